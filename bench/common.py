@@ -1,0 +1,53 @@
+"""Shared set-up for benchmarks: a dedicated MariaDB database, migrated, and Django configured.
+
+BENCH_DATABASE_URL (default mysql://root:@127.0.0.1:3306/themepark_bench) names the database;
+it is created when missing. Only loopback servers are ever contacted.
+"""
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+MAKE_ARCHIVE = SHARED / "tools" / "make_archive.py"
+
+
+def setup_django(database_url=None, *, migrate=True, fresh=False):
+    url = database_url or os.environ.get("BENCH_DATABASE_URL", "mysql://root:@127.0.0.1:3306/themepark_bench")
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "themepark.settings.base")
+    sys.path.insert(0, str(ROOT))
+    import environ
+    import MySQLdb
+
+    cfg = environ.Env.db_url_config(url)
+    server = MySQLdb.connect(host=cfg["HOST"] or "127.0.0.1", port=int(cfg["PORT"] or 3306), user=cfg["USER"],
+                             passwd=cfg["PASSWORD"] or "")
+    cur = server.cursor()
+    if fresh:
+        cur.execute(f"DROP DATABASE IF EXISTS `{cfg['NAME']}`")
+    cur.execute(f"CREATE DATABASE IF NOT EXISTS `{cfg['NAME']}` CHARACTER SET utf8mb4")
+    server.close()
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+
+
+def peak_memory_mb():
+    """Peak resident memory of this process, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Timer:
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start

@@ -1,0 +1,44 @@
+# Shared set-up steps for bin/demo and bin/test (sourced, not run).
+
+ensure_debian_packages() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "Installing Debian packages: ${missing[*]}"
+        local sudo=""
+        [ "$(id -u)" -ne 0 ] && sudo="sudo"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+}
+
+ensure_venv() {
+    local requirements="$1"
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    # Reinstall only when the requirement files changed.
+    local stamp=.venv/.requirements.sha
+    local sum
+    sum=$(cat requirements*.txt | sha256sum | cut -d' ' -f1)-$requirements
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+        echo "Installing Python packages from $requirements"
+        .venv/bin/pip install -q --disable-pip-version-check -r "$requirements"
+        echo "$sum" > "$stamp"
+    fi
+}
+
+ensure_mariadb() {
+    if mysqladmin -uroot -h127.0.0.1 --connect-timeout=2 ping >/dev/null 2>&1; then
+        return
+    fi
+    echo "Starting MariaDB"
+    start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd 2>/dev/null \
+        || (mariadbd --user=mysql >/dev/null 2>&1 &)
+    for _ in $(seq 1 60); do
+        mysqladmin -uroot -h127.0.0.1 --connect-timeout=2 ping >/dev/null 2>&1 && return
+        sleep 1
+    done
+    echo "MariaDB did not start on 127.0.0.1:3306" >&2
+    exit 1
+}

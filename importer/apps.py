@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ImporterConfig(AppConfig):
+    name = "importer"
+    verbose_name = "Archive import"

@@ -1,0 +1,127 @@
+"""The catalog: destinations, parks, lands and rides, keyed by their outside ids."""
+from django.db import models
+
+from .choices import EntityType, RideCategory, Tier
+from .constants import QUEUE_TIMES_PARK_URL, tier_weight
+
+
+class Destination(models.Model):
+    """A resort grouping parks, as ThemeParks.wiki lists them."""
+
+    themeparks_wiki_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Park(models.Model):
+    """A park; its timezone defines its days (METRICS.md §3)."""
+
+    destination = models.ForeignKey(Destination, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="parks")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, blank=True)
+    themeparks_wiki_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    queue_times_id = models.PositiveIntegerField(unique=True, null=True, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", help_text="IANA timezone name")
+    country = models.CharField(max_length=100, blank=True)
+    continent = models.CharField(max_length=100, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    operator = models.CharField(max_length=200, blank=True)
+    is_disney = models.BooleanField(default=False)
+    is_universal = models.BooleanField(default=False)
+    reports_down = models.BooleanField(
+        default=True,
+        help_text="The feed reports breakdowns as DOWN. Off for parks known only through "
+                  "Queue-Times, where every stop reads CLOSED (METRICS.md §4).")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def location(self):
+        return ", ".join(part for part in (self.country, self.continent) if part)
+
+    @property
+    def queue_times_url(self):
+        return QUEUE_TIMES_PARK_URL.format(id=self.queue_times_id) if self.queue_times_id else None
+
+
+class Land(models.Model):
+    """A themed area of a park."""
+
+    park = models.ForeignKey(Park, on_delete=models.CASCADE, related_name="lands")
+    name = models.CharField(max_length=200)
+    themeparks_wiki_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    queue_times_id = models.PositiveIntegerField(unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["park", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.park})"
+
+
+class Ride(models.Model):
+    """An entity of a park with a live status: attraction, show, restaurant, ..."""
+
+    park = models.ForeignKey(Park, on_delete=models.PROTECT, related_name="rides")
+    land = models.ForeignKey(Land, null=True, blank=True, on_delete=models.SET_NULL, related_name="rides")
+    name = models.CharField(max_length=255)
+    themeparks_wiki_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    queue_times_id = models.PositiveIntegerField(unique=True, null=True, blank=True)
+    external_id = models.CharField(max_length=128, blank=True, db_index=True,
+                                   help_text="The operator's own id (ThemeParks.wiki externalId)")
+    entity_type = models.CharField(max_length=16, choices=EntityType.choices, default=EntityType.ATTRACTION)
+    category = models.CharField(max_length=16, choices=RideCategory.choices, blank=True)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True,
+                                            help_text="Empty means unclassified (weight 2)")
+    is_active = models.BooleanField(default=True)
+    last_operated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["park", "name"]
+        indexes = [models.Index(fields=["park", "entity_type", "is_active"], name="ride_park_type_idx")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tier_weight(self):
+        return tier_weight(self.tier)
+
+    @property
+    def queue_times_url(self):
+        return self.park.queue_times_url if self.queue_times_id else None
+
+
+class RideNameHistory(models.Model):
+    """A name a ride carried before a rename (same outside id, new name)."""
+
+    ride = models.ForeignKey(Ride, on_delete=models.CASCADE, related_name="name_history")
+    name = models.CharField(max_length=255)
+    replaced_at = models.DateTimeField(help_text="When the new name was first seen")
+    source = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["ride", "replaced_at"]
+        constraints = [models.UniqueConstraint(fields=["ride", "name"], name="ride_name_once")]
+
+    def __str__(self):
+        return f"{self.name} -> {self.ride.name}"

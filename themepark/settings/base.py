@@ -1,0 +1,164 @@
+"""Settings shared by every environment. Every variable is listed in `.env.example`."""
+from .env import BASE_DIR, env
+
+# GENERAL
+# ------------------------------------------------------------------------------
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# Everything is stored and computed in UTC; park-local days are derived from Park.timezone.
+TIME_ZONE = "UTC"
+USE_TZ = True
+LANGUAGE_CODE = "en-us"
+USE_I18N = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+ROOT_URLCONF = "themepark.urls"
+WSGI_APPLICATION = "themepark.wsgi.application"
+
+# DATABASES
+# ------------------------------------------------------------------------------
+# SQLite is the embedded default for the demo; production and the tests use MySQL/MariaDB.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "charset": "utf8mb4",
+        # warehouse.ingest loads batches with LOAD DATA LOCAL INFILE, the fastest safe path.
+        "local_infile": 1,
+        "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+    })
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+
+# APPS
+# ------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "corsheaders",
+    "django_crontab",
+    "themepark",
+    "collector",
+    "warehouse",
+    "importer",
+    "quality",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# CACHES
+# ------------------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=300)
+
+# API
+# ------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", default="120/min")},
+    "EXCEPTION_HANDLER": "themepark.api.exceptions.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "themepark API",
+    "DESCRIPTION": "Ride downtime, shame scores and wait times from every recorded observation.",
+    "VERSION": "1.0.0",
+}
+# https://github.com/adamchainz/django-cors-headers#configuration
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+
+# COLLECTION
+# ------------------------------------------------------------------------------
+THEMEPARKS_WIKI_BASE_URL = env("THEMEPARKS_WIKI_BASE_URL", default="https://api.themeparks.wiki/v1")
+QUEUE_TIMES_BASE_URL = env("QUEUE_TIMES_BASE_URL", default="https://queue-times.com")
+# Minutes between live polls; a LIVE observation holds for 3 intervals (METRICS.md §2).
+COLLECTION_INTERVAL_MINUTES = env.int("COLLECTION_INTERVAL_MINUTES", default=5)
+HTTP_TIMEOUT_SECONDS = env.float("HTTP_TIMEOUT_SECONDS", default=10.0)
+HTTP_MAX_RETRIES = env.int("HTTP_MAX_RETRIES", default=3)
+HTTP_REQUESTS_PER_MINUTE = env.int("HTTP_REQUESTS_PER_MINUTE", default=300)
+COLLECTOR_CONCURRENCY = env.int("COLLECTOR_CONCURRENCY", default=8)
+HTTP_USER_AGENT = env("HTTP_USER_AGENT", default="themepark-warehouse/1.0 (ride downtime statistics)")
+
+# IMPORT
+# ------------------------------------------------------------------------------
+ARCHIVE_SOURCE = env("ARCHIVE_SOURCE", default="s3://archive.themeparks.wiki")
+# Points boto3 at another S3-compatible endpoint (a mirror, or a local test server).
+ARCHIVE_S3_ENDPOINT_URL = env("ARCHIVE_S3_ENDPOINT_URL", default="") or None
+ARCHIVE_S3_REGION = env("ARCHIVE_S3_REGION", default="us-east-1")
+FUZZY_AUTO_SCORE = env.int("FUZZY_AUTO_SCORE", default=90)
+FUZZY_REVIEW_SCORE = env.int("FUZZY_REVIEW_SCORE", default=70)
+
+# WAREHOUSE
+# ------------------------------------------------------------------------------
+# Rows per batch in warehouse.ingest; large batches amortise the round trip.
+INGEST_BATCH_SIZE = env.int("INGEST_BATCH_SIZE", default=20000)
+# auto: LOAD DATA LOCAL INFILE on MySQL when the server allows it, else multi-row INSERT IGNORE.
+INGEST_METHOD = env("INGEST_METHOD", default="auto")
+PARTITION_MONTHS_AHEAD = env.int("PARTITION_MONTHS_AHEAD", default=3)
+
+# STORAGE
+# ------------------------------------------------------------------------------
+STORAGE_CAPACITY_GB = env.float("STORAGE_CAPACITY_GB", default=100.0)
+
+# SCHEDULE (django-crontab: `manage.py crontab add|show|remove`)
+# ------------------------------------------------------------------------------
+CRONTAB_LOCK_JOBS = True
+CRONTAB_COMMAND_PREFIX = f"DJANGO_SETTINGS_MODULE={env('DJANGO_SETTINGS_MODULE', default='themepark.settings.production')}"
+CRONJOBS = [
+    # On the first of every month at 03:30 UTC: keep monthly partitions ahead.
+    ("30 3 1 * *", "django.core.management.call_command", ["manage_partitions"]),
+]
+
+# LOGGING
+# ------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+}

@@ -1,0 +1,24 @@
+"""Test settings: a real MariaDB/MySQL server, as in production.
+
+DATABASE_URL picks the server (default: root on 127.0.0.1:3306); TEST_DATABASE_NAME lets
+parallel runs on one server keep apart. A sqlite:// URL runs the suite without the
+MySQL-only tests (they are skipped from conftest.py).
+"""
+from .base import *  # noqa: F401,F403
+from .env import env
+
+DATABASES = {"default": env.db("DATABASE_URL", default="mysql://root:@127.0.0.1:3306/themepark")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    DATABASES["default"]["OPTIONS"] = {
+        "charset": "utf8mb4",
+        "local_infile": 1,
+        "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+    }
+    DATABASES["default"]["TEST"] = {
+        "NAME": env("TEST_DATABASE_NAME", default="test_themepark"),
+        "CHARSET": "utf8mb4",
+        "COLLATION": "utf8mb4_unicode_ci",
+    }
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min"}}  # noqa: F405

@@ -1,0 +1,95 @@
+from datetime import date, datetime, timezone
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from warehouse.partitions import (PARTITIONED_TABLES, Partition, add_months, existing_partitions,
+                                  months_ahead, plan_partitions)
+
+pytestmark = pytest.mark.mysql_only
+
+
+def test_plan_adds_months_ahead_by_splitting_the_catch_all():
+    parts = [Partition("t", "p202611", date(2026, 12, 1)), Partition("t", "p_future", None)]
+    statements, created = plan_partitions("t", parts, through=date(2027, 1, 1))
+    assert created == ["p202612", "p202701"]
+    assert statements == [
+        "ALTER TABLE t REORGANIZE PARTITION p_future INTO ("
+        "PARTITION p202612 VALUES LESS THAN ('2027-01-01'), PARTITION p202701 VALUES LESS THAN ('2027-02-01'), "
+        "PARTITION p_future VALUES LESS THAN (MAXVALUE))"]
+
+
+def test_plan_adds_months_back_by_splitting_the_first_partition():
+    parts = [Partition("t", "p202611", date(2026, 12, 1)), Partition("t", "p_future", None)]
+    statements, created = plan_partitions("t", parts, through=date(2026, 11, 1), since=date(2026, 9, 20))
+    assert created == ["p202609", "p202610"]
+    assert statements[0].startswith("ALTER TABLE t REORGANIZE PARTITION p202611 INTO (PARTITION p202609")
+    assert statements[0].endswith("PARTITION p202611 VALUES LESS THAN ('2026-12-01'))")
+
+
+def test_plan_is_empty_when_everything_exists():
+    parts = [Partition("t", "p202611", date(2026, 12, 1)), Partition("t", "p_future", None)]
+    assert plan_partitions("t", parts, through=date(2026, 11, 1), since=date(2026, 11, 5)) == ([], [])
+
+
+@pytest.mark.django_db
+def test_migrate_partitions_both_tables_by_month_at_least_three_months_ahead():
+    today = datetime.now(timezone.utc).date()
+    for table in PARTITIONED_TABLES:
+        parts = existing_partitions(table)
+        assert parts[-1].name == "p_future" and parts[-1].bound is None
+        bounds = [p.bound for p in parts[:-1]]
+        assert all(add_months(a, 1) == b for a, b in zip(bounds, bounds[1:])), "one partition per month"
+    assert months_ahead(today) >= 3
+
+
+@pytest.mark.django_db
+def test_a_one_day_range_touches_one_partition():
+    parts = existing_partitions("ride_status_snapshots")
+    month = parts[1].month
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN PARTITIONS SELECT * FROM ride_status_snapshots "
+                       "WHERE recorded_at >= %s AND recorded_at < %s",
+                       [f"{month.isoformat()} 00:00:00", f"{month.isoformat()} 23:59:59"])
+        columns = [c[0] for c in cursor.description]
+        row = dict(zip(columns, cursor.fetchone()))
+    assert row["partitions"] == parts[1].name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_manage_partitions_run_twice_changes_nothing_the_second_time():
+    out = StringIO()
+    call_command("manage_partitions", "--months-ahead", "6", "--since", "2025-01-10", stdout=out)
+    assert "p202501" in out.getvalue()
+    after_first = {t: [p.name for p in existing_partitions(t)] for t in PARTITIONED_TABLES}
+    out = StringIO()
+    call_command("manage_partitions", "--months-ahead", "6", "--since", "2025-01-10", stdout=out)
+    assert "already up to date" in out.getvalue()
+    assert {t: [p.name for p in existing_partitions(t)] for t in PARTITIONED_TABLES} == after_first
+    assert after_first["ride_status_snapshots"][0] == "p202501"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dry_run_prints_but_changes_nothing():
+    before = [p.name for p in existing_partitions("queue_data")]
+    out = StringIO()
+    call_command("manage_partitions", "--months-ahead", "24", "--dry-run", stdout=out)
+    assert "would add" in out.getvalue()
+    assert [p.name for p in existing_partitions("queue_data")] == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_partition_migration_reverses_cleanly():
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate([("warehouse", "0001_initial")])
+        for table in PARTITIONED_TABLES:
+            assert existing_partitions(table) == []
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert existing_partitions("ride_status_snapshots")[-1].name == "p_future"
