@@ -1,0 +1,2 @@
+"""URLs of this app's API."""
+urlpatterns = []
