@@ -61,3 +61,229 @@ class QueueData(models.Model):
 
     def __str__(self):
         return f"ride {self.ride_id} {self.queue_type} at {self.recorded_at:%Y-%m-%d %H:%M:%S}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics (METRICS.md): computed from the observations by the statistics engine, upserted.
+# Dates are park-local park days (04:00 to 04:00); hours are UTC hours. Figures are stored
+# unrounded; the API rounds them as CONTRACTS.md says.
+# ---------------------------------------------------------------------------------------------
+class WindowSource(models.TextChoices):
+    SCHEDULE = "SCHEDULE"
+    INFERRED = "INFERRED"
+
+
+class PeriodType(models.TextChoices):
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+    YEAR = "YEAR"
+
+
+class ParkOperatingSession(models.Model):
+    """The open window of a park on one park day, from its schedule or inferred (METRICS.md §3)."""
+
+    park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="operating_sessions")
+    date = models.DateField()
+    open_from = models.DateTimeField()
+    open_to = models.DateTimeField()
+    operating_hours = models.FloatField()
+    source = models.CharField(max_length=8, choices=WindowSource.choices)
+    metrics_version = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["park", "date"], name="session_park_date_once")]
+        ordering = ["park", "date"]
+
+    def __str__(self):
+        return f"{self.park} {self.date}: {self.operating_hours:.2f} h ({self.source})"
+
+
+class RideStatusChange(models.Model):
+    """A change of a ride's state, with how long the previous state lasted."""
+
+    ride = models.ForeignKey("themepark.Ride", on_delete=models.CASCADE, related_name="status_changes")
+    changed_at = models.DateTimeField()
+    from_status = models.CharField(max_length=13, null=True, blank=True, help_text="Empty: unknown")
+    to_status = models.CharField(max_length=13, null=True, blank=True, help_text="Empty: unknown")
+    previous_duration_minutes = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ride", "changed_at"], name="status_change_once")]
+        indexes = [models.Index(fields=["changed_at"], name="status_change_time_idx")]
+
+    def __str__(self):
+        return f"{self.ride_id} {self.from_status} -> {self.to_status} at {self.changed_at}"
+
+
+class _RideFigures(models.Model):
+    """Figures of a ride over some span (METRICS.md §4)."""
+
+    ride = models.ForeignKey("themepark.Ride", on_delete=models.CASCADE, related_name="+")
+    park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="+")
+    operating_minutes = models.FloatField(default=0)
+    downtime_minutes = models.FloatField(default=0)
+    known_minutes = models.FloatField(default=0, help_text="Minutes of the open window with known state")
+    uptime_percentage = models.FloatField(null=True, blank=True)
+    avg_wait_minutes = models.FloatField(null=True, blank=True)
+    peak_wait_minutes = models.IntegerField(null=True, blank=True)
+    status_changes = models.IntegerField(default=0)
+    longest_downtime_minutes = models.FloatField(default=0)
+    operated = models.BooleanField(default=False)
+    metrics_version = models.PositiveSmallIntegerField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class _ParkFigures(models.Model):
+    """Figures of a park over some span (METRICS.md §5)."""
+
+    park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="+")
+    shame_score = models.FloatField(default=0)
+    total_downtime_hours = models.FloatField(default=0)
+    weighted_downtime_hours = models.FloatField(default=0)
+    effective_park_weight = models.FloatField(default=0)
+    rides_operated = models.IntegerField(default=0)
+    rides_down = models.IntegerField(default=0)
+    uptime_percentage = models.FloatField(null=True, blank=True)
+    avg_wait_minutes = models.FloatField(null=True, blank=True)
+    peak_wait_minutes = models.IntegerField(null=True, blank=True)
+    open_hours = models.FloatField(default=0)
+    metrics_version = models.PositiveSmallIntegerField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class RideHourlyStats(_RideFigures):
+    """A ride's figures for one UTC hour intersected with its park's open window."""
+
+    hour_start_utc = models.DateTimeField()
+    date = models.DateField(help_text="The park day the hour belongs to")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ride", "hour_start_utc"], name="ride_hour_once")]
+        indexes = [models.Index(fields=["park", "hour_start_utc"], name="ride_hour_park_idx")]
+
+
+class RideDailyStats(_RideFigures):
+    """A ride's figures for one park day."""
+
+    date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ride", "date"], name="ride_day_once")]
+        indexes = [models.Index(fields=["date", "park"], name="ride_day_date_idx")]
+
+
+class RidePeriodStats(_RideFigures):
+    """A ride's figures for a week, month or year of park days (sums and time-weighted means of its days)."""
+
+    period_type = models.CharField(max_length=5, choices=PeriodType.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    days_operated = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ride", "period_type", "period_start"], name="ride_period_once")]
+        indexes = [models.Index(fields=["period_type", "period_start"], name="ride_period_idx")]
+
+
+class ParkHourlyStats(_ParkFigures):
+    """A park's figures for one UTC hour (hourly shame: the hour's share of the open window)."""
+
+    hour_start_utc = models.DateTimeField()
+    date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["park", "hour_start_utc"], name="park_hour_once")]
+
+
+class ParkDailyStats(_ParkFigures):
+    """A park's figures for one park day, with its daily shame score."""
+
+    date = models.DateField()
+    coverage_percentage = models.FloatField(null=True, blank=True,
+                                            help_text="Share of the open window with known state")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["park", "date"], name="park_day_once")]
+        indexes = [models.Index(fields=["date"], name="park_day_date_idx")]
+
+
+class ParkPeriodStats(_ParkFigures):
+    """A park's figures for a week, month or year: shame is the mean of its open days' scores."""
+
+    period_type = models.CharField(max_length=5, choices=PeriodType.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    days_open = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["park", "period_type", "period_start"],
+                                               name="park_period_once")]
+        indexes = [models.Index(fields=["period_type", "period_start"], name="park_period_idx")]
+
+
+class LiveRideState(models.Model):
+    """A ride's state now: its latest observation while within its hold, for the `live` period."""
+
+    ride = models.OneToOneField("themepark.Ride", on_delete=models.CASCADE, primary_key=True, related_name="live_state")
+    park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=13, null=True, blank=True, help_text="Empty: unknown (past its hold)")
+    wait_time = models.IntegerField(null=True, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    operated_last_7_days = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["park", "status"], name="live_ride_park_status_idx")]
+
+
+class LiveParkState(models.Model):
+    """A park's state now, with its live shame score (METRICS.md §5)."""
+
+    park = models.OneToOneField("themepark.Park", on_delete=models.CASCADE, primary_key=True, related_name="live_state")
+    is_open = models.BooleanField(default=False)
+    rides_open = models.IntegerField(default=0)
+    rides_closed = models.IntegerField(default=0)
+    rides_down = models.IntegerField(default=0)
+    rides_refurbishment = models.IntegerField(default=0)
+    total_rides = models.IntegerField(default=0)
+    avg_wait_time = models.FloatField(null=True, blank=True)
+    max_wait_time = models.IntegerField(null=True, blank=True)
+    shame_score = models.FloatField(default=0)
+    last_updated = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class AggregationRun(models.Model):
+    """One run of the statistics job, for the health check and the admin dashboard."""
+
+    class Mode(models.TextChoices):
+        INCREMENTAL = "INCREMENTAL"
+        RANGE = "RANGE"
+        REBUILD = "REBUILD"
+
+    class Status(models.TextChoices):
+        RUNNING = "RUNNING"
+        COMPLETED = "COMPLETED"
+        FAILED = "FAILED"
+
+    mode = models.CharField(max_length=12, choices=Mode.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    parks_done = models.IntegerField(default=0)
+    days_done = models.IntegerField(default=0)
+    errors = models.IntegerField(default=0)
+    error_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "finished_at"], name="aggregation_status_idx")]
+
+    def __str__(self):
+        return f"{self.mode} run at {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
