@@ -1,5 +1,9 @@
-"""Catalog back office: tier, category and reports_down are edited here."""
+"""Catalog back office: tier, category and reports_down are edited here; a ride's page shows
+its archive mapping history and its metadata versions."""
 from django.contrib import admin
+from django.utils.html import format_html_join
+
+from importer.models import RideMapping
 
 from .models import Destination, Land, Park, Ride, RideNameHistory
 
@@ -34,6 +38,21 @@ class RideNameHistoryInline(admin.TabularInline):
     can_delete = False
 
 
+class RideMappingInline(admin.TabularInline):
+    """Every archive mapping decision that chose this ride."""
+
+    model = RideMapping
+    fk_name = "ride"
+    extra = 0
+    can_delete = False
+    fields = ("archive_entity_id", "archive_name", "method", "status", "score", "updated_at")
+    readonly_fields = fields
+    verbose_name_plural = "archive mapping history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Ride)
 class RideAdmin(admin.ModelAdmin):
     list_display = ("name", "park", "entity_type", "category", "tier", "is_active", "last_operated_at",
@@ -43,5 +62,18 @@ class RideAdmin(admin.ModelAdmin):
     search_fields = ("name", "themeparks_wiki_id", "external_id", "queue_times_id")
     list_select_related = ("park",)
     raw_id_fields = ("land",)
-    readonly_fields = ("last_operated_at", "created_at", "updated_at")
-    inlines = [RideNameHistoryInline]
+    fields = ("park", "land", "name", "entity_type", "category", "tier", "is_active", "themeparks_wiki_id",
+              "queue_times_id", "external_id", "last_operated_at", "metadata_versions", "created_at", "updated_at")
+    readonly_fields = ("last_operated_at", "metadata_versions", "created_at", "updated_at")
+    inlines = [RideNameHistoryInline, RideMappingInline]
+
+    @admin.display(description="Metadata versions")
+    def metadata_versions(self, obj):
+        metadata = getattr(obj, "metadata", None) if obj.pk else None
+        if metadata is None:
+            return "No metadata collected yet"
+        rows = metadata.versions.order_by("-version")
+        return format_html_join(
+            "\n", "<div>v{} recorded {}: <code>{}</code></div>",
+            ((v.version, v.recorded_at.strftime("%Y-%m-%d %H:%M"), v.data) for v in rows),
+        ) or "No versions"

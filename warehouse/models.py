@@ -123,6 +123,8 @@ class _RideFigures(models.Model):
     operating_minutes = models.FloatField(default=0)
     downtime_minutes = models.FloatField(default=0)
     known_minutes = models.FloatField(default=0, help_text="Minutes of the open window with known state")
+    wait_known_minutes = models.FloatField(default=0, help_text="Minutes OPERATING with a known standby wait: "
+                                                                "the weight of avg_wait_minutes in roll-ups")
     uptime_percentage = models.FloatField(null=True, blank=True)
     avg_wait_minutes = models.FloatField(null=True, blank=True)
     peak_wait_minutes = models.IntegerField(null=True, blank=True)
@@ -175,7 +177,9 @@ class RideDailyStats(_RideFigures):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ride", "date"], name="ride_day_once")]
-        indexes = [models.Index(fields=["date", "park"], name="ride_day_date_idx")]
+        indexes = [models.Index(fields=["date", "park"], name="ride_day_date_idx"),
+                   # a park's days over a range: replacing a park day, rolling up weeks, months, years
+                   models.Index(fields=["park", "date"], name="ride_day_park_date_idx")]
 
 
 class RidePeriodStats(_RideFigures):

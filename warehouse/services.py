@@ -11,3 +11,53 @@ def partitions_ensure(*, since: date | None = None, months_ahead: int | None = N
     """Keep monthly partitions `months_ahead` months ahead of today (and back to `since`)."""
     ahead = settings.PARTITION_MONTHS_AHEAD if months_ahead is None else months_ahead
     return ensure_partitions(months_ahead=ahead, today=timezone.now().date(), since=since, dry_run=dry_run)
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics (METRICS.md): thin entry points over warehouse.aggregation and warehouse.live
+# ---------------------------------------------------------------------------------------------
+def stats_recompute(*, park_ids=None, start: date, end: date, now=None, progress=None, mode=None):
+    """Recompute park-local days start..end inclusive for those parks (None: all active parks),
+    roll up their weeks, months and years, bump the cache generation; logged as a run.
+    Returns an AggregationSummary (run_id, parks, days, rows, errors)."""
+    from .aggregation import aggregation_run, parks_selected, plan_range
+    from .models import AggregationRun
+
+    if start > end:
+        raise ValueError("start is after end")
+    plan = plan_range(parks_selected(park_ids), start, end)
+    return aggregation_run(plan=plan, mode=mode or AggregationRun.Mode.RANGE, now=now, progress=progress)
+
+
+def stats_update(*, park_ids=None, now=None, progress=None):
+    """The scheduled run: each park's day in progress, plus the day that just ended when no
+    completed run has seen its end. Returns None when another incremental run is in progress."""
+    from .aggregation import aggregation_run, incremental_days, last_completed_start, parks_selected
+    from .aggregation import running_incremental
+    from .models import AggregationRun
+
+    now = now or timezone.now()
+    if running_incremental(now):
+        return None
+    last = last_completed_start()
+    plan = {park: incremental_days(park, now=now, last_completed=last) for park in parks_selected(park_ids)}
+    return aggregation_run(plan=plan, mode=AggregationRun.Mode.INCREMENTAL, now=now, progress=progress)
+
+
+def stats_rebuild(*, park_ids=None, now=None, progress=None):
+    """Recompute every park day that has observations (for those parks, or all active parks)."""
+    from .aggregation import data_range
+    from .models import AggregationRun
+
+    span = data_range(park_ids)
+    if span is None:
+        return None
+    return stats_recompute(park_ids=park_ids, start=span[0], end=span[1], now=now, progress=progress,
+                           mode=AggregationRun.Mode.REBUILD)
+
+
+def live_state_refresh(*, park_ids=None, now=None) -> None:
+    """Refresh LiveRideState and LiveParkState (the `live` period) from the latest observations."""
+    from .live import live_state_refresh as refresh
+
+    refresh(park_ids=park_ids, now=now)

@@ -151,6 +151,20 @@ CRONTAB_COMMAND_PREFIX = f"DJANGO_SETTINGS_MODULE={env('DJANGO_SETTINGS_MODULE',
 CRONJOBS = [
     # On the first of every month at 03:30 UTC: keep monthly partitions ahead.
     ("30 3 1 * *", "django.core.management.call_command", ["manage_partitions"]),
+    # Every COLLECTION_INTERVAL_MINUTES minutes (default 5; 1..59): live status and queues of every park.
+    (f"*/{COLLECTION_INTERVAL_MINUTES} * * * *", "django.core.management.call_command", ["collect_snapshots"]),
+    # Daily at 02:10 UTC: the catalog (destinations, parks, lands, rides) from both sources.
+    ("10 2 * * *", "django.core.management.call_command", ["sync_parks"]),
+    # Daily at 02:40 UTC: the next 30 days of park schedules (open windows).
+    ("40 2 * * *", "django.core.management.call_command", ["sync_schedules"]),
+    # Daily at 03:10 UTC: attraction metadata, with version history.
+    ("10 3 * * *", "django.core.management.call_command", ["sync_metadata"]),
+    # Every 10 minutes: statistics of the park days in progress (and those just ended), then live state.
+    ("*/10 * * * *", "django.core.management.call_command", ["aggregate_stats"]),
+    # Hourly at minute 20: record gaps of the last 48 hours in the quality log (extends, never duplicates).
+    ("20 * * * *", "django.core.management.call_command", ["detect_gaps"]),
+    # Daily at 02:45 UTC: measure table and partition sizes (one StorageMetrics row per table per day).
+    ("45 2 * * *", "django.core.management.call_command", ["measure_storage"]),
 ]
 
 # LOGGING

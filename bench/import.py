@@ -1,0 +1,136 @@
+"""Benchmark of `manage.py import_archive` on a generated archive, against LOAD DATA of the same rows.
+
+    .venv/bin/python bench/import.py [--destinations 5 --days 25 --scale 4] [--archive DIR] [--workers N]
+
+Generates an archive with make_archive.py (default about 2.1 million events; reused when --archive
+names an existing folder), imports it into a fresh benchmark database (BENCH_DATABASE_URL) end to
+end (listing, decompression, parsing, mapping, ingest, checkpoints), then writes the imported rows
+to TSV files (not timed) and loads them with `LOAD DATA LOCAL INFILE` into identical scratch tables
+(timed). Prints events/s for both, their ratio (target >= 0.5), and peak memory: the largest
+sum of resident memory of this process and all its descendants (parse workers), sampled every 0.2 s.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from io import StringIO
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import MAKE_ARCHIVE, Timer, setup_django  # noqa: E402
+
+
+class TreeMemory(threading.Thread):
+    """Peak summed RSS (MB) of this process and its descendants."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak = 0.0
+        self.running = True
+
+    def run(self):
+        while self.running:
+            self.peak = max(self.peak, self.sample())
+            time.sleep(0.2)
+
+    @staticmethod
+    def sample():
+        parents, rss = {}, {}
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                parents[int(pid)] = int(fields[1])
+                rss[int(pid)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, IndexError, ValueError):
+                continue
+        tree, grew = {os.getpid()}, True
+        while grew:
+            grew = False
+            for pid, ppid in parents.items():
+                if ppid in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+        return sum(rss.get(pid, 0) for pid in tree) / 2**20
+
+
+def dump_tsv(connection, table, columns, path):
+    """Stream a table to a LOAD DATA file (server-side cursor: flat memory)."""
+    import MySQLdb.cursors
+
+    raw = connection.connection
+    cursor = raw.cursor(MySQLdb.cursors.SSCursor)
+    cursor.execute(f"SELECT {', '.join(columns)} FROM {table}")
+    with open(path, "w", encoding="utf-8") as out:
+        for row in cursor:
+            out.write("\t".join("\\N" if v is None else str(v) for v in row) + "\n")
+    cursor.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--destinations", type=int, default=5)
+    parser.add_argument("--days", type=int, default=25)
+    parser.add_argument("--scale", type=float, default=4)
+    parser.add_argument("--archive", help="Use (or generate into) this folder")
+    parser.add_argument("--workers", type=int, default=None, help="Parse processes (default: the command's)")
+    args = parser.parse_args()
+
+    archive = Path(args.archive or tempfile.mkdtemp(prefix="bench-archive-"))
+    if not (archive / "MANIFEST.json").exists():
+        with Timer() as gen:
+            subprocess.run([sys.executable, str(MAKE_ARCHIVE), "--out", str(archive), "--destinations",
+                            str(args.destinations), "--days", str(args.days), "--scale", str(args.scale),
+                            "--start", "2024-01-01", "--workers", "2", "--quiet"], check=True)
+        print(f"generated {archive} in {gen.seconds:.0f} s")
+    setup_django(fresh=True)
+    from django.core.management import call_command
+    from django.db import connection
+
+    from warehouse.ingest import QUEUE_COLUMNS, SNAPSHOT_COLUMNS
+    from warehouse.models import QueueData, RideStatusSnapshot
+
+    memory = TreeMemory()
+    memory.start()
+    out = StringIO()
+    options = {"source": str(archive), "no_input": True, "stdout": out}
+    if args.workers is not None:
+        options["workers"] = args.workers
+    with Timer() as run:
+        call_command("import_archive", **options)
+    memory.running = False
+    memory.join()
+    events = RideStatusSnapshot.objects.count()
+    queue_rows = QueueData.objects.count()
+    print(out.getvalue().strip().splitlines()[-1])
+
+    # Reference: LOAD DATA of the same rows into identical scratch tables.
+    files = {}
+    with connection.cursor() as cursor:
+        for table, columns in (("ride_status_snapshots", SNAPSHOT_COLUMNS), ("queue_data", QUEUE_COLUMNS)):
+            cursor.execute(f"DROP TABLE IF EXISTS bench_{table}")
+            cursor.execute(f"CREATE TABLE bench_{table} LIKE {table}")
+            fd, files[table] = tempfile.mkstemp(suffix=".tsv")
+            os.close(fd)
+            dump_tsv(connection, table, columns, files[table])
+    with Timer() as ref, connection.cursor() as cursor:
+        for table, columns in (("ride_status_snapshots", SNAPSHOT_COLUMNS), ("queue_data", QUEUE_COLUMNS)):
+            cursor.execute(f"LOAD DATA LOCAL INFILE %s INTO TABLE bench_{table} ({', '.join(columns)})",
+                           [files[table]])
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_ride_status_snapshots, bench_queue_data")
+    for path in files.values():
+        os.unlink(path)
+    rate, ref_rate = events / run.seconds, events / ref.seconds
+    print(f"import_archive (end to end): {rate:>10,.0f} events/s  ({events:,} events, {queue_rows:,} queue rows, "
+          f"{run.seconds:.1f} s)")
+    print(f"LOAD DATA (same rows):       {ref_rate:>10,.0f} events/s  ({ref.seconds:.1f} s)")
+    print(f"ratio import / LOAD DATA: {rate / ref_rate:.2f}  (target >= 0.50); target >= 100,000 events/s")
+    print(f"peak memory (process tree): {memory.peak:.0f} MB  (target < 500 MB)")
+
+
+if __name__ == "__main__":
+    main()

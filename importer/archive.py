@@ -1,0 +1,150 @@
+"""The archive as a list of day files: public S3 (unsigned boto3) or a local folder, same layout.
+
+Keys are `<destination-uuid>/<YYYY>/<MM>/<DD>.json.gz`. This module only lists and reads bytes;
+it needs no Django, so parse workers in other processes can use it. S3 calls go through
+botocore's own retries (standard mode) plus one outer loop with backoff that also covers
+reading the body; a key that still fails raises `ArchiveReadError`.
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+KEY_RE = re.compile(r"^(?P<dest>[^/]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})\.json\.gz$")
+READ_ATTEMPTS = 4
+BACKOFF_SECONDS = 0.5
+_clients: dict = {}
+
+
+class SourceUnreachable(Exception):
+    """The archive cannot be listed at all."""
+
+
+class ArchiveReadError(Exception):
+    """One file could not be read after retries."""
+
+
+@dataclass(frozen=True)
+class ArchiveFile:
+    key: str
+    destination_id: str
+    day: date
+
+
+@dataclass(frozen=True)
+class ArchiveSource:
+    """`location` is `s3://bucket[/prefix]` or a directory path."""
+
+    location: str
+    endpoint_url: str | None = None
+    region: str = "us-east-1"
+
+    @property
+    def is_s3(self) -> bool:
+        return self.location.startswith("s3://")
+
+    @property
+    def bucket_and_prefix(self):
+        bucket, _, prefix = self.location[5:].partition("/")
+        return bucket, (prefix.strip("/") + "/") if prefix.strip("/") else ""
+
+    # -- listing ---------------------------------------------------------------------------
+    def list_files(self, *, destinations=None, start: date | None = None, end: date | None = None):
+        """Day files in key order (destination, then date), filtered by destination and date."""
+        try:
+            dests = sorted(destinations) if destinations else self._list_destinations()
+            files = []
+            for dest in dests:
+                files.extend(f for f in self._list_keys(dest, start)
+                             if (start is None or f.day >= start) and (end is None or f.day <= end))
+        except (OSError, ArchiveReadError) as exc:
+            raise SourceUnreachable(f"cannot list {self.location}: {exc}") from exc
+        except Exception as exc:  # botocore errors have no common base worth importing here
+            if exc.__class__.__module__.startswith(("botocore", "boto3")):
+                raise SourceUnreachable(f"cannot list {self.location}: {exc}") from exc
+            raise
+        return sorted(files, key=lambda f: f.key)
+
+    def _list_destinations(self):
+        if not self.is_s3:
+            root = Path(self.location)
+            if not root.is_dir():
+                raise SourceUnreachable(f"{self.location} is not a directory")
+            return sorted(p.name for p in root.iterdir() if p.is_dir())
+        bucket, prefix = self.bucket_and_prefix
+        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/")
+        return sorted(cp["Prefix"][len(prefix):].strip("/") for page in pages for cp in page.get("CommonPrefixes", []))
+
+    def _list_keys(self, dest, start):
+        if not self.is_s3:
+            base = Path(self.location)
+            for path in sorted((base / dest).glob("*/*/*.json.gz")):
+                found = parse_key(path.relative_to(base).as_posix())
+                if found:
+                    yield found
+            return
+        bucket, prefix = self.bucket_and_prefix
+        params = {"Bucket": bucket, "Prefix": f"{prefix}{dest}/"}
+        if start:  # keys sort by date within a destination: skip what is older than the range
+            params["StartAfter"] = f"{prefix}{dest}/{start.year:04d}/{start.month:02d}/{start.day - 1:02d}.json.gz"
+        for page in self.client().get_paginator("list_objects_v2").paginate(**params):
+            for obj in page.get("Contents", []):
+                found = parse_key(obj["Key"][len(prefix):])
+                if found:
+                    yield found
+
+    # -- reading ---------------------------------------------------------------------------
+    def read(self, key: str) -> bytes:
+        if not self.is_s3:
+            try:
+                return (Path(self.location) / key).read_bytes()
+            except OSError as exc:
+                raise ArchiveReadError(str(exc)) from exc
+        bucket, prefix = self.bucket_and_prefix
+        last = None
+        for attempt in range(READ_ATTEMPTS):
+            try:
+                return self.client().get_object(Bucket=bucket, Key=prefix + key)["Body"].read()
+            except Exception as exc:  # network, throttling, 5xx after botocore's retries
+                last = exc
+                status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+                if 400 <= status < 500 and status not in (408, 429):
+                    break  # missing or forbidden: asking again will not help
+                time.sleep(BACKOFF_SECONDS * 2 ** attempt)
+        raise ArchiveReadError(f"{type(last).__name__}: {last}")
+
+    def client(self):
+        """One lazily made unsigned client per process and endpoint."""
+        cache_key = (os.getpid(), self.endpoint_url, self.region)
+        if cache_key not in _clients:
+            import boto3
+            from botocore import UNSIGNED
+            from botocore.config import Config
+
+            config = Config(signature_version=UNSIGNED, connect_timeout=10, read_timeout=60,
+                            retries={"max_attempts": 5, "mode": "standard"})
+            _clients[cache_key] = boto3.client("s3", endpoint_url=self.endpoint_url, region_name=self.region,
+                                               config=config)
+        return _clients[cache_key]
+
+
+def parse_key(key: str) -> ArchiveFile | None:
+    match = KEY_RE.match(key)
+    if not match:
+        return None
+    try:
+        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+    return ArchiveFile(key=key, destination_id=match["dest"], day=day)
+
+
+def source_from_settings(location: str | None = None) -> ArchiveSource:
+    from django.conf import settings
+
+    return ArchiveSource(location=(location or settings.ARCHIVE_SOURCE).rstrip("/") or "/",
+                         endpoint_url=settings.ARCHIVE_S3_ENDPOINT_URL, region=settings.ARCHIVE_S3_REGION)

@@ -1,0 +1,155 @@
+"""Import the ThemeParks.wiki history archive (S3 or a local copy) through warehouse.ingest.
+
+Safety: writes only through `warehouse.ingest` with data_source ARCHIVE. Each day file commits
+together with its checkpoint, so a killed run is resumed with `--resume <id>` / `--resume-latest`
+with nothing lost or doubled. Without `--replace`, existing rows win (LIVE stays where LIVE and
+ARCHIVE share a ride and time). `--replace` deletes what is stored for the imported
+destinations' rides on each imported UTC day before loading it, after a confirmation unless
+`--no-input`. `--dry-run` reads and validates every file and writes nothing.
+"""
+import time
+from collections import Counter
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from importer.archive import SourceUnreachable, source_from_settings
+from importer.choices import RESUMABLE
+from importer.models import ImportCheckpoint
+from importer.parser import UNREADABLE, read_and_parse
+from importer.services import ImportBusy, archive_import, checkpoint_create
+
+
+def default_workers():
+    import os
+
+    return 1 if (os.cpu_count() or 1) <= 2 else 2
+
+
+class Command(BaseCommand):
+    help = "Import archived ThemeParks.wiki day files (S3 or a local folder), resumable, via warehouse.ingest."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--source", help="s3://bucket[/prefix] or a local folder (default: ARCHIVE_SOURCE)")
+        parser.add_argument("--destination", dest="destinations", nargs="+", action="extend", default=[],
+                            metavar="UUID", help="Destination id(s); default: every destination found")
+        parser.add_argument("--start", type=date.fromisoformat, help="First day (YYYY-MM-DD, file date)")
+        parser.add_argument("--end", type=date.fromisoformat, help="Last day (YYYY-MM-DD, inclusive)")
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument("--resume", metavar="IMPORT_ID", help="Continue this import where it stopped")
+        group.add_argument("--resume-latest", action="store_true", help="Continue the newest unfinished import")
+        parser.add_argument("--replace", action="store_true", help="Archive replaces stored rows for its days")
+        parser.add_argument("--dry-run", action="store_true", help="Read and validate every file, write nothing")
+        parser.add_argument("--no-input", action="store_true", help="Do not ask for confirmation")
+        parser.add_argument("--workers", type=int, default=None, help="Parse processes (0: parse in-process)")
+
+    def handle(self, *args, **opts):
+        self.verbosity = opts["verbosity"]
+        checkpoint = self._checkpoint(opts)
+        if checkpoint is not None:
+            opts.update(source=checkpoint.source, destinations=checkpoint.destinations,
+                        start=checkpoint.start_date, end=checkpoint.end_date, replace=checkpoint.replace)
+        if opts["start"] and opts["end"] and opts["start"] > opts["end"]:
+            raise CommandError("--start is after --end")
+        if opts["workers"] is not None and opts["workers"] < 0:
+            raise CommandError("--workers must be 0 or more")
+        source = source_from_settings(opts["source"])
+        try:
+            files = source.list_files(destinations=opts["destinations"], start=opts["start"], end=opts["end"])
+        except SourceUnreachable as exc:
+            raise CommandError(f"archive source cannot be reached: {exc}") from exc
+        if not files:
+            raise CommandError(f"nothing to import: no day files in {source.location} for the given "
+                               "destinations and dates")
+        if opts["dry_run"]:
+            return self._dry_run(source, files)
+        if opts["replace"] and checkpoint is None and not opts["no_input"]:
+            answer = input(f"--replace deletes stored observations of {len({f.destination_id for f in files})} "
+                           f"destination(s) on {len(files)} day(s) before loading. Type 'yes' to continue: ")
+            if answer.strip().lower() != "yes":
+                raise CommandError("cancelled")
+        if checkpoint is None:
+            checkpoint = checkpoint_create(source=source.location, destinations=opts["destinations"],
+                                           start=opts["start"], end=opts["end"], replace=opts["replace"])
+        self._log(f"{checkpoint.import_id}: {len(files)} file(s) from {source.location}")
+        self._dest = None
+        self._tty = self.stdout.isatty()
+        self._t0 = time.monotonic()
+        try:
+            summary = archive_import(checkpoint=checkpoint, source=source, files=files, progress=self._progress,
+                                     workers=default_workers() if opts["workers"] is None else opts["workers"])
+        except ImportBusy as exc:
+            raise CommandError(str(exc)) from exc
+        self._flush_destination()
+        if summary.stats_note:
+            self._log(summary.stats_note)
+        if self.verbosity:
+            self.stdout.write(self.style.SUCCESS(
+                f"{summary.import_id} {summary.status}: {summary.files} file(s) ({summary.files_corrupt} corrupt, "
+                f"{summary.files_failed} failed), {summary.events_read} event(s) read, {summary.written} written, "
+                f"{summary.duplicates} duplicate(s), {summary.invalid} invalid, {summary.rides_created} ride(s) "
+                f"created, {summary.review} mapping(s) need review, {summary.seconds:.1f}s, {summary.rate:,.0f} "
+                "events/s"))
+        if summary.files and not summary.written and summary.files_corrupt + summary.files_failed == summary.files:
+            raise CommandError(f"nothing could be imported: all {summary.files} file(s) were unreadable "
+                               f"({summary.files_failed} could not be fetched; see {summary.import_id})")
+
+    def _checkpoint(self, opts):
+        if opts["resume"]:
+            checkpoint = ImportCheckpoint.objects.filter(import_id=opts["resume"]).first()
+            if checkpoint is None:
+                raise CommandError(f"unknown import {opts['resume']}")
+        elif opts["resume_latest"]:
+            checkpoint = ImportCheckpoint.objects.filter(status__in=RESUMABLE).order_by("-created_at").first()
+            if checkpoint is None:
+                raise CommandError("no unfinished import to resume")
+        else:
+            return None
+        if checkpoint.status not in RESUMABLE:
+            raise CommandError(f"import {checkpoint.import_id} is {checkpoint.status}: nothing to resume")
+        return checkpoint
+
+    def _log(self, text):
+        if self.verbosity:
+            self.stdout.write(text)
+
+    # -- progress ---------------------------------------------------------------------------
+    def _progress(self, event, *, file, parsed, summary, total):
+        if not self.verbosity:
+            return
+        if self._tty:
+            rate = summary.written / max(time.monotonic() - self._t0, 1e-6)
+            eta = (total - summary.files) * (time.monotonic() - self._t0) / summary.files if summary.files else 0
+            self.stdout.write(f"\r[{summary.files}/{total} files] {summary.written:,} events, {rate:,.0f}/s, "
+                              f"ETA {eta:,.0f}s   ", ending="")
+            self.stdout.flush()
+        if file.destination_id != self._dest:
+            self._flush_destination()
+            self._dest = file.destination_id
+            self._acc = Counter()
+        self._acc.update(files=1, events=parsed.events_read, corrupt=int(any(k in UNREADABLE for k in parsed.problems)),
+                         failed=int(bool(parsed.read_error)))
+
+    def _flush_destination(self):
+        if self._dest and self.verbosity and not self._tty:
+            acc = self._acc
+            self.stdout.write(f"[{self._dest}] {acc['files']} file(s), {acc['events']:,} event(s) read, "
+                              f"{acc['corrupt']} corrupt, {acc['failed']} failed")
+        elif self._dest and self.verbosity:
+            self.stdout.write("")
+
+    def _dry_run(self, source, files):
+        from django.utils import timezone
+
+        now, totals = timezone.now(), Counter()
+        for archive_file in files:
+            parsed = read_and_parse(source, archive_file.key, now)
+            totals.update(files=1, events=parsed.events_read, valid=len(parsed.events),
+                          failed=int(bool(parsed.read_error)), corrupt=int(parsed.unreadable))
+            for kind, entry in parsed.problems.items():
+                totals[kind] += entry["count"]
+            self._log(f"{archive_file.key}: {len(parsed.events)} valid of {parsed.events_read}"
+                      + "".join(f", {k} {v['count']}" for k, v in parsed.problems.items()))
+        if self.verbosity:
+            self.stdout.write(self.style.SUCCESS(
+                "dry run, nothing written: " + ", ".join(f"{k} {v}" for k, v in sorted(totals.items()))))

@@ -1,0 +1,235 @@
+"""Pure parsing of one archive day file: bytes -> validated, compact events plus a record of problems.
+
+No Django here: this runs in worker processes. A file is a raw zlib stream of `{"events": [...]}`
+(a gzip container is accepted and reported). Each event is checked by the manifest's rules
+(METRICS.md §1): required fields, known status, every queue wait null or 0..600, time not in the
+future; identical (entity, eventTime) repeats count once. What fails is counted per kind so the
+caller writes one quality-log entry per file and kind; everything valid goes on.
+
+Output is compact so it pickles cheaply between processes: entities are numbered per file and each
+event is a tuple `(entity_index, recorded_at, status, wait_time, queues)`, `queues` being a tuple
+of argument tuples for `warehouse.ingest.QueueRow` (or None).
+"""
+from __future__ import annotations
+
+import gc
+import gzip
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import orjson
+
+UTC = timezone.utc
+STATUSES = frozenset({"OPERATING", "DOWN", "CLOSED", "REFURBISHMENT"})
+MAX_WAIT = 600
+FUTURE_TOLERANCE = timedelta(minutes=5)
+EXAMPLES = 3
+
+# Problem kinds, as the generator's --corrupt names them.
+TRUNCATED_ZLIB = "truncated_zlib"
+INVALID_JSON = "invalid_json"
+WRONG_TOP_LEVEL = "wrong_top_level_type"
+MISSING_FIELDS = "event_missing_fields"
+WAIT_OUT_OF_RANGE = "wait_time_out_of_range"
+FUTURE_TIME = "event_time_in_future"
+DUPLICATES = "duplicate_events"
+GZIP_CONTAINER = "gzip_container"
+UNREADABLE = frozenset({TRUNCATED_ZLIB, INVALID_JSON, WRONG_TOP_LEVEL})
+
+
+@dataclass
+class EntityInfo:
+    entity_id: str
+    internal_id: str
+    park_id: str
+    park_slug: str
+    timezone: str
+    destination_id: str
+    is_show: bool
+    names: list  # [(name, first eventTime with that name)] in file order
+
+
+@dataclass
+class ParsedFile:
+    key: str
+    events: list = field(default_factory=list)
+    entities: list = field(default_factory=list)  # EntityInfo by entity_index
+    events_read: int = 0
+    problems: dict = field(default_factory=dict)  # kind -> {"count": n, "examples": [...]}
+    read_error: str = ""  # set when the bytes could not be fetched (retry on resume)
+
+    @property
+    def unreadable(self) -> bool:
+        return any(kind in UNREADABLE for kind in self.problems)
+
+    def problem(self, kind, example=None, count=1):
+        entry = self.problems.setdefault(kind, {"count": 0, "examples": []})
+        entry["count"] += count
+        if example is not None and len(entry["examples"]) < EXAMPLES:
+            entry["examples"].append(example)
+
+
+def decode(raw: bytes, parsed: ParsedFile):
+    """The JSON text of a day file, or None (the problem recorded)."""
+    try:
+        return zlib.decompress(raw)
+    except zlib.error as exc:
+        if raw[:2] == b"\x1f\x8b":
+            try:
+                text = gzip.decompress(raw)
+            except (OSError, EOFError, zlib.error) as gz_exc:
+                parsed.problem(TRUNCATED_ZLIB, f"gzip container, unreadable: {gz_exc}")
+                return None
+            parsed.problem(GZIP_CONTAINER, "gzip (RFC 1952) container, not a raw zlib stream; read anyway")
+            return text
+        parsed.problem(TRUNCATED_ZLIB, f"zlib: {exc} ({len(raw)} bytes)")
+        return None
+
+
+def parse_day_file(key: str, raw: bytes, *, now: datetime | None = None) -> ParsedFile:
+    parsed = ParsedFile(key=key)
+    text = decode(raw, parsed)
+    if text is None:
+        return parsed
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of small containers: the cyclic collector would only slow parsing down
+    try:
+        try:
+            payload = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            parsed.problem(INVALID_JSON, f"{exc}"[:200])
+            return parsed
+        finally:
+            del text
+        events = payload.get("events") if isinstance(payload, dict) else None
+        if not isinstance(events, list):
+            what = type(events if isinstance(payload, dict) else payload).__name__
+            parsed.problem(WRONG_TOP_LEVEL, f"expected an object with an 'events' array, got {what}")
+            return parsed
+        parsed.events_read = len(events)
+        _events(events, parsed, (now or datetime.now(UTC)) + FUTURE_TOLERANCE, key.split("/", 1)[0])
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return parsed
+
+
+def _events(events, parsed, horizon, file_destination):
+    index: dict[str, int] = {}
+    seen = set()
+    out = parsed.events
+    entities = parsed.entities
+    parse_time = datetime.fromisoformat
+    for event in events:
+        try:
+            entity_id = event["entityId"]
+            name = event["name"]
+            at_text = event["eventTime"]
+            data = event["data"]
+            status = data["status"]
+            tz_name = event["timezone"]
+            park_id = event["parkId"]
+            if not (entity_id and type(entity_id) is str and type(name) is str and type(tz_name) is str
+                    and type(park_id) is str and status in STATUSES and at_text[-1] == "Z"):
+                raise ValueError("bad field")
+            at = parse_time(at_text)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            parsed.problem(MISSING_FIELDS, _example(event))
+            continue
+        if at > horizon:
+            parsed.problem(FUTURE_TIME, {"entityId": entity_id, "eventTime": at_text})
+            continue
+        queue = data.get("queue")
+        try:
+            wait, queues = _queues(queue) if queue else (None, None)
+        except _BadWait as exc:
+            parsed.problem(WAIT_OUT_OF_RANGE, {"entityId": entity_id, "eventTime": at_text, "waitTime": exc.args[0]})
+            continue
+        except (TypeError, AttributeError, ValueError):
+            parsed.problem(MISSING_FIELDS, _example(event))
+            continue
+        i = index.get(entity_id)
+        if i is None:
+            i = index[entity_id] = len(entities)
+            entities.append(EntityInfo(
+                entity_id=entity_id, internal_id=str(event.get("internalId") or ""), park_id=park_id,
+                park_slug=str(event.get("parkSlug") or ""), timezone=tz_name,
+                destination_id=str(data.get("destinationId") or file_destination),
+                is_show="showtimes" in data, names=[(name, at)]))
+        else:
+            info = entities[i]
+            if info.names[-1][0] != name:
+                info.names.append((name, at))
+            if not info.is_show and "showtimes" in data:
+                info.is_show = True
+        dup_key = (i, at_text)
+        if dup_key in seen:
+            parsed.problem(DUPLICATES, {"entityId": entity_id, "eventTime": at_text})
+            continue
+        seen.add(dup_key)
+        out.append((i, at, status, wait, queues))
+
+
+class _BadWait(Exception):
+    pass
+
+
+def _wait(value):
+    if value is None:
+        return None
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    if type(value) is not int or value < 0 or value > MAX_WAIT:
+        raise _BadWait(value)
+    return value
+
+
+def _time(value):
+    return datetime.fromisoformat(value) if value else None
+
+
+def _queues(queue):
+    """(standby wait, tuple of QueueRow argument tuples) from `data.queue`."""
+    standby = None
+    rows = []
+    for queue_type, q in queue.items():
+        wait = _wait(q.get("waitTime"))
+        if queue_type == "STANDBY":
+            standby = wait
+        price = q.get("price") or {}
+        rows.append((
+            queue_type, wait, _time(q.get("returnStart")), _time(q.get("returnEnd")), q.get("state"),
+            price.get("amount"), price.get("currency"), q.get("allocationStatus"), q.get("currentGroupStart"),
+            q.get("currentGroupEnd"), _time(q.get("nextAllocationTime")), q.get("estimatedWait"),
+        ))
+    return standby, tuple(rows)
+
+
+def _example(event):
+    if not isinstance(event, dict):
+        return {"event": repr(event)[:100]}
+    keys = ("entityId", "eventTime", "data")
+    return {"missing_or_bad": [k for k in keys if k not in event] or ["data.status/other"],
+            "entityId": str(event.get("entityId", ""))[:64]}
+
+
+def read_and_parse(source, key: str, now: datetime) -> ParsedFile:
+    """Worker entry point: fetch, decode, parse and validate one file."""
+    from .archive import ArchiveReadError
+
+    try:
+        raw = source.read(key)
+    except ArchiveReadError as exc:
+        return ParsedFile(key=key, read_error=str(exc))
+    return parse_day_file(key, raw, now=now)
+
+
+def problem_counts(files) -> Counter:
+    """Per-kind counts over parsed files (for summaries and tests)."""
+    total = Counter()
+    for parsed in files:
+        for kind, entry in parsed.problems.items():
+            total[kind] += entry["count"]
+    return total

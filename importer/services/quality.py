@@ -1,0 +1,46 @@
+"""One quality-log entry per archive file and problem kind, with the S3 key and counts."""
+from datetime import datetime, timedelta, timezone
+
+from quality.services import quality_issue_record
+
+from ..parser import DUPLICATES, MISSING_FIELDS, UNREADABLE
+
+DESCRIPTIONS = {
+    "truncated_zlib": "file unreadable: the zlib stream is truncated or corrupt; no event imported",
+    "invalid_json": "file unreadable: the JSON does not parse; no event imported",
+    "wrong_top_level_type": "file unreadable: not an object with an 'events' array; no event imported",
+    "event_missing_fields": "{n} event(s) missing required fields, skipped",
+    "wait_time_out_of_range": "{n} event(s) with a wait time outside 0..600 min, skipped",
+    "event_time_in_future": "{n} event(s) with an eventTime in the future, skipped",
+    "duplicate_events": "{n} duplicate event(s) in the file, counted once",
+    "gzip_container": "file is a gzip container, not a raw zlib stream; read anyway",
+}
+
+
+def _issue_type(kind):
+    if kind == DUPLICATES:
+        return "DUPLICATE"
+    if kind == MISSING_FIELDS:
+        return "MISSING_FIELD"
+    return "INVALID"
+
+
+def file_problems_record(*, parsed, result, archive_file, import_id=""):
+    """Write the file's problems (parser kinds, then any reason ingest refused rows for)."""
+    start = datetime.combine(archive_file.day, datetime.min.time(), tzinfo=timezone.utc)
+    period = {"period_start": start, "period_end": start + timedelta(days=1)}
+    for kind, entry in sorted(parsed.problems.items()):
+        file_level = kind in UNREADABLE or kind == "gzip_container"
+        count = parsed.events_read if kind == "gzip_container" else (1 if file_level else entry["count"])
+        quality_issue_record(
+            issue_type=_issue_type(kind), description=DESCRIPTIONS[kind].format(n=entry["count"]),
+            record_count=count, entity_type="FILE", entity_id=archive_file.destination_id,
+            source="ARCHIVE", source_key=archive_file.key,
+            details={"kind": kind, "examples": entry["examples"], "import_id": import_id},
+            **period)
+    for reason, count in result.invalid_reasons.items():
+        quality_issue_record(
+            issue_type="INVALID", description=f"{count} observation(s) refused by ingest: {reason}",
+            record_count=count, entity_type="FILE", entity_id=archive_file.destination_id,
+            source="ARCHIVE", source_key=archive_file.key,
+            details={"kind": "ingest", "reason": reason, "import_id": import_id}, **period)

@@ -1,0 +1,47 @@
+"""Fixtures of the importer tests: small committed archives made with make_archive.py."""
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def corrupt_archive():
+    """3 destinations x 3 days, 8 files each corrupted in one of the 8 ways (see its MANIFEST.json)."""
+    return DATA / "corrupt"
+
+
+@pytest.fixture
+def clean_archive():
+    """2 destinations x 4 days (2024-03-09..12, across the US DST change), one ride renamed."""
+    return DATA / "clean"
+
+
+def manifest(path):
+    return json.loads((Path(path) / "MANIFEST.json").read_text())
+
+
+def run_import(*args, **options):
+    """call_command('import_archive') -> (output text, exception or None)."""
+    out = StringIO()
+    options.setdefault("no_input", True)
+    options.setdefault("workers", 0)
+    call_command("import_archive", *args, stdout=out, stderr=StringIO(), **options)
+    return out.getvalue()
+
+
+def snapshot_rows():
+    """Every stored observation keyed by archive ids, so runs on different ride pks compare."""
+    from themepark.models import Ride
+    from warehouse.models import QueueData, RideStatusSnapshot
+
+    wiki = dict(Ride.objects.values_list("pk", "themeparks_wiki_id"))
+    snaps = sorted((wiki[r], at.isoformat(), s, w, src) for r, at, s, w, src in RideStatusSnapshot.objects.values_list(
+        "ride_id", "recorded_at", "status", "wait_time", "data_source"))
+    queues = sorted((wiki[r], at.isoformat(), q, w, str(rs), p) for r, at, q, w, rs, p in QueueData.objects.values_list(
+        "ride_id", "recorded_at", "queue_type", "wait_time_minutes", "return_time_start", "price_amount"))
+    return snaps, queues

@@ -1,0 +1,21 @@
+"""Serializers of the quality log: one for reading issues, one for the triage PATCH."""
+from rest_framework import serializers
+
+from quality.choices import ResolutionStatus
+from quality.models import DataQualityLog
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    park_name = serializers.CharField(source="park.name", default=None, read_only=True)
+    ride_name = serializers.CharField(source="ride.name", default=None, read_only=True)
+
+    class Meta:
+        model = DataQualityLog
+        fields = ["id", "issue_type", "resolution_status", "entity_type", "entity_id", "park", "park_name", "ride",
+                  "ride_name", "source", "source_key", "period_start", "period_end", "description", "record_count",
+                  "details", "notes", "created_at", "updated_at"]
+
+
+class IssueUpdateSerializer(serializers.Serializer):
+    resolution_status = serializers.ChoiceField(choices=ResolutionStatus.choices)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,13 @@
+"""The statistics engine's database side: `days` reads and stores one park day, `periods` rolls
+weeks, months and years up from the daily rows, `runs` plans and logs runs. The rules
+themselves live in the pure `warehouse.metrics`."""
+from .days import park_day_compute, park_day_refresh, park_day_store, park_rides, read_observations
+from .periods import park_periods_roll, period_bounds
+from .runs import (AggregationSummary, aggregation_run, data_range, incremental_days, last_completed_start,
+                   parks_selected, plan_range, running_incremental)
+
+__all__ = [
+    "AggregationSummary", "aggregation_run", "data_range", "incremental_days", "last_completed_start",
+    "park_day_compute", "park_day_refresh", "park_day_store", "park_periods_roll", "park_rides", "parks_selected",
+    "period_bounds", "plan_range", "read_observations", "running_incremental",
+]
