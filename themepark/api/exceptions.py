@@ -1,6 +1,6 @@
 """Every API error is JSON `{"success": false, "error": "<message>"}` (CONTRACTS.md §2)."""
 from rest_framework import status
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import APIException, Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -24,7 +24,9 @@ def api_exception_handler(exc, context):
     return Response(body, status=response.status_code, headers=dict(response.items()))
 
 
-class ApiError(Exception):
+class ApiError(APIException):
     """Raised by views for a bad parameter; rendered as a 400 with the message."""
 
     status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Bad parameter."
+    default_code = "bad_parameter"

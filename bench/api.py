@@ -1,0 +1,322 @@
+"""Benchmark of the public API's ranking endpoints at two data sizes.
+
+    .venv/bin/python bench/api.py [--size small|large|both] [--soak 60] [--skip-fill]
+
+For each size, fills the benchmark database (BENCH_DATABASE_URL, default .../bench_api) with
+synthetic observations through `warehouse.ingest` (small: about 2 million, large: about 20
+million; 20 parks in 8 timezones, 50 rides each, 50 change events per ride and day) and with the
+statistics rows the API reads (daily rows for every park and ride and day, hourly rows for the
+last 3 days, live state) by bulk_create. Then it serves the API from a real WSGI server (Django's
+threaded one) on 127.0.0.1 in a subprocess and measures, over loopback, p50/p95 latency of each ranking
+endpoint with 1 and 20 concurrent clients, uncached (a unique throwaway parameter makes each
+request miss the cache) and cached; year-over-year; and a soak of 20 clients for --soak seconds
+that must see no error. Targets: p95 < 50 ms uncached and < 10 ms cached with one client,
+p95(large) <= 1.3 x p95(small), year-over-year < 200 ms.
+
+The machine is shared (2 cores), so figures are noisy: compare sizes within one run.
+"""
+import argparse
+import itertools
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, time as dtime, timedelta, timezone
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, Timer, setup_django  # noqa: E402
+
+SIZES = {"small": 40, "large": 400}  # days of data; x 1000 rides x 50 events = 2M / 20M observations
+PARKS, RIDES_PER_PARK, EVENTS_PER_DAY = 20, 50, 50
+ZONES = ["America/New_York", "Europe/Paris", "Asia/Tokyo", "America/Los_Angeles", "Australia/Sydney",
+         "Europe/London", "Asia/Shanghai", "America/Chicago"]
+ENDPOINTS = [
+    ("parks/downtime today", "/api/parks/downtime?period=today"),
+    ("parks/downtime 7days", "/api/parks/downtime?period=7days"),
+    ("parks/downtime 30days", "/api/parks/downtime?period=30days&sort_by=uptime_percentage"),
+    ("parks/downtime last_month", "/api/parks/downtime?period=last_month&filter=disney-universal"),
+    ("parks/waittimes 7days", "/api/parks/waittimes?period=7days"),
+    ("rides/downtime yesterday", "/api/rides/downtime?period=yesterday"),
+    ("rides/downtime 7days", "/api/rides/downtime?period=7days"),
+    ("rides/downtime 30days", "/api/rides/downtime?period=30days"),
+    ("rides/waittimes 7days", "/api/rides/waittimes?period=7days"),
+    ("trends parks-declining", "/api/trends?category=parks-declining&period=7days"),
+    ("trends/chart-data parks", "/api/trends/chart-data?type=parks&period=7days"),
+]
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "mysql://root:@127.0.0.1:3306/bench_api")
+
+
+# ---------------------------------------------------------------------------------------------
+# Fill
+# ---------------------------------------------------------------------------------------------
+def observations(ride_ids, first_day, days, seed=11):
+    from warehouse.ingest import Observation
+
+    rng = random.Random(seed)
+    step = timedelta(minutes=17)
+    for day in range(days):
+        base = datetime.combine(first_day + timedelta(days=day), dtime(12), tzinfo=timezone.utc)
+        for ride_id in ride_ids:
+            at = base + timedelta(seconds=rng.randrange(600))
+            for _ in range(EVENTS_PER_DAY):
+                status = "DOWN" if rng.random() < 0.05 else "OPERATING"
+                yield Observation(ride_id, at, status, rng.randrange(5, 90, 5) if status == "OPERATING" else None,
+                                  "ARCHIVE")
+                at += step
+
+
+def fill(days):
+    from themepark.models import Destination, Park, Ride
+    from warehouse.constants import METRICS_VERSION
+    from warehouse.ingest import ingest
+    from warehouse.models import (LiveParkState, LiveRideState, ParkDailyStats, ParkHourlyStats, RideDailyStats,
+                                  RideHourlyStats)
+    from warehouse.services import partitions_ensure
+
+    today = date.today()
+    first = today - timedelta(days=days)
+    partitions_ensure(since=first)
+    dest = Destination.objects.create(name="Bench Resort", slug="bench")
+    Park.objects.bulk_create([Park(destination=dest, name=f"Park {i:02d}", slug=f"park-{i}", timezone=ZONES[i % 8],
+                                   country="US", continent="North America", is_disney=i < 4,
+                                   is_universal=4 <= i < 6, queue_times_id=i + 1 if i % 3 == 0 else None)
+                              for i in range(PARKS)])
+    parks = list(Park.objects.all())
+    Ride.objects.bulk_create([Ride(park=p, name=f"{p.name} ride {j:02d}", tier=(None, 1, 2, 3)[j % 4])
+                              for p in parks for j in range(RIDES_PER_PARK)])
+    rides = list(Ride.objects.all())
+    with Timer() as t:
+        result = ingest(observations([r.pk for r in rides], first, days), now=datetime.now(timezone.utc))
+    print(f"  observations: {result.written:,} written in {t.seconds:.0f} s ({result.written / t.seconds:,.0f}/s)")
+
+    rng = random.Random(5)
+    with Timer() as t:
+        ride_rows, park_rows = [], []
+        for d in range(days + 1):
+            day = first + timedelta(days=d)
+            for park in parks:
+                downs = []
+                for ride in rides[parks.index(park) * RIDES_PER_PARK:(parks.index(park) + 1) * RIDES_PER_PARK]:
+                    down = rng.choice((0, 0, 0, 15, 45, 120))
+                    downs.append((down, ride.tier_weight))
+                    ride_rows.append(RideDailyStats(
+                        ride=ride, park=park, date=day, operating_minutes=720 - down, downtime_minutes=down,
+                        known_minutes=720, uptime_percentage=100 * (720 - down) / 720,
+                        avg_wait_minutes=rng.uniform(5, 60), peak_wait_minutes=rng.randrange(30, 120),
+                        status_changes=2 if down else 0, longest_downtime_minutes=down, operated=True,
+                        metrics_version=METRICS_VERSION))
+                weight = sum(w for _, w in downs)
+                weighted = sum(dn * w for dn, w in downs) / 60
+                park_rows.append(ParkDailyStats(
+                    park=park, date=day, shame_score=min(10, 10 * weighted / (weight * 12)),
+                    total_downtime_hours=sum(dn for dn, _ in downs) / 60, weighted_downtime_hours=weighted,
+                    effective_park_weight=weight, rides_operated=RIDES_PER_PARK,
+                    rides_down=sum(1 for dn, _ in downs if dn), uptime_percentage=rng.uniform(90, 100),
+                    avg_wait_minutes=rng.uniform(15, 40), peak_wait_minutes=rng.randrange(60, 150), open_hours=12,
+                    metrics_version=METRICS_VERSION))
+            if len(ride_rows) >= 50_000:
+                RideDailyStats.objects.bulk_create(ride_rows, batch_size=5000)
+                ride_rows = []
+        RideDailyStats.objects.bulk_create(ride_rows, batch_size=5000)
+        ParkDailyStats.objects.bulk_create(park_rows, batch_size=5000)
+        hourly_rides, hourly_parks = [], []
+        for d in range(3):
+            day = today - timedelta(days=d)
+            for h in range(12):
+                hour = datetime.combine(day, dtime(13 + h if h < 11 else 0), tzinfo=timezone.utc)
+                hourly_parks += [ParkHourlyStats(park=p, date=day, hour_start_utc=hour, shame_score=rng.uniform(0, 3),
+                                                 metrics_version=METRICS_VERSION) for p in parks]
+                hourly_rides += [RideHourlyStats(ride=r, park_id=r.park_id, date=day, hour_start_utc=hour,
+                                                 operating_minutes=60, avg_wait_minutes=rng.uniform(5, 60),
+                                                 uptime_percentage=100, metrics_version=METRICS_VERSION)
+                                 for r in rides]
+        RideHourlyStats.objects.bulk_create(hourly_rides, batch_size=5000)
+        ParkHourlyStats.objects.bulk_create(hourly_parks, batch_size=5000)
+        LiveRideState.objects.bulk_create([LiveRideState(
+            ride=r, park_id=r.park_id, status=rng.choice(("OPERATING",) * 8 + ("DOWN", "CLOSED")),
+            wait_time=rng.randrange(5, 90, 5), recorded_at=datetime.now(timezone.utc), operated_last_7_days=True)
+            for r in rides])
+        LiveParkState.objects.bulk_create([LiveParkState(park=p, is_open=True, rides_open=45, rides_down=3,
+                                                         total_rides=50, avg_wait_time=25, max_wait_time=90,
+                                                         shame_score=rng.uniform(0, 3)) for p in parks])
+    print(f"  statistics: {RideDailyStats.objects.count():,} ride-days, {ParkDailyStats.objects.count():,} "
+          f"park-days, {RideHourlyStats.objects.count():,} ride-hours in {t.seconds:.0f} s")
+    return parks[0].pk, rides[0].pk
+
+
+# ---------------------------------------------------------------------------------------------
+# Serve and measure
+# ---------------------------------------------------------------------------------------------
+def serve_forever(port):
+    """The API under Django's threaded WSGI server with TCP_NODELAY (runserver's handler writes
+    headers and body separately, which with Nagle and delayed ACKs adds ~40 ms per keep-alive request)."""
+    os.environ.update({"API_ANON_RATE": "100000000/min", "DATABASE_CONN_MAX_AGE": "60", "DJANGO_DEBUG": "False"})
+    setup_django(BENCH_URL, migrate=False)
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class Handler(WSGIRequestHandler):
+        def setup(self):
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", port), Handler)
+    server.set_app(get_wsgi_application())
+    server.serve_forever()
+
+
+def serve():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            requests.get(f"{base}/api/health", timeout=2)
+            return proc, base
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the API server did not start")
+
+
+_local = threading.local()
+_unique = itertools.count()
+
+
+def timed_get(url, *, uncached):
+    session = getattr(_local, "session", None) or requests.Session()
+    _local.session = session
+    if uncached:
+        url += f"&_bench={next(_unique)}" if "?" in url else f"?_bench={next(_unique)}"
+    start = time.perf_counter()
+    response = session.get(url, timeout=30)
+    elapsed = (time.perf_counter() - start) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
+    return elapsed
+
+
+def percentiles(samples):
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
+def measure(url, *, clients, requests_each, uncached):
+    if not uncached:
+        timed_get(url, uncached=False)  # warm the cache
+    with ThreadPoolExecutor(clients) as pool:
+        samples = list(pool.map(lambda _: timed_get(url, uncached=uncached), range(clients * requests_each)))
+    return percentiles(samples)
+
+
+def soak(base, seconds, clients):
+    stop, counts, errors = time.monotonic() + seconds, [0] * clients, []
+
+    def worker(i):
+        urls = itertools.cycle(ENDPOINTS[i % len(ENDPOINTS):] + ENDPOINTS[:i % len(ENDPOINTS)])
+        while time.monotonic() < stop:
+            try:
+                timed_get(base + next(urls)[1], uncached=counts[i] % 4 == 0)
+                counts[i] += 1
+            except Exception as exc:  # noqa: BLE001 - every failure counts as an error
+                errors.append(str(exc))
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts), errors
+
+
+def run_size(size, args):
+    if "django" in sys.modules and sys.modules["django"].apps.apps.ready:
+        from django.db import connections
+
+        connections.close_all()  # the database is about to be dropped and created again
+    setup_django(BENCH_URL, fresh=not args.skip_fill)
+    from themepark.models import Park, Ride
+
+    print(f"== {size}: {SIZES[size]} days")
+    if args.skip_fill:
+        park_id, ride_id = Park.objects.first().pk, Ride.objects.first().pk
+    else:
+        park_id, ride_id = fill(SIZES[size])
+    proc, base = serve()
+    results = {}
+    try:
+        for name, path in ENDPOINTS:
+            row = {"1 uncached": measure(base + path, clients=1, requests_each=40, uncached=True),
+                   "1 cached": measure(base + path, clients=1, requests_each=60, uncached=False),
+                   "20 uncached": measure(base + path, clients=20, requests_each=5, uncached=True),
+                   "20 cached": measure(base + path, clients=20, requests_each=10, uncached=False)}
+            results[name] = row
+            print(f"  {name:28s} " + "  ".join(f"{k}: p50 {a:6.1f} p95 {b:6.1f}" for k, (a, b) in row.items()))
+        end = date.today() - timedelta(days=1)
+        span = f"start={end - timedelta(days=29)}&end={end}"
+        for name, path in (("year-over-year park 30d", f"/api/trends/year-over-year?park_id={park_id}&{span}"),
+                           ("year-over-year ride 30d", f"/api/trends/year-over-year?ride_id={ride_id}&{span}")):
+            results[name] = {"1 uncached": measure(base + path, clients=1, requests_each=30, uncached=True)}
+            print(f"  {name:28s} 1 uncached: p50 {results[name]['1 uncached'][0]:6.1f} "
+                  f"p95 {results[name]['1 uncached'][1]:6.1f}")
+        done, errors = soak(base, args.soak, 20)
+        results["soak"] = {"requests": done, "errors": len(errors), "seconds": args.soak}
+        print(f"  soak: 20 clients x {args.soak} s: {done:,} requests, {len(errors)} errors"
+              + (f" (first: {errors[0]})" if errors else ""))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return results
+
+
+def verdict(all_results):
+    ok = True
+    for size, results in all_results.items():
+        for name, row in results.items():
+            if name == "soak":
+                ok &= row["errors"] == 0
+            elif name.startswith("year-over-year"):
+                ok &= row["1 uncached"][1] < 200
+            else:
+                ok &= row["1 uncached"][1] < 50 and row["1 cached"][1] < 10
+    if {"small", "large"} <= set(all_results):
+        print("== p95 large / small (1 client, uncached; target <= 1.3)")
+        for name, _ in ENDPOINTS:
+            ratio = all_results["large"][name]["1 uncached"][1] / all_results["small"][name]["1 uncached"][1]
+            ok &= ratio <= 1.3
+            print(f"  {name:28s} {ratio:.2f}")
+    print("targets met" if ok else "some targets missed (see above; the machine is shared, figures are noisy)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", choices=["small", "large", "both"], default="both")
+    parser.add_argument("--soak", type=int, default=60, help="Seconds of the 20-client soak")
+    parser.add_argument("--skip-fill", action="store_true", help="Reuse the data already in the bench database")
+    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)  # the server subprocess
+    args = parser.parse_args()
+    if args.serve:
+        return serve_forever(args.serve)
+    sizes = ["small", "large"] if args.size == "both" else [args.size]
+    all_results = {}
+    for size in sizes:
+        all_results[size] = run_size(size, args)
+    Path("/tmp/bench_api_results.json").write_text(json.dumps(all_results, indent=1))
+    verdict(all_results)
+
+
+if __name__ == "__main__":
+    main()

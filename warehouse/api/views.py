@@ -1,0 +1,296 @@
+"""Public API viewsets (CONTRACTS.md §2). Thin: parse parameters, call one read, serialize."""
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from themepark.api import params as p
+from themepark.api.caching import cached
+
+from .. import periods
+from ..models import RideStatusSnapshot
+from ..selectors import (PARK_SORTS, RIDE_SORTS, park_downtime_ranking, park_wait_ranking, ride_downtime_ranking,
+                         ride_wait_ranking, scope_resolve)
+from . import params, queries, serializers as s, serializers_rides as sr, serializers_trends as st, trends
+from .filters import parks_in_scope
+from .nearby import rides_nearby
+
+
+def _scope(request, *, park_id=None, default_period="today", allowed=params.RANKING_PERIODS, name="period"):
+    query = request.query_params
+    period = params.period(query, allowed=allowed, default=default_period, name=name)
+    start, end = params.day_range(query)
+    if start is not None:
+        period = periods.CUSTOM
+    parks = parks_in_scope(query, park_id=park_id)
+    return scope_resolve(parks=parks, period=period, now=timezone.now(), start=start, end=end)
+
+
+def _common(request, scope):
+    return {"period": scope.period, "filter": request.query_params.get("filter") or "all-parks",
+            "dates": scope.span, "attribution": params.attribution(scope.parks.values())}
+
+
+class _PublicViewSet(viewsets.GenericViewSet):
+    """Read-only, anonymous, throttled; parameters are parsed explicitly (see params.py)."""
+
+    filter_backends = []
+    pagination_class = None
+
+
+PERIOD_RANGE = [params.period_param(), params.FILTER, params.START, params.END]
+
+
+class ParkViewSet(_PublicViewSet):
+    """Park rankings and one park's details."""
+
+    @extend_schema(parameters=[*PERIOD_RANGE, params._query("sort_by", "Ranking order.", enum=list(PARK_SORTS),
+                                                             default="shame_score"),
+                               params.limit_param(100, 50)], responses=s.ParkDowntimeSerializer)
+    @action(detail=False, url_path="downtime")
+    @cached()
+    def downtime(self, request):
+        scope = _scope(request)
+        sort_by = p.choice(request.query_params, "sort_by", list(PARK_SORTS), default="shame_score")
+        limit = p.integer(request.query_params, "limit", default=50, high=100)
+        aggregate, rows = park_downtime_ranking(scope, sort_by=sort_by, limit=limit)
+        body = {**_common(request, scope), "sort_by": sort_by, "aggregate_stats": aggregate, "data": rows}
+        return Response(s.ParkDowntimeSerializer(body).data)
+
+    @extend_schema(parameters=[*PERIOD_RANGE, params.limit_param(100, 50)], responses=s.ParkWaitSerializer)
+    @action(detail=False, url_path="waittimes")
+    @cached()
+    def waittimes(self, request):
+        scope = _scope(request)
+        limit = p.integer(request.query_params, "limit", default=50, high=100)
+        body = {**_common(request, scope), "data": park_wait_ranking(scope, limit=limit)}
+        return Response(s.ParkWaitSerializer(body).data)
+
+    @extend_schema(parameters=[params.ID, params.period_param(), params.START, params.END],
+                   responses=s.ParkDetailsSerializer)
+    @action(detail=True, url_path="details")
+    @cached()
+    def details(self, request, pk=None):
+        park = params.get_park(pk)
+        period = params.period(request.query_params)
+        start, end = params.day_range(request.query_params)
+        if start is not None:
+            period = periods.CUSTOM
+        body = queries.park_details(park=park, period=period, now=timezone.now(), start=start, end=end)
+        body["attribution"] = params.attribution([park])
+        return Response(s.ParkDetailsSerializer(body).data)
+
+    @extend_schema(parameters=[params.ID], responses=s.ParkRidesSerializer)
+    @action(detail=True, url_path="rides")
+    @cached()
+    def rides(self, request, pk=None):
+        park = params.get_park(pk)
+        return Response(s.ParkRidesSerializer(queries.park_rides(park=park, now=timezone.now())).data)
+
+
+class HistoryPagination(CursorPagination):
+    """Raw observations in time order; the cursor encodes the last recorded_at seen."""
+
+    ordering = "recorded_at"
+    page_size = 500
+    page_size_query_param = "page_size"
+    max_page_size = 5000
+
+
+class RideViewSet(_PublicViewSet):
+    """Ride rankings, one ride's details and raw history, and rides near a point."""
+
+    @extend_schema(parameters=[*PERIOD_RANGE, params._query("sort_by", "Ranking order.", enum=list(RIDE_SORTS),
+                                                             default="downtime_hours"),
+                               params.limit_param(200, 100)], responses=s.RideDowntimeSerializer)
+    @action(detail=False, url_path="downtime")
+    @cached()
+    def downtime(self, request):
+        scope = _scope(request)
+        sort_by = p.choice(request.query_params, "sort_by", list(RIDE_SORTS), default="downtime_hours")
+        limit = p.integer(request.query_params, "limit", default=100, high=200)
+        rows = ride_downtime_ranking(scope, sort_by=sort_by, limit=limit)
+        body = {**_common(request, scope), "sort_by": sort_by, "data": rows}
+        return Response(s.RideDowntimeSerializer(body).data)
+
+    @extend_schema(parameters=[*PERIOD_RANGE, params._query("mode", "Alias of `period`.", enum=list(periods.PERIODS)),
+                               params.limit_param(200, 100)], responses=s.RideWaitSerializer)
+    @action(detail=False, url_path="waittimes")
+    @cached()
+    def waittimes(self, request):
+        name = "mode" if request.query_params.get("mode") and not request.query_params.get("period") else "period"
+        scope = _scope(request, name=name)
+        limit = p.integer(request.query_params, "limit", default=100, high=200)
+        body = {**_common(request, scope), "data": ride_wait_ranking(scope, limit=limit)}
+        return Response(s.RideWaitSerializer(body).data)
+
+    @extend_schema(parameters=[params.ID, params.period_param(), params.START, params.END],
+                   responses=sr.RideDetailsSerializer)
+    @action(detail=True, url_path="details")
+    @cached()
+    def details(self, request, pk=None):
+        ride = params.get_ride(pk)
+        period = params.period(request.query_params)
+        start, end = params.day_range(request.query_params)
+        if start is not None:
+            period = periods.CUSTOM
+        body = queries.ride_details(ride=ride, period=period, now=timezone.now(), start=start, end=end)
+        body["attribution"] = params.attribution([ride.park])
+        return Response(sr.RideDetailsSerializer(body).data)
+
+    @extend_schema(parameters=[
+        params.ID,
+        params._query("start", "From (ISO 8601 datetime or date, UTC); default: 24 hours before `end`."),
+        params._query("end", "Until, exclusive (default: now, or 24 hours after `start`); at most 31 days."),
+        params._query("cursor", "Opaque cursor from `next`/`previous`."),
+        params._query("page_size", "Observations per page, 1 to 5000.", type=int, default=500),
+    ], responses=sr.RideHistorySerializer)
+    @action(detail=True, url_path="history")
+    def history(self, request, pk=None):
+        ride = params.get_ride(pk)
+        start, end = params.history_window(request.query_params, timezone.now())
+        p.integer(request.query_params, "page_size", default=500, high=5000)
+        rows = RideStatusSnapshot.objects.for_ride(ride).between(start, end).values(
+            "recorded_at", "status", "wait_time", "data_source")
+        paginator = HistoryPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        body = {"ride_id": ride.pk, "start": start, "end": end, "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(), "data": page}
+        return Response(sr.RideHistorySerializer(body).data)
+
+    @extend_schema(parameters=[
+        params._query("lat", "Latitude, -90 to 90.", type=float, required=True),
+        params._query("lon", "Longitude, -180 to 180.", type=float, required=True),
+        params._query("radius_m", "Radius in metres, 1 to 50000.", type=float, default=1000),
+        params._query("indoor", "Only indoor (true) or outdoor (false) rides.", type=bool),
+        params._query("max_height_cm", "Only rides whose minimum height is at most this (cm), 0 to 300.", type=int),
+        params.limit_param(200, 50),
+    ], responses=sr.NearbySerializer)
+    @action(detail=False, url_path="nearby")
+    @cached()
+    def nearby(self, request):
+        query = request.query_params
+        lat = p.number(query, "lat", low=-90, high=90)
+        lon = p.number(query, "lon", low=-180, high=180)
+        radius = p.number(query, "radius_m", low=1, high=50000, default=1000)
+        indoor = p.flag(query, "indoor")
+        max_height = p.integer(query, "max_height_cm", default=-1, low=0, high=300)
+        limit = p.integer(query, "limit", default=50, high=200)
+        rows = rides_nearby(lat=lat, lon=lon, radius_m=radius, indoor=indoor,
+                            max_height_cm=None if max_height < 0 else max_height, limit=limit)
+        return Response(sr.NearbySerializer({"center": {"lat": lat, "lon": lon}, "radius_m": radius,
+                                             "data": rows}).data)
+
+
+class LiveViewSet(_PublicViewSet):
+    """Attractions by live status."""
+
+    @extend_schema(parameters=[params.FILTER, params.park_id_param()], responses=st.StatusSummarySerializer)
+    @action(detail=False, url_path="status-summary")
+    @cached(live=True)
+    def status_summary(self, request):
+        park_id = p.integer(request.query_params, "park_id", default=-1, low=1)
+        park_id = None if park_id < 0 else park_id
+        if park_id is not None:
+            params.get_park(park_id)
+        parks = parks_in_scope(request.query_params, park_id=park_id)
+        body = {"filter": request.query_params.get("filter") or "all-parks", "park_id": park_id,
+                "status_summary": queries.status_summary(parks=parks)}
+        return Response(st.StatusSummarySerializer(body).data)
+
+
+class TrendViewSet(_PublicViewSet):
+    """Improving and declining parks and rides, chart series, and year-over-year comparisons."""
+
+    @extend_schema(parameters=[
+        params._query("category", "What to list.", enum=list(trends.TREND_CATEGORIES), required=True),
+        *PERIOD_RANGE, params.limit_param(100, 20)], responses=st.TrendsSerializer)
+    @cached()
+    def list(self, request):
+        category = p.choice(request.query_params, "category", trends.TREND_CATEGORIES)
+        limit = p.integer(request.query_params, "limit", default=20, high=100)
+        scope = _scope(request)
+        comparison, entity, rows = trends.trends(
+            category=category, parks=list(scope.parks.values()), period=scope.period, now=timezone.now(),
+            limit=limit, **_custom(scope))
+        body = {"category": category, "filter": request.query_params.get("filter") or "all-parks",
+                "comparison": comparison, entity: rows, "attribution": params.attribution(scope.parks.values())}
+        return Response(st.TrendsSerializer(body).data)
+
+    @extend_schema(parameters=[
+        params._query("type", "Which series.", enum=[*trends.CHART_TYPES], default="parks"),
+        *PERIOD_RANGE, params.limit_param(20, 5)], responses=st.ChartDataSerializer)
+    @action(detail=False, url_path="chart-data")
+    @cached()
+    def chart_data(self, request):
+        kind = p.choice(request.query_params, "type", trends.CHART_TYPES, default="parks")
+        limit = p.integer(request.query_params, "limit", default=5, high=20)
+        scope = _scope(request)
+        chart, granularity = trends.chart_data(kind=kind, parks=list(scope.parks.values()), period=scope.period,
+                                               now=timezone.now(), limit=limit, **_custom(scope))
+        body = {**_common(request, scope), "type": kind, "chart_data": chart, "granularity": granularity}
+        return Response(st.ChartDataSerializer(body).data)
+
+    @extend_schema(parameters=[
+        params.park_id_param(), params._query("ride_id", "A ride id (instead of park_id).", type=int),
+        params.START, params.END,
+        params._query("align", "Compare the same dates, or the same ISO week one year earlier.",
+                      enum=["dates", "iso_week"], default="dates"),
+    ], responses=st.YearOverYearSerializer)
+    @action(detail=False, url_path="year-over-year")
+    @cached()
+    def year_over_year(self, request):
+        query = request.query_params
+        park_id = p.integer(query, "park_id", default=-1, low=1)
+        ride_id = p.integer(query, "ride_id", default=-1, low=1)
+        if (park_id < 0) == (ride_id < 0):
+            raise p.bad("park_id", "give exactly one of park_id or ride_id")
+        align = p.choice(query, "align", ["dates", "iso_week"], default="dates")
+        park = params.get_park(park_id) if park_id > 0 else None
+        ride = params.get_ride(ride_id) if ride_id > 0 else None
+        start, end = params.day_range(query)
+        if start is None:
+            today = periods.park_today(timezone.now(), (park or ride.park).timezone)
+            days = periods.resolve("7days", today=today)
+            start, end = days.start, days.end
+        result = trends.year_over_year(park=park, ride=ride, start=start, end=end, iso_week=align == "iso_week",
+                                       now=timezone.now())
+        entity = ({"type": "park", "id": park.pk, "name": park.name} if park else
+                  {"type": "ride", "id": ride.pk, "name": ride.name, "park_id": ride.park_id})
+        body = {"entity": entity, "alignment": align, **result,
+                "attribution": params.attribution([park or ride.park])}
+        return Response(st.YearOverYearSerializer(body).data)
+
+
+def _custom(scope):
+    if scope.period != periods.CUSTOM or not scope.ranges:
+        return {}
+    days = next(iter(scope.ranges.values()))
+    return {"start": days.start, "end": days.end}
+
+
+class SearchViewSet(_PublicViewSet):
+    """Every active park and attraction, for client-side search."""
+
+    @extend_schema(responses=st.SearchIndexSerializer)
+    @action(detail=False, url_path="index")
+    @cached()
+    def index(self, request):
+        return Response(st.SearchIndexSerializer(queries.search_index()).data)
+
+
+class HealthViewSet(_PublicViewSet):
+    """Database, collection freshness, statistics lag and partition headroom; 503 when unhealthy."""
+
+    throttle_classes = []
+
+    @extend_schema(responses={200: st.HealthSerializer, 503: st.HealthSerializer})
+    def list(self, request):
+        now = timezone.now()
+        status, checks = queries.health_check(now=now)
+        body = st.HealthSerializer({"status": status, "timestamp": now, "checks": checks}).data
+        response = Response(body, status=503 if status == "unhealthy" else 200)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,290 @@
+"""Reads of the statistics tables for the public API: periods resolved per park, daily rows
+aggregated into rankings (METRICS.md §5-§6). Never scans raw observations.
+
+Each park's period is resolved in its own timezone, so one ranking may cover different
+calendar dates for Tokyo and New York; parks are grouped by zone and each group gets its
+own date range in one query (`Scope.q`).
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import connection
+from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Max, Q, Sum
+from django.db.models.functions import Coalesce, NullIf
+
+from themepark.constants import TIER_WEIGHTS
+from themepark.models import Park, Ride
+
+from . import periods
+from .models import LiveParkState, LiveRideState, ParkDailyStats, RideDailyStats
+
+
+@dataclass
+class Scope:
+    """Parks in view with the park days each one's period covers."""
+
+    period: str
+    parks: dict[int, Park]
+    ranges: dict[int, periods.DayRange]
+    groups: dict[periods.DayRange, list[int]] = field(default_factory=dict)
+
+    def q(self, prefix=""):
+        """Rows of these parks on their own days: one (park_id IN ..., date BETWEEN ...) per date range."""
+        query = Q(pk__in=[])
+        for days, park_ids in self.groups.items():
+            query |= Q(**{f"{prefix}park_id__in": park_ids, f"{prefix}date__gte": days.start,
+                          f"{prefix}date__lte": days.end})
+        span = self.span
+        if span is None:
+            return query
+        # The overall date range, ANDed on, lets MySQL range-scan the (date, park) index instead of
+        # walking a whole index to evaluate the OR of per-zone ranges.
+        return Q(**{f"{prefix}date__gte": span.start, f"{prefix}date__lte": span.end}) & query
+
+    @property
+    def span(self):
+        """The union of every park's range (what the response reports as the period's dates)."""
+        if not self.ranges:
+            return None
+        return periods.DayRange(min(r.start for r in self.ranges.values()), max(r.end for r in self.ranges.values()))
+
+
+def scope_resolve(*, parks, period: str, now: datetime, start: date | None = None, end: date | None = None,
+                  previous: bool = False) -> Scope:
+    """Resolve `period` (or the custom start/end range) for every park; `previous` gives the period before."""
+    scope = Scope(period=period, parks={p.pk: p for p in parks}, ranges={})
+    by_zone = {}
+    for park in scope.parks.values():
+        if park.timezone not in by_zone:
+            if start is not None:
+                days = periods.DayRange(start, end)
+            else:
+                days = periods.resolve(period, today=periods.park_today(now, park.timezone))
+            if previous:
+                days = periods.previous(period, days)
+            by_zone[park.timezone] = days
+        scope.ranges[park.pk] = by_zone[park.timezone]
+        scope.groups.setdefault(by_zone[park.timezone], []).append(park.pk)
+    return scope
+
+
+# ---------------------------------------------------------------------------------------------
+# Aggregation of daily rows
+# ---------------------------------------------------------------------------------------------
+def _ratio(numerator, denominator):
+    return numerator / denominator if denominator else None
+
+
+def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
+    """Per-ride sums over the scope, as a grouped queryset (one row per ride); `counts_only`
+    keeps just what park-level counts need."""
+    rows = RideDailyStats.objects.filter(scope.q())
+    if ride_ids is not None:
+        rows = rows.filter(ride_id__in=ride_ids)
+    rows = rows.values("ride_id").annotate(
+        of_park=Max("park_id"),
+        operating=Coalesce(Sum("operating_minutes"), 0.0), downtime=Coalesce(Sum("downtime_minutes"), 0.0),
+        wait_minutes=Coalesce(Sum("operating_minutes", filter=Q(avg_wait_minutes__isnull=False)), 0.0),
+        days_operated=Count("pk", filter=Q(operated=True)),
+    )
+    if counts_only:
+        return rows
+    return rows.annotate(
+        changes=Sum("status_changes"), longest=Max("longest_downtime_minutes"), peak_wait=Max("peak_wait_minutes"),
+        wait_sum=Sum(F("avg_wait_minutes") * F("operating_minutes"), output_field=FloatField()))
+
+
+_UPTIME = ExpressionWrapper(100.0 * F("operating") / NullIf(F("operating") + F("downtime"), 0.0),
+                            output_field=FloatField())
+_AVG_WAIT = ExpressionWrapper(F("wait_sum") / NullIf(F("wait_minutes"), 0.0), output_field=FloatField())
+# Ranking orders computed in SQL, so only the top rows travel to Python.
+RIDE_ORDERS = {
+    "downtime_hours": [F("downtime").desc(), F("ride_id").asc()],
+    "uptime_percentage": [F("uptime").asc(nulls_last=True), F("ride_id").asc()],
+    "avg_wait": [F("avg_wait").desc(nulls_last=True), F("ride_id").asc()],
+}
+
+
+def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=None) -> dict[int, dict]:
+    """Per ride over the scope: sums of minutes, time-weighted mean wait, peaks, days operated;
+    optionally filtered (`having`), ordered (RIDE_ORDERS) and cut to `limit` in SQL. Dicts keep the order."""
+    rows = _ride_totals(scope, ride_ids).annotate(uptime=_UPTIME, avg_wait=_AVG_WAIT)
+    if having is not None:
+        rows = rows.filter(having)
+    if order is not None:
+        rows = rows.order_by(*RIDE_ORDERS[order])
+    if limit is not None:
+        rows = rows[:limit]
+    figures = {}
+    for row in rows:
+        row["downtime_hours"] = row["downtime"] / 60
+        row["operating_hours"] = row["operating"] / 60
+        row["uptime_percentage"] = row["uptime"]
+        figures[row["ride_id"]] = row
+    return figures
+
+
+def _tier_weight_sql(column):
+    cases = " ".join(f"WHEN {tier} THEN {weight}" for tier, weight in TIER_WEIGHTS.items() if tier is not None)
+    return f"CASE {column} {cases} ELSE {TIER_WEIGHTS[None]} END"
+
+
+def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
+    """Per park, from its rides' totals (grouped again in SQL, so 1 row per park comes back):
+    rides down, rides operated, effective weight, mean uptime of operated rides, rides with a wait."""
+    inner, params = _ride_totals(scope, counts_only=True).query.sql_with_params()
+    sql = (
+        "SELECT t.of_park, SUM(CASE WHEN t.downtime > 0 THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN t.days_operated > 0 THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN t.days_operated > 0 THEN {_tier_weight_sql('r.tier')} ELSE 0 END),"
+        " AVG(CASE WHEN t.days_operated > 0 AND t.operating + t.downtime > 0"
+        " THEN 100.0 * t.operating / (t.operating + t.downtime) END),"
+        " SUM(CASE WHEN t.wait_minutes > 0 THEN 1 ELSE 0 END)"
+        f" FROM ({inner}) t JOIN {Ride._meta.db_table} r ON r.id = t.ride_id GROUP BY t.of_park")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def park_figures(scope: Scope) -> dict[int, dict]:
+    """Per park over the scope: mean daily shame over open days, summed hours, ride counts and weights."""
+    rows = ParkDailyStats.objects.filter(scope.q()).values("park_id").annotate(
+        shame=Avg("shame_score", filter=Q(open_hours__gt=0)),
+        total_downtime=Coalesce(Sum("total_downtime_hours"), 0.0),
+        weighted_downtime=Coalesce(Sum("weighted_downtime_hours"), 0.0),
+        days_open=Count("pk", filter=Q(open_hours__gt=0)),
+        wait_sum=Sum(F("avg_wait_minutes") * F("open_hours"), output_field=FloatField()),
+        wait_hours=Sum("open_hours", filter=Q(avg_wait_minutes__isnull=False)),
+        peak_wait=Max("peak_wait_minutes"),
+    )
+    counts = _park_ride_counts(scope)
+    parks = {}
+    for row in rows:
+        down, operated, weight, uptime, reporting = counts.get(row["park_id"], (0, 0, 0, None, 0))
+        parks[row["park_id"]] = {
+            **row, "avg_wait": _ratio(row["wait_sum"] or 0.0, row["wait_hours"]),
+            "rides_down": int(down or 0), "rides_operated": int(operated or 0),
+            "effective_weight": float(weight or 0), "rides_reporting": int(reporting or 0),
+            "uptime_percentage": None if uptime is None else float(uptime)}
+    return parks
+
+
+# ---------------------------------------------------------------------------------------------
+# Rankings
+# ---------------------------------------------------------------------------------------------
+def _sorted(rows, key, *, descending=True):
+    """Sort by `key`, nulls last whichever the direction."""
+    present = [r for r in rows if r[key] is not None]
+    missing = [r for r in rows if r[key] is None]
+    return sorted(present, key=lambda r: r[key], reverse=descending) + missing
+
+
+PARK_SORTS = {"shame_score": True, "total_downtime_hours": True, "uptime_percentage": False, "rides_down": True}
+RIDE_SORTS = ("downtime_hours", "uptime_percentage")
+
+
+def _park_row(park, **figures):
+    return {"park_id": park.pk, "park_name": park.name, "location": park.location, "timezone": park.timezone,
+            "queue_times_url": park.queue_times_url, **figures}
+
+
+_NO_FIGURES = {"total_downtime": 0.0, "weighted_downtime": 0.0, "uptime_percentage": None, "effective_weight": 0.0,
+               "rides_operated": 0, "rides_down": 0, "days_open": 0, "shame": None}
+
+
+def park_downtime_ranking(scope: Scope, *, sort_by: str, limit: int):
+    """Parks ranked by `sort_by` with the aggregate figures over all of them."""
+    live = {s.park_id: s for s in LiveParkState.objects.filter(park_id__in=list(scope.parks))}
+    figures = park_figures(scope)
+    is_live = scope.period == periods.LIVE
+    rows = []
+    for park_id in (live if is_live else figures):
+        state, fig = live.get(park_id), figures.get(park_id, _NO_FIGURES)
+        if is_live:
+            shame, rides_down = state.shame_score, state.rides_down
+        elif not fig["days_open"]:
+            continue
+        else:
+            shame, rides_down = fig["shame"], fig["rides_down"]
+        rows.append(_park_row(
+            scope.parks[park_id], shame_score=min(10.0, shame or 0.0), total_downtime_hours=fig["total_downtime"],
+            weighted_downtime_hours=fig["weighted_downtime"], uptime_percentage=fig["uptime_percentage"],
+            rides_down=rides_down, effective_park_weight=fig["effective_weight"],
+            park_is_open=state.is_open if state else False, rides_operated=fig["rides_operated"]))
+    rows = _sorted(rows, sort_by, descending=PARK_SORTS[sort_by])
+    uptimes = [r["uptime_percentage"] for r in rows if r["uptime_percentage"] is not None]
+    if is_live:
+        operating = sum(live[r["park_id"]].rides_open for r in rows)
+    else:
+        operating = sum(r["rides_operated"] for r in rows)
+    aggregate = {"total_parks_tracked": len(rows), "rides_operating": operating,
+                 "rides_down": sum(r["rides_down"] for r in rows),
+                 "total_downtime_hours": sum(r["total_downtime_hours"] for r in rows),
+                 "avg_uptime_percentage": _ratio(sum(uptimes), len(uptimes))}
+    return aggregate, _ranked(rows[:limit])
+
+
+def park_wait_ranking(scope: Scope, *, limit: int):
+    """Parks by mean standby wait (live: now; otherwise time-weighted over the period)."""
+    rows = []
+    if scope.period == periods.LIVE:
+        reporting = dict(LiveRideState.objects.filter(park_id__in=list(scope.parks), status="OPERATING",
+                                                      wait_time__isnull=False)
+                         .values("park_id").annotate(n=Count("pk")).values_list("park_id", "n"))
+        for state in LiveParkState.objects.filter(park_id__in=list(scope.parks), avg_wait_time__isnull=False):
+            rows.append(_park_row(scope.parks[state.park_id], avg_wait_minutes=state.avg_wait_time,
+                                  peak_wait_minutes=state.max_wait_time,
+                                  rides_reporting=reporting.get(state.park_id, 0)))
+    else:
+        for park_id, fig in park_figures(scope).items():
+            if fig["avg_wait"] is None:
+                continue
+            rows.append(_park_row(scope.parks[park_id], avg_wait_minutes=fig["avg_wait"],
+                                  peak_wait_minutes=fig["peak_wait"], rides_reporting=fig["rides_reporting"]))
+    return _ranked(_sorted(rows, "avg_wait_minutes")[:limit])
+
+
+def _ranked(rows):
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+    return rows
+
+
+def _ride_rows(scope: Scope, figures: dict[int, dict], ride_ids):
+    """Ranking rows for `ride_ids` (in order) with names and the live state."""
+    rides = Ride.objects.in_bulk(ride_ids)
+    live = LiveRideState.objects.in_bulk(ride_ids)
+    rows = []
+    for ride_id in ride_ids:
+        ride, fig, state = rides[ride_id], figures.get(ride_id, {}), live.get(ride_id)
+        park = scope.parks[ride.park_id]
+        rows.append({
+            "ride_id": ride_id, "ride_name": ride.name, "park_id": park.pk, "park_name": park.name,
+            "tier": ride.tier, "downtime_hours": fig.get("downtime_hours", 0.0),
+            "uptime_percentage": fig.get("uptime_percentage"), "status_changes": fig.get("changes") or 0,
+            "longest_downtime_minutes": fig.get("longest") or 0.0,
+            "avg_wait_time": fig.get("avg_wait"), "peak_wait_time": fig.get("peak_wait"),
+            "avg_wait_minutes": fig.get("avg_wait"), "peak_wait_minutes": fig.get("peak_wait"),
+            "current_status": state.status if state else None,
+            "current_wait_time": state.wait_time if state else None,
+        })
+    return _ranked(rows)
+
+
+def ride_downtime_ranking(scope: Scope, *, sort_by: str, limit: int):
+    """Rides that operated in the period, ranked by downtime (most first) or uptime (least first)."""
+    figures = ride_figures(scope, having=Q(days_operated__gt=0) | Q(downtime__gt=0), order=sort_by, limit=limit)
+    return _ride_rows(scope, figures, list(figures))
+
+
+def ride_wait_ranking(scope: Scope, *, limit: int):
+    """Rides by standby wait: current wait when live, time-weighted mean over the period otherwise."""
+    if scope.period == periods.LIVE:
+        ids = list(LiveRideState.objects.filter(park_id__in=list(scope.parks), status="OPERATING",
+                                                wait_time__isnull=False)
+                   .order_by("-wait_time", "ride_id").values_list("ride_id", flat=True)[:limit])
+        figures = ride_figures(scope, ride_ids=ids)
+        return _ride_rows(scope, figures, ids)
+    figures = ride_figures(scope, having=Q(wait_minutes__gt=0), order="avg_wait", limit=limit)
+    return _ride_rows(scope, figures, list(figures))
+
