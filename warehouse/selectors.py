@@ -84,14 +84,15 @@ def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
     rows = rows.values("ride_id").annotate(
         of_park=Max("park_id"),
         operating=Coalesce(Sum("operating_minutes"), 0.0), downtime=Coalesce(Sum("downtime_minutes"), 0.0),
-        wait_minutes=Coalesce(Sum("operating_minutes", filter=Q(avg_wait_minutes__isnull=False)), 0.0),
+        # Mean waits are time-weighted by the minutes with a known wait (METRICS.md §4).
+        wait_minutes=Coalesce(Sum("wait_known_minutes", filter=Q(avg_wait_minutes__isnull=False)), 0.0),
         days_operated=Count("pk", filter=Q(operated=True)),
     )
     if counts_only:
         return rows
     return rows.annotate(
         changes=Sum("status_changes"), longest=Max("longest_downtime_minutes"), peak_wait=Max("peak_wait_minutes"),
-        wait_sum=Sum(F("avg_wait_minutes") * F("operating_minutes"), output_field=FloatField()))
+        wait_sum=Sum(F("avg_wait_minutes") * F("wait_known_minutes"), output_field=FloatField()))
 
 
 _UPTIME = ExpressionWrapper(100.0 * F("operating") / NullIf(F("operating") + F("downtime"), 0.0),

@@ -32,13 +32,16 @@ def park_day(park, day, *, shame=0.0, downtime_hours=0.0, weighted_hours=None, w
 
 
 def ride_day(ride, day, *, operating=600.0, downtime=0.0, operated=True, avg_wait=None, peak_wait=None,
-             changes=0, longest=0.0):
+             changes=0, longest=0.0, wait_known=None):
     total = operating + downtime
+    if wait_known is None:  # by default the wait was known all the time the ride operated
+        wait_known = operating if avg_wait is not None else 0.0
     return RideDailyStats.objects.create(
         ride=ride, park_id=ride.park_id, date=day, operating_minutes=operating, downtime_minutes=downtime,
         known_minutes=total, uptime_percentage=100 * operating / total if total else None,
         avg_wait_minutes=avg_wait, peak_wait_minutes=peak_wait, status_changes=changes,
-        longest_downtime_minutes=longest, operated=operated, metrics_version=METRICS_VERSION)
+        longest_downtime_minutes=longest, operated=operated, wait_known_minutes=wait_known,
+        metrics_version=METRICS_VERSION)
 
 
 def live_ride(ride, status, wait=None, *, operated=True):

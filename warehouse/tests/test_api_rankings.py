@@ -200,3 +200,13 @@ def test_inactive_parks_and_other_parks_rides_are_not_ranked(api, two_parks):
     body = api.get("/api/parks/downtime?period=yesterday").json()
     assert "Gone" not in [r["park_name"] for r in body["data"]]
     assert ride.pk not in [r["ride_id"] for r in api.get("/api/rides/downtime?period=yesterday").json()["data"]]
+
+
+@pytest.mark.django_db
+def test_a_rides_mean_wait_over_a_range_is_weighted_by_the_minutes_its_wait_was_known(client):
+    ride = make_ride(make_park(timezone="UTC"))
+    ride_day(ride, date(2024, 6, 1), operating=600, avg_wait=10, wait_known=60)
+    ride_day(ride, date(2024, 6, 2), operating=600, avg_wait=40, wait_known=540)
+    body = client.get("/api/rides/waittimes?start=2024-06-01&end=2024-06-02").json()
+    # (10 x 60 + 40 x 540) / 600 = 37.0, not the plain mean 25.0
+    assert body["data"][0]["avg_wait_minutes"] == 37.0
