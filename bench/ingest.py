@@ -51,7 +51,8 @@ def main():
     from django.utils import timezone as djtz
 
     from themepark.models import Park, Ride
-    from warehouse.ingest import QUEUE_COLUMNS, SNAPSHOT_COLUMNS, _queue_lines, _snapshot_line, ingest
+    from warehouse.ingest import ingest
+    from warehouse.rows import QUEUE_COLUMNS, SNAPSHOT_COLUMNS, queue_lines, snapshot_line
     from warehouse.services import partitions_ensure
 
     partitions_ensure(since=START.date())
@@ -73,8 +74,8 @@ def main():
         os.close(fd)
     with open(files["ride_status_snapshots"], "w") as snaps, open(files["queue_data"], "w") as queues:
         for obs in generate(ride_ids, args.rows):
-            snaps.write(_snapshot_line(obs))
-            queues.writelines(_queue_lines([obs]))
+            snaps.write(snapshot_line(obs))
+            queues.writelines(queue_lines([obs]))
     with Timer() as ref, connection.cursor() as cursor:
         for table, columns in (("ride_status_snapshots", SNAPSHOT_COLUMNS), ("queue_data", QUEUE_COLUMNS)):
             cursor.execute(f"LOAD DATA LOCAL INFILE %s INTO TABLE bench_{table} ({', '.join(columns)})",

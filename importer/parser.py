@@ -8,7 +8,11 @@ caller writes one quality-log entry per file and kind; everything valid goes on.
 
 Output is compact so it pickles cheaply between processes: entities are numbered per file and each
 event is a tuple `(entity_index, recorded_at, status, wait_time, queues)`, `queues` being a tuple
-of argument tuples for `warehouse.ingest.QueueRow` (or None).
+of argument tuples for `warehouse.ingest.QueueRow` (or None; a queue with only a wait is just
+`(type, wait)`). With `formatted=True` (what the import workers ask for) no event tuples are
+kept: each entity's rows go straight into TSV line tails (`warehouse.rows`, the one owner of the
+format and the limits; it needs no Django) that the main process only has to prefix with the
+ride id, so the workers, not the main process, pay for the formatting.
 """
 from __future__ import annotations
 
@@ -17,14 +21,15 @@ import gzip
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import orjson
 
+from warehouse.rows import (
+    FUTURE_TOLERANCE, MAX_VALID_WAIT_MINUTES as MAX_WAIT, STATUSES, queue_tail, snapshot_tail, utc_text_from_iso,
+)
+
 UTC = timezone.utc
-STATUSES = frozenset({"OPERATING", "DOWN", "CLOSED", "REFURBISHMENT"})
-MAX_WAIT = 600
-FUTURE_TOLERANCE = timedelta(minutes=5)
 EXAMPLES = 3
 
 # Problem kinds, as the generator's --corrupt names them.
@@ -59,6 +64,13 @@ class ParsedFile:
     events_read: int = 0
     problems: dict = field(default_factory=dict)  # kind -> {"count": n, "examples": [...]}
     read_error: str = ""  # set when the bytes could not be fetched (retry on resume)
+    # formatted=True: per entity (snapshot line tails, queue line tails, snapshot count, queue count)
+    blocks: list = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """Valid, distinct events (either form)."""
+        return len(self.events) + sum(block[2] for block in self.blocks)
 
     @property
     def unreadable(self) -> bool:
@@ -88,7 +100,7 @@ def decode(raw: bytes, parsed: ParsedFile):
         return None
 
 
-def parse_day_file(key: str, raw: bytes, *, now: datetime | None = None) -> ParsedFile:
+def parse_day_file(key: str, raw: bytes, *, now: datetime | None = None, formatted: bool = False) -> ParsedFile:
     parsed = ParsedFile(key=key)
     text = decode(raw, parsed)
     if text is None:
@@ -109,18 +121,19 @@ def parse_day_file(key: str, raw: bytes, *, now: datetime | None = None) -> Pars
             parsed.problem(WRONG_TOP_LEVEL, f"expected an object with an 'events' array, got {what}")
             return parsed
         parsed.events_read = len(events)
-        _events(events, parsed, (now or datetime.now(UTC)) + FUTURE_TOLERANCE, key.split("/", 1)[0])
+        _events(events, parsed, (now or datetime.now(UTC)) + FUTURE_TOLERANCE, key.split("/", 1)[0], formatted)
     finally:
         if gc_was_enabled:
             gc.enable()
     return parsed
 
 
-def _events(events, parsed, horizon, file_destination):
+def _events(events, parsed, horizon, file_destination, formatted):
     index: dict[str, int] = {}
     seen = set()
     out = parsed.events
     entities = parsed.entities
+    snaps, queue_lines = [], []  # formatted: per entity index, lists of line tails
     parse_time = datetime.fromisoformat
     for event in events:
         try:
@@ -158,6 +171,8 @@ def _events(events, parsed, horizon, file_destination):
                 park_slug=str(event.get("parkSlug") or ""), timezone=tz_name,
                 destination_id=str(data.get("destinationId") or file_destination),
                 is_show="showtimes" in data, names=[(name, at)]))
+            snaps.append([])
+            queue_lines.append([])
         else:
             info = entities[i]
             if info.names[-1][0] != name:
@@ -169,7 +184,15 @@ def _events(events, parsed, horizon, file_destination):
             parsed.problem(DUPLICATES, {"entityId": entity_id, "eventTime": at_text})
             continue
         seen.add(dup_key)
-        out.append((i, at, status, wait, queues))
+        if not formatted:
+            out.append((i, at, status, wait, queues))
+            continue
+        at_text = utc_text_from_iso(at_text, at)
+        snaps[i].append(snapshot_tail(at_text, status, wait, status == "OPERATING", "ARCHIVE"))
+        if queues:
+            queue_lines[i].extend([queue_tail(at_text, q) for q in queues])
+    if formatted:
+        parsed.blocks = [("".join(s), "".join(q), len(s), len(q)) for s, q in zip(snaps, queue_lines)]
 
 
 class _BadWait(Exception):
@@ -195,6 +218,12 @@ def _queues(queue):
     standby = None
     rows = []
     for queue_type, q in queue.items():
+        if len(q) == 1 and "waitTime" in q:  # standby-like queues, most of them: skip the lookups
+            wait = _wait(q["waitTime"])
+            if queue_type == "STANDBY":
+                standby = wait
+            rows.append((queue_type, wait))  # QueueRow's other arguments default to None
+            continue
         wait = _wait(q.get("waitTime"))
         if queue_type == "STANDBY":
             standby = wait
@@ -215,15 +244,15 @@ def _example(event):
             "entityId": str(event.get("entityId", ""))[:64]}
 
 
-def read_and_parse(source, key: str, now: datetime) -> ParsedFile:
-    """Worker entry point: fetch, decode, parse and validate one file."""
+def read_and_parse(source, key: str, now: datetime, formatted: bool = False) -> ParsedFile:
+    """Worker entry point: fetch, decode, parse and validate (and with `formatted`, format) one file."""
     from .archive import ArchiveReadError
 
     try:
         raw = source.read(key)
     except ArchiveReadError as exc:
         return ParsedFile(key=key, read_error=str(exc))
-    return parse_day_file(key, raw, now=now)
+    return parse_day_file(key, raw, now=now, formatted=formatted)
 
 
 def problem_counts(files) -> Counter:

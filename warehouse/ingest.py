@@ -10,6 +10,10 @@ path); when the server refuses local files it falls back to a multi-row `INSERT 
 SQLite it uses `INSERT OR IGNORE`. A batch of snapshots and its queue rows commit together, and
 inside a caller's `transaction.atomic()` they commit with the caller (the importer relies on
 this to advance its checkpoint in the same commit).
+
+`ingest_prepared()` takes rows already validated and formatted as TSV lines by `warehouse.rows`
+(the DB-free home of the row types, the validation limits and the line format, which the
+archive importer's worker processes use without Django) and writes them the same way.
 """
 from __future__ import annotations
 
@@ -17,107 +21,19 @@ import logging
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone as dt_timezone
-from typing import Iterable, Sequence
+from datetime import datetime
+from typing import Iterable
 
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
-from themepark.constants import MAX_VALID_WAIT_MINUTES
-
-logger = logging.getLogger(__name__)
-
-UTC = dt_timezone.utc
-STATUSES = frozenset({"OPERATING", "DOWN", "CLOSED", "REFURBISHMENT"})
-DATA_SOURCES = frozenset({"LIVE", "ARCHIVE"})
-# Live feeds stamp observations with the source's clock; allow it to run slightly ahead of ours.
-FUTURE_TOLERANCE = timedelta(minutes=5)
-
-SNAPSHOT_COLUMNS = ("ride_id", "recorded_at", "status", "wait_time", "computed_is_open", "data_source")
-QUEUE_COLUMNS = (
-    "ride_id", "recorded_at", "queue_type", "wait_time_minutes", "return_time_start", "return_time_end",
-    "state", "price_amount", "price_currency", "boarding_group_status", "boarding_group_current_start",
-    "boarding_group_current_end", "next_allocation_time", "estimated_wait_minutes",
+from .rows import (  # noqa: F401  (the public names of the writer live in rows.py, DB-free)
+    DATA_SOURCES, FUTURE_TOLERANCE, QUEUE_COLUMNS, SNAPSHOT_COLUMNS, STATUSES, UTC, IngestResult, Observation,
+    QueueRow, invalid_reason, parse_lines, queue_lines, row_tuples, snapshot_line, utc_text,
 )
 
-
-@dataclass(slots=True)
-class QueueRow:
-    """One queue of an observation; times are aware datetimes, prices in the smallest unit."""
-
-    queue_type: str
-    wait_time_minutes: int | None = None
-    return_time_start: datetime | None = None
-    return_time_end: datetime | None = None
-    state: str | None = None
-    price_amount: int | None = None
-    price_currency: str | None = None
-    boarding_group_status: str | None = None
-    boarding_group_current_start: int | None = None
-    boarding_group_current_end: int | None = None
-    next_allocation_time: datetime | None = None
-    estimated_wait_minutes: int | None = None
-
-
-@dataclass(slots=True)
-class Observation:
-    """One normalized observation of a ride at `recorded_at` (an aware datetime)."""
-
-    ride_id: int
-    recorded_at: datetime
-    status: str | None
-    wait_time: int | None
-    data_source: str
-    computed_is_open: bool | None = None  # None: derived as status == OPERATING
-    queues: Sequence[QueueRow] = ()
-
-
-@dataclass
-class IngestResult:
-    written: int = 0
-    duplicates: int = 0
-    invalid: int = 0
-    queue_rows: int = 0
-    invalid_reasons: Counter = field(default_factory=Counter)
-
-    def __iadd__(self, other: "IngestResult"):
-        self.written += other.written
-        self.duplicates += other.duplicates
-        self.invalid += other.invalid
-        self.queue_rows += other.queue_rows
-        self.invalid_reasons.update(other.invalid_reasons)
-        return self
-
-
-def _wait_invalid(value) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, bool) or not isinstance(value, int):
-        return True
-    return value < 0 or value > MAX_VALID_WAIT_MINUTES
-
-
-def invalid_reason(obs: Observation, horizon: datetime) -> str | None:
-    """Why `obs` must not be stored (METRICS.md §1), or None when it is valid."""
-    if not obs.ride_id:
-        return "missing ride"
-    if obs.recorded_at is None:
-        return "missing time"
-    if obs.recorded_at > horizon:
-        return "time in the future"
-    if obs.status is not None and obs.status not in STATUSES:
-        return "unknown status"
-    if obs.data_source not in DATA_SOURCES:
-        return "unknown data source"
-    if _wait_invalid(obs.wait_time):
-        return "wait time out of range"
-    for q in obs.queues:
-        if _wait_invalid(q.wait_time_minutes):
-            return "wait time out of range"
-    return None
+logger = logging.getLogger(__name__)
 
 
 def ingest(observations: Iterable[Observation], *, batch_size: int | None = None, now: datetime | None = None,
@@ -159,30 +75,24 @@ def ingest(observations: Iterable[Observation], *, batch_size: int | None = None
     return result
 
 
-def _rows(batch):
-    """Snapshot and queue rows of a batch as tuples in column order."""
-    snap_rows, queue_rows = [], []
-    for obs in batch:
-        at = _fmt_dt(obs.recorded_at)
-        is_open = obs.computed_is_open if obs.computed_is_open is not None else obs.status == "OPERATING"
-        snap_rows.append((obs.ride_id, at, obs.status, obs.wait_time, 1 if is_open else 0, obs.data_source))
-        for q in obs.queues:
-            queue_rows.append((
-                obs.ride_id, at, q.queue_type, q.wait_time_minutes, _fmt_dt(q.return_time_start),
-                _fmt_dt(q.return_time_end), q.state, q.price_amount, q.price_currency, q.boarding_group_status,
-                q.boarding_group_current_start, q.boarding_group_current_end, _fmt_dt(q.next_allocation_time),
-                q.estimated_wait_minutes,
-            ))
-    return snap_rows, queue_rows
+def ingest_prepared(snapshot_text: str, queue_text: str = "", *, rows: int, using: str = "default") -> IngestResult:
+    """Write rows already validated and formatted as TSV lines (`warehouse.rows`), e.g. by the
+    archive importer's worker processes, so the caller's thread only waits on the server.
 
-
-def _fmt_dt(value):
-    """Aware datetime -> naive UTC text as both backends store it; None stays None."""
-    if value is None:
-        return None
-    if value.tzinfo is not UTC and value.utcoffset():
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ")
+    `rows` is the number of snapshot lines (duplicates = rows - written). Like `ingest()` it
+    skips stored (ride, recorded_at) rows and commits with a caller's `transaction.atomic()`.
+    Without LOAD DATA (SQLite, local_infile off) the lines are parsed back into statement rows.
+    """
+    result = IngestResult()
+    if not rows:
+        return result
+    writer = _writer_for(connections[using])
+    try:
+        written, queued = writer.write_text(snapshot_text, queue_text)
+    finally:
+        writer.finish(result)
+    result.written, result.duplicates, result.queue_rows = written, rows - written, queued
+    return result
 
 
 def _log_invalid(result, samples, *, source, source_key):
@@ -197,7 +107,8 @@ def _log_invalid(result, samples, *, source, source_key):
 
 
 # ---------------------------------------------------------------------------------------------
-# Backends: submit(batch, result) writes a batch (or queues it), finish(result) drains.
+# Backends: submit(batch, result) writes a batch (or queues it), finish(result) drains;
+# write_text(snapshot_text, queue_text) -> (written, queue rows) writes prepared lines at once.
 # ---------------------------------------------------------------------------------------------
 class _StatementWriter:
     """Row-by-row parameters folded into one statement per table and batch (SQLite, or MySQL
@@ -213,28 +124,23 @@ class _StatementWriter:
         return max(cursor.rowcount, 0)
 
     def submit(self, batch, result):
-        snap_rows, queue_rows = _rows(batch)
-        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
-            written = self._write(cursor, "ride_status_snapshots", SNAPSHOT_COLUMNS, snap_rows)
-            queued = self._write(cursor, "queue_data", QUEUE_COLUMNS, queue_rows) if queue_rows else 0
+        snap_rows, queue_rows = row_tuples(batch)
+        written, queued = self._write_rows(snap_rows, queue_rows)
         result.written += written
         result.duplicates += len(snap_rows) - written
         result.queue_rows += queued
 
+    def write_text(self, snap_text, queue_text):
+        return self._write_rows(parse_lines(snap_text), parse_lines(queue_text))
+
+    def _write_rows(self, snap_rows, queue_rows):
+        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+            written = self._write(cursor, "ride_status_snapshots", SNAPSHOT_COLUMNS, snap_rows)
+            queued = self._write(cursor, "queue_data", QUEUE_COLUMNS, queue_rows) if queue_rows else 0
+        return written, queued
+
     def finish(self, result):
         pass
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-NULL = "\\N"
-
-
-def _tsv_field(value):
-    if value is None:
-        return NULL
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    return str(value)
 
 
 class _LoadDataWriter:
@@ -245,23 +151,29 @@ class _LoadDataWriter:
 
     def __init__(self, connection):
         self.connection = connection
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
+        self.pool = None  # made on the first pipelined batch; write_text() needs none
         self.pending = None
         self.tmpdir = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
     def submit(self, batch, result):
-        snap_text = "".join(map(_snapshot_line, batch))
-        queue_text = "".join(_queue_lines(batch))
+        snap_text = "".join(map(snapshot_line, batch))
+        queue_text = "".join(queue_lines(batch))
         self._drain(result)
         self.connection.ensure_connection()
         own_transaction = not self.connection.in_atomic_block
+        self.pool = self.pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
         self.pending = (len(batch), self.pool.submit(self._load, snap_text, queue_text, own_transaction))
+
+    def write_text(self, snap_text, queue_text):
+        self.connection.ensure_connection()
+        return self._load(snap_text, queue_text, not self.connection.in_atomic_block)
 
     def finish(self, result):
         try:
             self._drain(result)
         finally:
-            self.pool.shutdown(wait=True)
+            if self.pool:
+                self.pool.shutdown(wait=True)
 
     def _drain(self, result):
         if self.pending is None:
@@ -303,26 +215,6 @@ class _LoadDataWriter:
             return cursor.rowcount
         finally:
             os.unlink(path)
-
-
-def _snapshot_line(obs):
-    # status and data_source are validated enums and the other fields numbers: nothing to escape.
-    wait = NULL if obs.wait_time is None else obs.wait_time
-    is_open = obs.computed_is_open if obs.computed_is_open is not None else obs.status == "OPERATING"
-    return (f"{obs.ride_id}\t{_fmt_dt(obs.recorded_at)}\t{obs.status or NULL}\t{wait}\t"
-            f"{1 if is_open else 0}\t{obs.data_source}\n")
-
-
-def _queue_lines(batch):
-    for obs in batch:
-        if obs.queues:
-            at = _fmt_dt(obs.recorded_at)
-            for q in obs.queues:
-                yield "\t".join(map(_tsv_field, (
-                    obs.ride_id, at, q.queue_type, q.wait_time_minutes, _fmt_dt(q.return_time_start),
-                    _fmt_dt(q.return_time_end), q.state, q.price_amount, q.price_currency,
-                    q.boarding_group_status, q.boarding_group_current_start, q.boarding_group_current_end,
-                    _fmt_dt(q.next_allocation_time), q.estimated_wait_minutes))) + "\n"
 
 
 def _local_infile_enabled(connection):

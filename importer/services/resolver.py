@@ -41,18 +41,25 @@ class EntityResolver:
 
     def ride_ids(self, entities) -> list:
         """Ride id (or None) for each EntityInfo of a parsed file, in order."""
+        new = [info.entity_id for info in entities if info.entity_id not in self.known]
+        # First sight of many entities (a destination's first day): two queries for all of them
+        # instead of two each; both keys are unique, and resolving one entity never adds a
+        # mapping or a wiki id for another.
+        mappings = {m.archive_entity_id: m for m in
+                    RideMapping.objects.filter(archive_entity_id__in=new).select_related("ride")} if new else {}
+        exact = {r.themeparks_wiki_id: r for r in Ride.objects.filter(themeparks_wiki_id__in=new)} if new else {}
         out = []
         for info in entities:
-            known = self.known.get(info.entity_id) or self._resolve(info)
+            known = self.known.get(info.entity_id) or self._resolve(info, mappings, exact)
             self._apply_names(known, info)
             out.append(known.ride_id)
         return out
 
     # -- first sight of an entity in this run ----------------------------------------------
-    def _resolve(self, info):
-        mapping = RideMapping.objects.filter(archive_entity_id=info.entity_id).select_related("ride").first()
+    def _resolve(self, info, mappings, exact):
+        mapping = mappings.get(info.entity_id)
         if mapping is None:
-            mapping = self._map(info)
+            mapping = self._map(info, exact.get(info.entity_id))
         ride = mapping.ride
         rejected = mapping.status == MappingStatus.REJECTED or ride is None
         # Renames are detected on the archive's own name, not the catalog's (which may differ).
@@ -62,12 +69,11 @@ class EntityResolver:
         self.known[info.entity_id] = known
         return known
 
-    def _map(self, info):
+    def _map(self, info, exact):
         park = self.park_for(info)
         first_name, first_at = info.names[0]
         entity_type = (EntityType.PARK if info.entity_id == info.park_id
                        else EntityType.SHOW if info.is_show else EntityType.ATTRACTION)
-        exact = Ride.objects.filter(themeparks_wiki_id=info.entity_id).first()
         candidates = () if exact else [
             Candidate(pk, name) for pk, name in Ride.objects.filter(
                 park=park, themeparks_wiki_id__isnull=True, entity_type=entity_type).values_list("pk", "name")]

@@ -1,0 +1,75 @@
+"""The TSV format of observation rows (pure) and `ingest_prepared`, which loads lines formatted elsewhere."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from warehouse.ingest import ingest_prepared
+from warehouse.models import QueueData, RideStatusSnapshot
+from warehouse.rows import (
+    Observation, QueueRow, parse_lines, prefix_lines, queue_lines, queue_tail, snapshot_line, snapshot_tail, utc_text,
+    utc_text_from_iso,
+)
+
+UTC = timezone.utc
+T0 = datetime(2024, 3, 9, 14, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", ["2024-03-09T14:00:00.000Z", "2024-03-09T14:00:00.644Z", "2024-03-09T14:00:00Z",
+                                  "2024-03-09T14:00:00.123456Z", "2024-03-09T15:00:00.250+01:00"])
+def test_the_fast_time_text_equals_the_datetime_formatting(text):
+    value = datetime.fromisoformat(text)
+    assert utc_text_from_iso(text, value) == utc_text(value)
+
+
+def test_tails_prefixed_with_the_ride_id_equal_whole_lines():
+    obs = Observation(7, T0 + timedelta(milliseconds=5), "DOWN", None, "ARCHIVE", queues=[
+        QueueRow("STANDBY", 5), QueueRow("PAID\tODD", None, T0, None, "AVAILABLE", 1999, "USD")])
+    at = utc_text(obs.recorded_at)
+    tails = [queue_tail(at, (q.queue_type, q.wait_time_minutes, q.return_time_start, q.return_time_end, q.state,
+                             q.price_amount, q.price_currency, None, None, None, None, None)) for q in obs.queues]
+    assert prefix_lines(7, snapshot_tail(at, "DOWN", None, False, "ARCHIVE")) == snapshot_line(obs)
+    assert prefix_lines(7, "".join(tails)) == "".join(queue_lines([obs]))
+    assert prefix_lines(7, "") == ""
+
+
+def test_lines_parse_back_into_rows_with_nulls_and_escapes():
+    obs = Observation(3, T0, "OPERATING", 15, "LIVE", queues=[QueueRow("A\\B\tC", 15, state="x\ny")])
+    (snapshot,) = parse_lines(snapshot_line(obs))
+    (queue,) = parse_lines("".join(queue_lines([obs])))
+    assert snapshot == ("3", "2024-03-09 14:00:00", "OPERATING", "15", "1", "LIVE")
+    assert queue[2:5] == ("A\\B\tC", "15", None) and queue[6] == "x\ny"
+
+
+def _prepared(ride_ids, count, queue_type="STANDBY"):
+    snapshots, queues = [], []
+    for ride_id in ride_ids:
+        times = [utc_text(T0 + timedelta(minutes=5 * i)) for i in range(count)]
+        snapshots.append(prefix_lines(ride_id, "".join(snapshot_tail(t, "OPERATING", 10, True, "ARCHIVE")
+                                                       for t in times)))
+        queues.append(prefix_lines(ride_id, "".join(queue_tail(t, (queue_type, 10) + (None,) * 10) for t in times)))
+    return "".join(snapshots), "".join(queues)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["auto", "insert"])
+def test_prepared_lines_are_written_once_and_repeats_count_as_duplicates(ride, method):
+    snapshots, queues = _prepared([ride.pk], 4)
+    with override_settings(INGEST_METHOD=method):
+        first = ingest_prepared(snapshots, queues, rows=4)
+        again = ingest_prepared(snapshots, queues, rows=4)
+    assert (first.written, first.duplicates, first.queue_rows) == (4, 0, 4)
+    assert (again.written, again.duplicates) == (0, 4)
+    stored = RideStatusSnapshot.objects.order_by("recorded_at").first()
+    assert (stored.recorded_at, stored.wait_time, stored.computed_is_open) == (T0, 10, True)
+    assert QueueData.objects.filter(queue_type="STANDBY").count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prepared_lines_roll_back_with_the_callers_transaction(ride):
+    snapshots, queues = _prepared([ride.pk], 3)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        ingest_prepared(snapshots, queues, rows=3)
+        raise RuntimeError("the caller fails after loading")
+    assert not RideStatusSnapshot.objects.exists() and not QueueData.objects.exists()
