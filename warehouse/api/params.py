@@ -69,6 +69,13 @@ def day_range(query):
     return start, end
 
 
+def period_and_range(query, *, allowed=RANKING_PERIODS, default="today", name="period"):
+    """(period, start, end): a start/end pair makes the period `custom`."""
+    chosen = period(query, allowed=allowed, default=default, name=name)
+    start, end = day_range(query)
+    return (periods.CUSTOM if start is not None else chosen), start, end
+
+
 def instant(query, name):
     """An ISO 8601 datetime (UTC when naive) or a date (its 00:00 UTC); None when absent."""
     value = query.get(name)

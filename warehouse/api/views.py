@@ -20,10 +20,7 @@ from .nearby import rides_nearby
 
 def _scope(request, *, park_id=None, default_period="today", allowed=params.RANKING_PERIODS, name="period"):
     query = request.query_params
-    period = params.period(query, allowed=allowed, default=default_period, name=name)
-    start, end = params.day_range(query)
-    if start is not None:
-        period = periods.CUSTOM
+    period, start, end = params.period_and_range(query, allowed=allowed, default=default_period, name=name)
     parks = parks_in_scope(query, park_id=park_id)
     return scope_resolve(parks=parks, period=period, now=timezone.now(), start=start, end=end)
 
@@ -74,10 +71,7 @@ class ParkViewSet(_PublicViewSet):
     @cached()
     def details(self, request, pk=None):
         park = params.get_park(pk)
-        period = params.period(request.query_params)
-        start, end = params.day_range(request.query_params)
-        if start is not None:
-            period = periods.CUSTOM
+        period, start, end = params.period_and_range(request.query_params)
         body = queries.park_details(park=park, period=period, now=timezone.now(), start=start, end=end)
         body["attribution"] = params.attribution([park])
         return Response(s.ParkDetailsSerializer(body).data)
@@ -132,10 +126,7 @@ class RideViewSet(_PublicViewSet):
     @cached()
     def details(self, request, pk=None):
         ride = params.get_ride(pk)
-        period = params.period(request.query_params)
-        start, end = params.day_range(request.query_params)
-        if start is not None:
-            period = periods.CUSTOM
+        period, start, end = params.period_and_range(request.query_params)
         body = queries.ride_details(ride=ride, period=period, now=timezone.now(), start=start, end=end)
         body["attribution"] = params.attribution([ride.park])
         return Response(sr.RideDetailsSerializer(body).data)
