@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Avg, Count, ExpressionWrapper, F, FloatField, Max, Q, Sum
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Avg, Count, F, FloatField, Max, Q, Sum
+from django.db.models.functions import Coalesce
 
 from themepark.constants import TIER_WEIGHTS
 from themepark.models import Park, Ride
@@ -75,51 +75,76 @@ def _ratio(numerator, denominator):
     return numerator / denominator if denominator else None
 
 
-def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
-    """Per-ride sums over the scope, as a grouped queryset (one row per ride); `counts_only`
-    keeps just what park-level counts need."""
-    rows = RideDailyStats.objects.filter(scope.q())
+def _scope_where(scope: Scope, ride_ids=None, column=""):
+    """SQL condition (with params) for the scope's park days, as `Scope.q` but in SQL text."""
+    adapt = connection.ops.adapt_datefield_value
+    groups, params = [], []
+    for days, park_ids in scope.groups.items():
+        groups.append(f"({column}park_id IN ({', '.join(['%s'] * len(park_ids))}) AND {column}date BETWEEN %s AND %s)")
+        params += [*park_ids, adapt(days.start), adapt(days.end)]
+    if not groups:
+        return "1 = 0", []
+    span = scope.span
+    where = f"{column}date BETWEEN %s AND %s AND ({' OR '.join(groups)})"
+    params = [adapt(span.start), adapt(span.end), *params]
     if ride_ids is not None:
-        rows = rows.filter(ride_id__in=ride_ids)
-    rows = rows.values("ride_id").annotate(
-        of_park=Max("park_id"),
-        operating=Coalesce(Sum("operating_minutes"), 0.0), downtime=Coalesce(Sum("downtime_minutes"), 0.0),
-        # Mean waits are time-weighted by the minutes with a known wait (METRICS.md §4).
-        wait_minutes=Coalesce(Sum("wait_known_minutes", filter=Q(avg_wait_minutes__isnull=False)), 0.0),
-        days_operated=Count("pk", filter=Q(operated=True)),
-    )
-    if counts_only:
-        return rows
-    return rows.annotate(
-        changes=Sum("status_changes"), longest=Max("longest_downtime_minutes"), peak_wait=Max("peak_wait_minutes"),
-        wait_sum=Sum(F("avg_wait_minutes") * F("wait_known_minutes"), output_field=FloatField()))
+        ride_ids = list(ride_ids) or [0]
+        where += f" AND {column}ride_id IN ({', '.join(['%s'] * len(ride_ids))})"
+        params += ride_ids
+    return where, params
 
 
-_UPTIME = ExpressionWrapper(100.0 * F("operating") / NullIf(F("operating") + F("downtime"), 0.0),
-                            output_field=FloatField())
-_AVG_WAIT = ExpressionWrapper(F("wait_sum") / NullIf(F("wait_minutes"), 0.0), output_field=FloatField())
-# Ranking orders computed in SQL, so only the top rows travel to Python.
+# One row per ride over the scope: sums of minutes, time-weighted mean waits (weighted by the
+# minutes with a known wait, METRICS.md §4), peaks, days operated. Each aggregate appears once:
+# filters and orders are applied outside, on the grouped rows (1 per ride), so the server does
+# not evaluate the aggregates again for a HAVING or an ORDER BY expression.
+_RIDE_TOTALS = (
+    "SELECT ride_id, MAX(park_id) AS of_park, SUM(operating_minutes) AS operating,"
+    " SUM(downtime_minutes) AS downtime,"
+    " SUM(CASE WHEN avg_wait_minutes IS NOT NULL THEN wait_known_minutes ELSE 0 END) AS wait_minutes,"
+    " SUM(CASE WHEN operated THEN 1 ELSE 0 END) AS days_operated, SUM(status_changes) AS changes,"
+    " MAX(longest_downtime_minutes) AS longest, MAX(peak_wait_minutes) AS peak_wait,"
+    " SUM(avg_wait_minutes * wait_known_minutes) AS wait_sum"
+    f" FROM {RideDailyStats._meta.db_table} WHERE {{where}} GROUP BY ride_id")
+_RIDE_COLUMNS = ("ride_id", "of_park", "operating", "downtime", "wait_minutes", "days_operated", "changes", "longest",
+                 "peak_wait", "wait_sum")
+_UPTIME_SQL = "CASE WHEN t.operating + t.downtime > 0 THEN 100.0 * t.operating / (t.operating + t.downtime) END"
+_AVG_WAIT_SQL = "CASE WHEN t.wait_minutes > 0 THEN t.wait_sum / t.wait_minutes END"
+# Ranking orders computed in SQL, so only the top rows travel to Python (nulls last either way).
 RIDE_ORDERS = {
-    "downtime_hours": [F("downtime").desc(), F("ride_id").asc()],
-    "uptime_percentage": [F("uptime").asc(nulls_last=True), F("ride_id").asc()],
-    "avg_wait": [F("avg_wait").desc(nulls_last=True), F("ride_id").asc()],
+    "downtime_hours": "t.downtime DESC, t.ride_id",
+    "uptime_percentage": f"({_UPTIME_SQL}) IS NULL, {_UPTIME_SQL}, t.ride_id",
+    "avg_wait": f"({_AVG_WAIT_SQL}) IS NULL, {_AVG_WAIT_SQL} DESC, t.ride_id",
 }
+RIDE_FILTERS = {"ranked": "t.days_operated > 0 OR t.downtime > 0", "waits": "t.wait_minutes > 0"}
 
 
 def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=None) -> dict[int, dict]:
     """Per ride over the scope: sums of minutes, time-weighted mean wait, peaks, days operated;
-    optionally filtered (`having`), ordered (RIDE_ORDERS) and cut to `limit` in SQL. Dicts keep the order."""
-    rows = _ride_totals(scope, ride_ids).annotate(uptime=_UPTIME, avg_wait=_AVG_WAIT)
+    optionally filtered (`having`, a RIDE_FILTERS key), ordered (RIDE_ORDERS) and cut to `limit`
+    in SQL. Dicts keep the order."""
+    where, params = _scope_where(scope, ride_ids)
+    sql = f"SELECT t.* FROM ({_RIDE_TOTALS.format(where=where)}) t"
     if having is not None:
-        rows = rows.filter(having)
+        sql += f" WHERE {RIDE_FILTERS[having]}"
     if order is not None:
-        rows = rows.order_by(*RIDE_ORDERS[order])
+        sql += f" ORDER BY {RIDE_ORDERS[order]}"
     if limit is not None:
-        rows = rows[:limit]
+        sql += f" LIMIT {int(limit)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     figures = {}
-    for row in rows:
-        row["downtime_hours"] = row["downtime"] / 60
-        row["operating_hours"] = row["operating"] / 60
+    for values in rows:
+        row = dict(zip(_RIDE_COLUMNS, values))
+        operating, downtime = float(row["operating"] or 0), float(row["downtime"] or 0)
+        wait_minutes = float(row["wait_minutes"] or 0)
+        row.update(operating=operating, downtime=downtime, wait_minutes=wait_minutes,
+                   days_operated=int(row["days_operated"] or 0),
+                   uptime=_ratio(100.0 * operating, operating + downtime),
+                   avg_wait=_ratio(row["wait_sum"], wait_minutes) if row["wait_sum"] is not None else None)
+        row["downtime_hours"] = downtime / 60
+        row["operating_hours"] = operating / 60
         row["uptime_percentage"] = row["uptime"]
         figures[row["ride_id"]] = row
     return figures
@@ -133,7 +158,7 @@ def _tier_weight_sql(column):
 def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
     """Per park, from its rides' totals (grouped again in SQL, so 1 row per park comes back):
     rides down, rides operated, effective weight, mean uptime of operated rides, rides with a wait."""
-    inner, params = _ride_totals(scope, counts_only=True).query.sql_with_params()
+    where, params = _scope_where(scope)
     sql = (
         "SELECT t.of_park, SUM(CASE WHEN t.downtime > 0 THEN 1 ELSE 0 END),"
         " SUM(CASE WHEN t.days_operated > 0 THEN 1 ELSE 0 END),"
@@ -141,10 +166,19 @@ def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
         " AVG(CASE WHEN t.days_operated > 0 AND t.operating + t.downtime > 0"
         " THEN 100.0 * t.operating / (t.operating + t.downtime) END),"
         " SUM(CASE WHEN t.wait_minutes > 0 THEN 1 ELSE 0 END)"
-        f" FROM ({inner}) t JOIN {Ride._meta.db_table} r ON r.id = t.ride_id GROUP BY t.of_park")
+        f" FROM ({_RIDE_COUNTS.format(where=where)}) t JOIN {Ride._meta.db_table} r ON r.id = t.ride_id"
+        " GROUP BY t.of_park")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+_RIDE_COUNTS = (
+    "SELECT ride_id, MAX(park_id) AS of_park, SUM(operating_minutes) AS operating,"
+    " SUM(downtime_minutes) AS downtime,"
+    " SUM(CASE WHEN avg_wait_minutes IS NOT NULL THEN wait_known_minutes ELSE 0 END) AS wait_minutes,"
+    " SUM(CASE WHEN operated THEN 1 ELSE 0 END) AS days_operated"
+    f" FROM {RideDailyStats._meta.db_table} WHERE {{where}} GROUP BY ride_id")
 
 
 def park_figures(scope: Scope) -> dict[int, dict]:
@@ -253,28 +287,29 @@ def _ranked(rows):
 
 def _ride_rows(scope: Scope, figures: dict[int, dict], ride_ids):
     """Ranking rows for `ride_ids` (in order) with names and the live state."""
-    rides = Ride.objects.in_bulk(ride_ids)
-    live = LiveRideState.objects.in_bulk(ride_ids)
+    rides = {r["id"]: r for r in Ride.objects.filter(pk__in=ride_ids).values("id", "name", "park_id", "tier")}
+    live = {s["ride_id"]: s for s in LiveRideState.objects.filter(ride_id__in=ride_ids)
+            .values("ride_id", "status", "wait_time")}
     rows = []
     for ride_id in ride_ids:
         ride, fig, state = rides[ride_id], figures.get(ride_id, {}), live.get(ride_id)
-        park = scope.parks[ride.park_id]
+        park = scope.parks[ride["park_id"]]
         rows.append({
-            "ride_id": ride_id, "ride_name": ride.name, "park_id": park.pk, "park_name": park.name,
-            "tier": ride.tier, "downtime_hours": fig.get("downtime_hours", 0.0),
+            "ride_id": ride_id, "ride_name": ride["name"], "park_id": park.pk, "park_name": park.name,
+            "tier": ride["tier"], "downtime_hours": fig.get("downtime_hours", 0.0),
             "uptime_percentage": fig.get("uptime_percentage"), "status_changes": fig.get("changes") or 0,
             "longest_downtime_minutes": fig.get("longest") or 0.0,
             "avg_wait_time": fig.get("avg_wait"), "peak_wait_time": fig.get("peak_wait"),
             "avg_wait_minutes": fig.get("avg_wait"), "peak_wait_minutes": fig.get("peak_wait"),
-            "current_status": state.status if state else None,
-            "current_wait_time": state.wait_time if state else None,
+            "current_status": state["status"] if state else None,
+            "current_wait_time": state["wait_time"] if state else None,
         })
     return _ranked(rows)
 
 
 def ride_downtime_ranking(scope: Scope, *, sort_by: str, limit: int):
     """Rides that operated in the period, ranked by downtime (most first) or uptime (least first)."""
-    figures = ride_figures(scope, having=Q(days_operated__gt=0) | Q(downtime__gt=0), order=sort_by, limit=limit)
+    figures = ride_figures(scope, having="ranked", order=sort_by, limit=limit)
     return _ride_rows(scope, figures, list(figures))
 
 
@@ -286,6 +321,5 @@ def ride_wait_ranking(scope: Scope, *, limit: int):
                    .order_by("-wait_time", "ride_id").values_list("ride_id", flat=True)[:limit])
         figures = ride_figures(scope, ride_ids=ids)
         return _ride_rows(scope, figures, ids)
-    figures = ride_figures(scope, having=Q(wait_minutes__gt=0), order="avg_wait", limit=limit)
+    figures = ride_figures(scope, having="waits", order="avg_wait", limit=limit)
     return _ride_rows(scope, figures, list(figures))
-
