@@ -13,6 +13,12 @@ of argument tuples for `warehouse.ingest.QueueRow` (or None; a queue with only a
 kept: each entity's rows go straight into TSV line tails (`warehouse.rows`, the one owner of the
 format and the limits; it needs no Django) that the main process only has to prefix with the
 ride id, so the workers, not the main process, pay for the formatting.
+
+Formatted files first take a fast path: msgspec decodes the JSON straight into typed structs (the
+types, the statuses and the presence of every required field checked in C) and one loop formats
+the lines. It accepts only a file without a single problem; at the first one (a type msgspec
+refuses, a wait out of range, a future time, a repeated event, ...) it gives up and the file goes
+through the full per-event checks below, which record every problem. Both give the same rows.
 """
 from __future__ import annotations
 
@@ -22,11 +28,14 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any, Literal
 
+import msgspec
 import orjson
 
 from warehouse.rows import (
-    FUTURE_TOLERANCE, MAX_VALID_WAIT_MINUTES as MAX_WAIT, STATUSES, queue_tail, snapshot_tail, utc_text_from_iso,
+    FUTURE_TOLERANCE, MAX_VALID_WAIT_MINUTES as MAX_WAIT, STATUSES, queue_tail, queue_wait_tail, snapshot_tail,
+    utc_text_from_iso, wait_only,
 )
 
 UTC = timezone.utc
@@ -64,7 +73,8 @@ class ParsedFile:
     events_read: int = 0
     problems: dict = field(default_factory=dict)  # kind -> {"count": n, "examples": [...]}
     read_error: str = ""  # set when the bytes could not be fetched (retry on resume)
-    # formatted=True: per entity (snapshot line tails, queue line tails, snapshot count, queue count)
+    # formatted=True: per entity (snapshot line tails, queue line tails, snapshot count, wait-only
+    # queue line tails in their short form)
     blocks: list = field(default_factory=list)
 
     @property
@@ -100,6 +110,128 @@ def decode(raw: bytes, parsed: ParsedFile):
         return None
 
 
+# ---------------------------------------------------------------------------------------------
+# Fast path (formatted, problem-free files)
+# ---------------------------------------------------------------------------------------------
+class _Price(msgspec.Struct):
+    amount: int | None = None
+    currency: str | None = None
+
+
+class _Queue(msgspec.Struct):
+    waitTime: int | None = None
+    returnStart: str | None = None
+    returnEnd: str | None = None
+    state: str | None = None
+    price: _Price | None = None
+    allocationStatus: str | None = None
+    currentGroupStart: int | None = None
+    currentGroupEnd: int | None = None
+    nextAllocationTime: str | None = None
+    estimatedWait: int | None = None
+
+
+_Status = Literal[tuple(sorted(STATUSES))]
+
+
+class _Data(msgspec.Struct):
+    status: _Status
+    queue: dict[str, _Queue] | None = None
+    destinationId: Any = None
+    showtimes: Any = msgspec.UNSET  # only its presence matters: an event with showtimes is a show
+
+
+class _Event(msgspec.Struct):
+    entityId: str
+    name: str
+    eventTime: str
+    timezone: str
+    parkId: str
+    data: _Data
+    internalId: Any = None
+    parkSlug: Any = None
+
+
+class _DayFile(msgspec.Struct):
+    events: list[_Event]
+
+
+_DECODER = msgspec.json.Decoder(_DayFile)
+
+
+def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_destination: str) -> bool:
+    """Fill `parsed` (entities, blocks, events_read) if the file has no problem at all; False
+    (and `parsed` untouched) at the first thing that needs the full checks."""
+    try:
+        events = _DECODER.decode(text).events
+    except msgspec.DecodeError:  # invalid JSON, a wrong type, a missing field: the full checks say which
+        return False
+    index: dict[str, int] = {}
+    entities, snaps, queues, waits, seen = [], [], [], [], set()
+    parse_time, unset, no_extras = datetime.fromisoformat, msgspec.UNSET, _NO_QUEUE_EXTRAS
+    try:
+        for event in events:
+            entity_id, at_text, data = event.entityId, event.eventTime, event.data
+            if not entity_id or at_text[-1:] != "Z":
+                return False
+            at = parse_time(at_text)
+            if at > horizon:
+                return False
+            i = index.get(entity_id)
+            if i is None:
+                i = index[entity_id] = len(entities)
+                entities.append(EntityInfo(
+                    entity_id=entity_id, internal_id=str(event.internalId or ""), park_id=event.parkId,
+                    park_slug=str(event.parkSlug or ""), timezone=event.timezone,
+                    destination_id=str(data.destinationId or file_destination), is_show=data.showtimes is not unset,
+                    names=[(event.name, at)]))
+                snaps.append([])
+                queues.append([])
+                waits.append([])
+            else:
+                info = entities[i]
+                if info.names[-1][0] != event.name:
+                    info.names.append((event.name, at))
+                if not info.is_show and data.showtimes is not unset:
+                    info.is_show = True
+            dup_key = (i, at_text)
+            if dup_key in seen:
+                return False
+            seen.add(dup_key)
+            at_sql = utc_text_from_iso(at_text, at)
+            status, wait, queue = data.status, None, data.queue
+            if queue:
+                for queue_type, q in queue.items():
+                    value = q.waitTime
+                    if value is not None and not 0 <= value <= MAX_WAIT:
+                        return False
+                    if queue_type == "STANDBY":
+                        wait = value
+                    if (q.returnStart, q.returnEnd, q.state, q.price, q.allocationStatus, q.currentGroupStart,
+                            q.currentGroupEnd, q.nextAllocationTime, q.estimatedWait) == no_extras:
+                        waits[i].append(queue_wait_tail(at_sql, queue_type, value))
+                        continue
+                    price = q.price or _NO_PRICE
+                    queues[i].append(queue_tail(at_sql, (
+                        queue_type, value, _time(q.returnStart), _time(q.returnEnd), q.state, price.amount,
+                        price.currency, q.allocationStatus, q.currentGroupStart, q.currentGroupEnd,
+                        _time(q.nextAllocationTime), q.estimatedWait)))
+            snaps[i].append(snapshot_tail(at_sql, status, wait, status == "OPERATING", "ARCHIVE"))
+    except ValueError:  # a time fromisoformat refuses
+        return False
+    parsed.events_read = len(events)
+    parsed.entities.extend(entities)
+    parsed.blocks = [("".join(s), "".join(q), len(s), "".join(w)) for s, q, w in zip(snaps, queues, waits)]
+    return True
+
+
+_NO_QUEUE_EXTRAS = (None,) * 9
+_NO_PRICE = _Price()
+
+
+# ---------------------------------------------------------------------------------------------
+# Full checks
+# ---------------------------------------------------------------------------------------------
 def parse_day_file(key: str, raw: bytes, *, now: datetime | None = None, formatted: bool = False) -> ParsedFile:
     parsed = ParsedFile(key=key)
     text = decode(raw, parsed)
@@ -107,7 +239,10 @@ def parse_day_file(key: str, raw: bytes, *, now: datetime | None = None, formatt
         return parsed
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of small containers: the cyclic collector would only slow parsing down
+    horizon = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
     try:
+        if formatted and _formatted_fast(text, parsed, horizon, key.split("/", 1)[0]):
+            return parsed
         try:
             payload = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
@@ -121,7 +256,7 @@ def parse_day_file(key: str, raw: bytes, *, now: datetime | None = None, formatt
             parsed.problem(WRONG_TOP_LEVEL, f"expected an object with an 'events' array, got {what}")
             return parsed
         parsed.events_read = len(events)
-        _events(events, parsed, (now or datetime.now(UTC)) + FUTURE_TOLERANCE, key.split("/", 1)[0], formatted)
+        _events(events, parsed, horizon, key.split("/", 1)[0], formatted)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -133,7 +268,7 @@ def _events(events, parsed, horizon, file_destination, formatted):
     seen = set()
     out = parsed.events
     entities = parsed.entities
-    snaps, queue_lines = [], []  # formatted: per entity index, lists of line tails
+    snaps, queue_lines, wait_lines = [], [], []  # formatted: per entity index, lists of line tails
     parse_time = datetime.fromisoformat
     for event in events:
         try:
@@ -173,6 +308,7 @@ def _events(events, parsed, horizon, file_destination, formatted):
                 is_show="showtimes" in data, names=[(name, at)]))
             snaps.append([])
             queue_lines.append([])
+            wait_lines.append([])
         else:
             info = entities[i]
             if info.names[-1][0] != name:
@@ -189,10 +325,14 @@ def _events(events, parsed, horizon, file_destination, formatted):
             continue
         at_text = utc_text_from_iso(at_text, at)
         snaps[i].append(snapshot_tail(at_text, status, wait, status == "OPERATING", "ARCHIVE"))
-        if queues:
-            queue_lines[i].extend([queue_tail(at_text, q) for q in queues])
+        for q in queues or ():
+            if wait_only(q):
+                wait_lines[i].append(queue_wait_tail(at_text, q[0], q[1]))
+            else:
+                queue_lines[i].append(queue_tail(at_text, q))
     if formatted:
-        parsed.blocks = [("".join(s), "".join(q), len(s), len(q)) for s, q in zip(snaps, queue_lines)]
+        parsed.blocks = [("".join(s), "".join(q), len(s), "".join(w))
+                         for s, q, w in zip(snaps, queue_lines, wait_lines)]
 
 
 class _BadWait(Exception):

@@ -29,7 +29,8 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from .rows import (  # noqa: F401  (the public names of the writer live in rows.py, DB-free)
-    DATA_SOURCES, FUTURE_TOLERANCE, QUEUE_COLUMNS, SNAPSHOT_COLUMNS, STATUSES, UTC, IngestResult, Observation,
+    DATA_SOURCES, FUTURE_TOLERANCE, QUEUE_COLUMNS, QUEUE_WAIT_COLUMNS, SNAPSHOT_COLUMNS, STATUSES, UTC, IngestResult,
+    Observation,
     QueueRow, invalid_reason, parse_lines, queue_lines, row_tuples, snapshot_line, utc_text,
 )
 
@@ -75,9 +76,11 @@ def ingest(observations: Iterable[Observation], *, batch_size: int | None = None
     return result
 
 
-def ingest_prepared(snapshot_text: str, queue_text: str = "", *, rows: int, using: str = "default") -> IngestResult:
+def ingest_prepared(snapshot_text: str, queue_text: str = "", *, rows: int, queue_wait_text: str = "",
+                    using: str = "default") -> IngestResult:
     """Write rows already validated and formatted as TSV lines (`warehouse.rows`), e.g. by the
     archive importer's worker processes, so the caller's thread only waits on the server.
+    `queue_wait_text` holds wait-only queue rows in their short form (`queue_wait_tail`).
 
     `rows` is the number of snapshot lines (duplicates = rows - written). Like `ingest()` it
     skips stored (ride, recorded_at) rows and commits with a caller's `transaction.atomic()`.
@@ -88,7 +91,7 @@ def ingest_prepared(snapshot_text: str, queue_text: str = "", *, rows: int, usin
         return result
     writer = _writer_for(connections[using])
     try:
-        written, queued = writer.write_text(snapshot_text, queue_text)
+        written, queued = writer.write_text(snapshot_text, queue_text, queue_wait_text)
     finally:
         writer.finish(result)
     result.written, result.duplicates, result.queue_rows = written, rows - written, queued
@@ -108,7 +111,8 @@ def _log_invalid(result, samples, *, source, source_key):
 
 # ---------------------------------------------------------------------------------------------
 # Backends: submit(batch, result) writes a batch (or queues it), finish(result) drains;
-# write_text(snapshot_text, queue_text) -> (written, queue rows) writes prepared lines at once.
+# write_text(snapshot_text, queue_text, queue_wait_text) -> (written, queue rows) writes prepared
+# lines at once.
 # ---------------------------------------------------------------------------------------------
 class _StatementWriter:
     """Row-by-row parameters folded into one statement per table and batch (SQLite, or MySQL
@@ -130,8 +134,10 @@ class _StatementWriter:
         result.duplicates += len(snap_rows) - written
         result.queue_rows += queued
 
-    def write_text(self, snap_text, queue_text):
-        return self._write_rows(parse_lines(snap_text), parse_lines(queue_text))
+    def write_text(self, snap_text, queue_text, queue_wait_text=""):
+        padding = (None,) * (len(QUEUE_COLUMNS) - len(QUEUE_WAIT_COLUMNS))
+        queue_rows = parse_lines(queue_text) + [row + padding for row in parse_lines(queue_wait_text)]
+        return self._write_rows(parse_lines(snap_text), queue_rows)
 
     def _write_rows(self, snap_rows, queue_rows):
         with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
@@ -164,9 +170,9 @@ class _LoadDataWriter:
         self.pool = self.pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
         self.pending = (len(batch), self.pool.submit(self._load, snap_text, queue_text, own_transaction))
 
-    def write_text(self, snap_text, queue_text):
+    def write_text(self, snap_text, queue_text, queue_wait_text=""):
         self.connection.ensure_connection()
-        return self._load(snap_text, queue_text, not self.connection.in_atomic_block)
+        return self._load(snap_text, queue_text, not self.connection.in_atomic_block, queue_wait_text)
 
     def finish(self, result):
         try:
@@ -185,7 +191,7 @@ class _LoadDataWriter:
         result.duplicates += count - written
         result.queue_rows += queued
 
-    def _load(self, snap_text, queue_text, own_transaction):
+    def _load(self, snap_text, queue_text, own_transaction, queue_wait_text=""):
         raw = self.connection.connection
         cursor = raw.cursor()
         try:
@@ -193,6 +199,8 @@ class _LoadDataWriter:
                 cursor.execute("START TRANSACTION")
             written = self._load_file(cursor, "ride_status_snapshots", SNAPSHOT_COLUMNS, snap_text)
             queued = self._load_file(cursor, "queue_data", QUEUE_COLUMNS, queue_text) if queue_text else 0
+            if queue_wait_text:
+                queued += self._load_file(cursor, "queue_data", QUEUE_WAIT_COLUMNS, queue_wait_text)
             if own_transaction:
                 raw.commit()
             return written, queued

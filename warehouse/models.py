@@ -29,8 +29,9 @@ class RideStatusSnapshot(models.Model):
 
     class Meta:
         db_table = "ride_status_snapshots"
-        # (ride, recorded_at) is the primary key; this one serves "all rides in a time range".
-        indexes = [models.Index(fields=["recorded_at", "ride"], name="snapshot_time_ride_idx")]
+        # (ride, recorded_at), the primary key, is the only index: every read names its rides and
+        # a time range (which prunes partitions). A second, time-first index would double the
+        # cost of every bulk load (each row lands in it at a random place) for no reader.
 
     def __str__(self):
         return f"ride {self.ride_id} at {self.recorded_at:%Y-%m-%d %H:%M:%S}: {self.status}"

@@ -29,6 +29,9 @@ QUEUE_COLUMNS = (
     "state", "price_amount", "price_currency", "boarding_group_status", "boarding_group_current_start",
     "boarding_group_current_end", "next_allocation_time", "estimated_wait_minutes",
 )
+# A queue row with nothing but a wait (standby-like queues: most rows) is written in a short form
+# of these columns only, the others left NULL: the server then parses 4 fields a line, not 14.
+QUEUE_WAIT_COLUMNS = QUEUE_COLUMNS[:4]
 NULL = "\\N"
 
 
@@ -162,6 +165,16 @@ def _escaped(text: str) -> str:
 
 
 _EMPTY_EXTRAS = "\t" + "\t".join([NULL] * 10) + "\n"
+
+
+def wait_only(row: tuple) -> bool:
+    """True for `QueueRow` arguments (as `queue_tail` takes them) with nothing but a wait."""
+    return len(row) == 2 or row[2:] == _NO_EXTRAS
+
+
+def queue_wait_tail(at_text: str, queue_type: str, wait: int | None) -> str:
+    """Line tail of a wait-only queue row in the short form (QUEUE_WAIT_COLUMNS)."""
+    return f"\t{at_text}\t{_ESCAPED.get(queue_type) or _escaped(queue_type)}\t{NULL if wait is None else wait}\n"
 
 
 def queue_tail(at_text: str, row: tuple) -> str:

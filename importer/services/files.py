@@ -41,6 +41,7 @@ class PreparedFile:
     parsed: ParsedFile  # problems and counts; its blocks are dropped once joined
     snapshot_text: str = ""
     queue_text: str = ""
+    queue_wait_text: str = ""  # wait-only queue rows, short form
     rows: int = 0
     skipped: int = 0  # events of entities rejected by staff
     ride_ids: tuple = ()
@@ -59,17 +60,21 @@ def file_prepare(*, archive_file: ArchiveFile, parsed: ParsedFile, resolver) -> 
     except Exception:
         resolver.reset()  # rolled back: cached decisions may name rows that do not exist
         raise
-    snapshots, queues, rows, skipped = [], [], 0, 0
-    for ride_id, (snapshot_block, queue_block, count, _) in zip(ride_ids, parsed.blocks):
+    snapshots, queues, waits, rows, skipped = [], [], [], 0, 0
+    # In primary-key order (ride, then time within each block): the server walks its index forward.
+    ordered = sorted(zip(ride_ids, parsed.blocks), key=lambda pair: -1 if pair[0] is None else pair[0])
+    for ride_id, (snapshot_block, queue_block, count, wait_block) in ordered:
         if ride_id is None:  # entity rejected by staff
             skipped += count
             continue
         snapshots.append(prefix_lines(ride_id, snapshot_block))
         queues.append(prefix_lines(ride_id, queue_block))
+        waits.append(prefix_lines(ride_id, wait_block))
         rows += count
     parsed.blocks = []
-    return PreparedFile(archive_file, parsed, "".join(snapshots), "".join(queues), rows, skipped, tuple(ride_ids),
-                        resolver.rides_created - created, resolver.review - review)
+    return PreparedFile(archive_file, parsed, snapshot_text="".join(snapshots), queue_text="".join(queues),
+                        queue_wait_text="".join(waits), rows=rows, skipped=skipped, ride_ids=tuple(ride_ids),
+                        rides_created=resolver.rides_created - created, review=resolver.review - review)
 
 
 def file_commit(prepared: PreparedFile, *, checkpoint: ImportCheckpoint, summary, started: float,
@@ -97,7 +102,8 @@ def _load(cp, prepared, summary, started):
     with transaction.atomic():
         if cp.replace:
             _delete_day(archive_file, prepared.ride_ids)
-        result = (ingest_prepared(prepared.snapshot_text, prepared.queue_text, rows=prepared.rows)
+        result = (ingest_prepared(prepared.snapshot_text, prepared.queue_text, rows=prepared.rows,
+                                  queue_wait_text=prepared.queue_wait_text)
                   if prepared.rows else IngestResult())
         file_problems_record(parsed=parsed, result=result, archive_file=archive_file, import_id=cp.import_id)
         dup = parsed.problems.get(DUPLICATES, {}).get("count", 0) + result.duplicates

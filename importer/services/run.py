@@ -65,8 +65,9 @@ class RunSummary:
 
 
 def archive_import(*, checkpoint: ImportCheckpoint, source, files, workers: int = 1, progress=None,
-                   now: datetime | None = None) -> RunSummary:
-    """Import `files` (ArchiveFile, key order) for `checkpoint`, resuming after its cursor."""
+                   now: datetime | None = None, statistics: bool = True) -> RunSummary:
+    """Import `files` (ArchiveFile, key order) for `checkpoint`, resuming after its cursor; then,
+    with `statistics`, recompute the statistics of the parks and days it touched."""
     destinations = sorted({f.destination_id for f in files})
     locks = RunLocks([f"import:{checkpoint.import_id}"] + [f"dest:{d}" for d in destinations])
     try:
@@ -74,7 +75,7 @@ def archive_import(*, checkpoint: ImportCheckpoint, source, files, workers: int 
     except LockBusy as exc:
         raise ImportBusy(_busy_message(exc.args[0], checkpoint)) from None
     try:
-        return _run(checkpoint, source, files, workers, progress, now or timezone.now())
+        return _run(checkpoint, source, files, workers, progress, now or timezone.now(), statistics)
     finally:
         locks.release()
 
@@ -89,7 +90,7 @@ def _busy_message(lock_name, checkpoint):
     return f"destination {value} is being imported by {holder}; wait for it, or pause/cancel it"
 
 
-def _run(cp, source, files, workers, progress, now):
+def _run(cp, source, files, workers, progress, now, statistics):
     summary = RunSummary(import_id=cp.import_id)
     started = time.monotonic()
     claimed = ImportCheckpoint.objects.filter(pk=cp.pk, status__in=RESUMABLE).update(
@@ -131,7 +132,7 @@ def _run(cp, source, files, workers, progress, now):
         ImportCheckpoint.objects.filter(pk=cp.pk).update(status=summary.status, finished_at=timezone.now(),
                                                           updated_at=timezone.now())
     stats_started = time.monotonic()
-    summary.stats_note = _recompute_stats(summary)
+    summary.stats_note = _recompute_stats(summary) if statistics else _stats_skipped(summary)
     summary.stats_seconds = time.monotonic() - stats_started
     return summary
 
@@ -159,16 +160,30 @@ def _parsed(source, files, workers, now):
         pool.join()
 
 
+def stats_days(summary) -> tuple | None:
+    """The park-local days whose statistics the run touched (file days are UTC dates, so one
+    day either side), or None when it wrote nothing."""
+    if not summary.written or not summary.park_ids or not summary.days:
+        return None
+    return min(summary.days) - timedelta(days=1), max(summary.days) + timedelta(days=1)
+
+
+def _stats_skipped(summary) -> str:
+    span = stats_days(summary)
+    if span is None:
+        return ""
+    parks = " ".join(f"--park {pk}" for pk in sorted(summary.park_ids))
+    return f"statistics not recomputed (as asked): run aggregate_stats {parks} --start {span[0]} --end {span[1]}"
+
+
 def _recompute_stats(summary) -> str:
     """Recompute statistics of the parks and park-local dates touched (statistics service)."""
-    if not summary.written or not summary.park_ids or not summary.days:
+    span = stats_days(summary)
+    if span is None:
         return ""
-    try:
-        from warehouse.services import stats_recompute
-    except ImportError:
-        return "statistics not recomputed: warehouse.services.stats_recompute is not available yet"
-    # File days are UTC dates; a park-local date may sit one day either side.
-    start, end = min(summary.days) - timedelta(days=1), max(summary.days) + timedelta(days=1)
+    from warehouse.services import stats_recompute
+
+    start, end = span
     try:
         stats_recompute(park_ids=sorted(summary.park_ids), start=start, end=end)
     except Exception as exc:  # the rows are in; statistics can be rebuilt with aggregate_stats

@@ -12,9 +12,17 @@ from importer.services import files as file_service
 from importer.services.loader import FileLoader
 from importer.tests.conftest import manifest, run_import, snapshot_rows
 from warehouse.models import RideStatusSnapshot
-from warehouse.rows import Observation, QueueRow, prefix_lines, queue_lines, snapshot_line
+from warehouse.rows import (
+    QUEUE_COLUMNS, QUEUE_WAIT_COLUMNS, Observation, QueueRow, prefix_lines, queue_lines, snapshot_line,
+)
 
 NOW = datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+
+def widened(short_lines):
+    """Wait-only queue lines in their short form, as full lines (the other columns NULL)."""
+    padding = "\t\\N" * (len(QUEUE_COLUMNS) - len(QUEUE_WAIT_COLUMNS))
+    return "".join(line + padding + "\n" for line in short_lines.splitlines())
 
 
 def test_formatted_parsing_gives_the_lines_ingest_would_write_for_the_same_events(corrupt_archive):
@@ -26,9 +34,35 @@ def test_formatted_parsing_gives_the_lines_ingest_would_write_for_the_same_event
                         for i, at, status, wait, queues in events.events]
         joined = [prefix_lines(i + 1, block[0]) for i, block in enumerate(formatted.blocks)]
         assert sorted("".join(joined).splitlines()) == sorted("".join(map(snapshot_line, observations)).splitlines())
-        joined = [prefix_lines(i + 1, block[1]) for i, block in enumerate(formatted.blocks)]
+        joined = [prefix_lines(i + 1, block[1]) + widened(prefix_lines(i + 1, block[3]))
+                  for i, block in enumerate(formatted.blocks)]
         assert sorted("".join(joined).splitlines()) == sorted("".join(queue_lines(observations)).splitlines())
+        assert all(line.count("\t") == len(QUEUE_WAIT_COLUMNS) - 1
+                   for block in formatted.blocks for line in block[3].splitlines())
         assert (formatted.problems, formatted.rows, formatted.events) == (events.problems, events.rows, [])
+
+
+@pytest.mark.parametrize("archive", ["clean_archive", "corrupt_archive"])
+def test_the_fast_path_takes_every_clean_file_and_gives_what_the_full_checks_give(archive, request, monkeypatch):
+    folder = request.getfixturevalue(archive)
+    files = {key: (folder / key).read_bytes() for key in manifest(folder)["files"]}
+    quick = {key: parser.parse_day_file(key, raw, now=NOW, formatted=True) for key, raw in files.items()}
+    monkeypatch.setattr(parser, "_formatted_fast", lambda *args: False)
+    full = {key: parser.parse_day_file(key, raw, now=NOW, formatted=True) for key, raw in files.items()}
+    for key, raw in files.items():
+        assert (quick[key].blocks, quick[key].entities, quick[key].events_read, quick[key].problems) == (
+            full[key].blocks, full[key].entities, full[key].events_read, full[key].problems)
+    monkeypatch.undo()
+    taken = {}
+    for key, raw in files.items():
+        text = parser.decode(raw, parser.ParsedFile(key=key))
+        if text is not None:
+            taken[key] = parser._formatted_fast(text, parser.ParsedFile(key=key), NOW, key.split("/")[0])
+    # Exactly the files without a problem in their events go the fast way (a gzip container is
+    # reported by decode(), before).
+    clean = {key: not (full[key].problems.keys() - {parser.GZIP_CONTAINER}) for key in taken}
+    assert taken == clean
+    assert sum(taken.values()) >= 1
 
 
 def test_the_loader_stops_when_told_and_raises_its_failure_in_the_calling_thread():

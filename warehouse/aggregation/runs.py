@@ -50,16 +50,23 @@ def incremental_days(park: Park, *, now: datetime, last_completed: datetime | No
 
 
 def data_range(park_ids: Iterable[int] | None) -> tuple[date, date] | None:
-    """First and last park day with stored observations (for --rebuild), from the raw table."""
+    """First and last park day with stored observations (for --rebuild), from the raw table:
+    each ride's first and last time, which the primary key (ride, recorded_at) gives per ride
+    without reading the rows between."""
+    from django.db.models import Max, Min
+
+    from themepark.models import Ride
+
     from ..models import RideStatusSnapshot
 
     qs = RideStatusSnapshot.objects.all()
     if park_ids is not None:
-        qs = qs.filter(ride__park_id__in=list(park_ids))
-    first = qs.order_by("recorded_at").values_list("recorded_at", flat=True).first()
-    last = qs.order_by("-recorded_at").values_list("recorded_at", flat=True).first()
-    if first is None:
+        qs = qs.filter(ride_id__in=list(Ride.objects.filter(park_id__in=list(park_ids)).values_list("pk", flat=True)))
+    spans = list(qs.values("ride_id").annotate(first=Min("recorded_at"), last=Max("recorded_at"))
+                 .values_list("first", "last"))
+    if not spans:
         return None
+    first, last = min(f for f, _ in spans), max(last for _, last in spans)
     # Widen by a day each side: the park day may differ from the UTC date.
     return first.date() - timedelta(days=1), last.date() + timedelta(days=1)
 

@@ -7,6 +7,7 @@ from datetime import timedelta, timezone as dt_timezone
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Max
 
 from collector.choices import RunStatus
 from collector.models import CollectionRun
@@ -217,15 +218,16 @@ AGGREGATION_LAG_LIMIT_MINUTES = 60
 
 def _last_collection(now):
     """When the collector last finished a run that collected something; before any run is
-    recorded, the newest LIVE observation (looked for in the last two days only, so the fallback
-    never walks the whole table)."""
+    recorded, the newest LIVE observation of an active ride in the last two days (per ride on the
+    primary key, pruned to the last partitions, so the fallback never walks the whole table)."""
     finished = (CollectionRun.objects.filter(status__in=[RunStatus.SUCCESS, RunStatus.PARTIAL],
                                              finished_at__isnull=False)
                 .order_by("-finished_at").values_list("finished_at", flat=True).first())
     if finished is not None:
         return finished
-    return (RideStatusSnapshot.objects.between(now - timedelta(days=2), now + timedelta(minutes=1))
-            .filter(data_source="LIVE").order_by("-recorded_at").values_list("recorded_at", flat=True).first())
+    rides = list(Ride.objects.filter(is_active=True).values_list("pk", flat=True))
+    return (RideStatusSnapshot.objects.for_rides(rides).between(now - timedelta(days=2), now + timedelta(minutes=1))
+            .filter(data_source="LIVE").aggregate(last=Max("recorded_at"))["last"])
 
 
 def _age(now, moment):

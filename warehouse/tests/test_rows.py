@@ -8,8 +8,8 @@ from django.test import override_settings
 from warehouse.ingest import ingest_prepared
 from warehouse.models import QueueData, RideStatusSnapshot
 from warehouse.rows import (
-    Observation, QueueRow, parse_lines, prefix_lines, queue_lines, queue_tail, snapshot_line, snapshot_tail, utc_text,
-    utc_text_from_iso,
+    Observation, QueueRow, parse_lines, prefix_lines, queue_lines, queue_tail, queue_wait_tail, snapshot_line,
+    snapshot_tail, utc_text, utc_text_from_iso, wait_only,
 )
 
 UTC = timezone.utc
@@ -73,3 +73,27 @@ def test_prepared_lines_roll_back_with_the_callers_transaction(ride):
         ingest_prepared(snapshots, queues, rows=3)
         raise RuntimeError("the caller fails after loading")
     assert not RideStatusSnapshot.objects.exists() and not QueueData.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["auto", "insert"])
+def test_wait_only_queue_rows_in_the_short_form_store_what_full_lines_store(ride, method):
+    assert wait_only(("STANDBY", 5)) and wait_only(("STANDBY", 5) + (None,) * 10)
+    assert not wait_only(("PAID_RETURN_TIME", None, T0) + (None,) * 9)
+    times = [utc_text(T0 + timedelta(minutes=5 * i)) for i in range(3)]
+    snapshots = prefix_lines(ride.pk, "".join(snapshot_tail(t, "OPERATING", 10, True, "ARCHIVE") for t in times))
+    full = prefix_lines(ride.pk, queue_tail(times[0], ("PAID_RETURN_TIME", None, T0, T0 + timedelta(hours=1),
+                                                       "AVAILABLE", 1500, "EUR", None, None, None, None, None)))
+    short = prefix_lines(ride.pk, "".join(queue_wait_tail(t, queue_type, wait) for t in times
+                                          for queue_type, wait in (("STANDBY", 10), ("SINGLE\tRIDER", None))))
+    with override_settings(INGEST_METHOD=method):
+        result = ingest_prepared(snapshots, full, rows=3, queue_wait_text=short)
+    assert (result.written, result.queue_rows) == (3, 7)
+    rows = {(q.recorded_at, q.queue_type): q for q in QueueData.objects.all()}
+    assert len(rows) == 7 and rows[(T0, "SINGLE\tRIDER")].wait_time_minutes is None
+    standby = rows[(T0 + timedelta(minutes=10), "STANDBY")]
+    assert (standby.wait_time_minutes, standby.return_time_start, standby.state, standby.price_amount) == (10, None,
+                                                                                                          None, None)
+    paid = rows[(T0, "PAID_RETURN_TIME")]
+    assert (paid.return_time_start, paid.state, paid.price_amount, paid.price_currency) == (T0, "AVAILABLE", 1500,
+                                                                                            "EUR")

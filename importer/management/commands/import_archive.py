@@ -45,6 +45,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Read and validate every file, write nothing")
         parser.add_argument("--no-input", action="store_true", help="Do not ask for confirmation")
         parser.add_argument("--workers", type=int, default=None, help="Parse processes (0: parse in-process)")
+        parser.add_argument("--no-statistics", action="store_true",
+                            help="Do not recompute statistics at the end (run aggregate_stats later, e.g. once "
+                                 "after several imports); the command prints the call to make")
 
     def handle(self, *args, **opts):
         self.verbosity = opts["verbosity"]
@@ -80,11 +83,14 @@ class Command(BaseCommand):
         self._t0 = time.monotonic()
         try:
             summary = archive_import(checkpoint=checkpoint, source=source, files=files, progress=self._progress,
-                                     workers=default_workers() if opts["workers"] is None else opts["workers"])
+                                     workers=default_workers() if opts["workers"] is None else opts["workers"],
+                                     statistics=not opts["no_statistics"])
         except ImportBusy as exc:
             raise CommandError(str(exc)) from exc
         self._flush_destination()
-        if summary.stats_note:
+        if summary.stats_note and opts["no_statistics"]:
+            self._log(summary.stats_note)
+        elif summary.stats_note:
             self._log(f"{summary.stats_note} in {summary.stats_seconds:.1f}s (not counted in the import's rate)")
         if self.verbosity:
             self.stdout.write(self.style.SUCCESS(
