@@ -197,7 +197,7 @@ class _LoadDataWriter:
         try:
             if own_transaction:
                 cursor.execute("START TRANSACTION")
-            written = self._load_file(cursor, "ride_status_snapshots", SNAPSHOT_COLUMNS, snap_text)
+            written = self._load_file(cursor, "ride_status_snapshots", SNAPSHOT_COLUMNS, snap_text, ignore=False)
             queued = self._load_file(cursor, "queue_data", QUEUE_COLUMNS, queue_text) if queue_text else 0
             if queue_wait_text:
                 queued += self._load_file(cursor, "queue_data", QUEUE_WAIT_COLUMNS, queue_wait_text)
@@ -211,13 +211,18 @@ class _LoadDataWriter:
         finally:
             cursor.close()
 
-    def _load_file(self, cursor, table, columns, text):
+    def _load_file(self, cursor, table, columns, text, *, ignore=True):
+        """LOAD DATA LOCAL skips rows whose key is stored already (the server cannot stop a local
+        file midway, so duplicates are never an error). IGNORE also turns a value the column
+        refuses (a free-text queue state too long, say) into a warning instead of failing the
+        batch; snapshot lines hold only validated enums and numbers, so they load without it,
+        which spares the server a good part of its per-row work."""
         fd, path = tempfile.mkstemp(prefix="ingest-", suffix=".tsv", dir=self.tmpdir)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
             cursor.execute(
-                f"LOAD DATA LOCAL INFILE %s IGNORE INTO TABLE {table} CHARACTER SET utf8mb4 "
+                f"LOAD DATA LOCAL INFILE %s {'IGNORE ' if ignore else ''}INTO TABLE {table} CHARACTER SET utf8mb4 "
                 "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' "
                 f"({', '.join(columns)})", [path])
             return cursor.rowcount
