@@ -93,6 +93,13 @@ class ParsedFile:
             entry["examples"].append(example)
 
 
+def _entity(entity_id, internal_id, park_id, park_slug, tz_name, destination_id, is_show, name, at) -> EntityInfo:
+    """An entity as first seen in a file (both parsing paths): optional ids become text."""
+    return EntityInfo(entity_id=entity_id, internal_id=str(internal_id or ""), park_id=park_id,
+                      park_slug=str(park_slug or ""), timezone=tz_name, destination_id=str(destination_id),
+                      is_show=is_show, names=[(name, at)])
+
+
 def decode(raw: bytes, parsed: ParsedFile):
     """The JSON text of a day file, or None (the problem recorded)."""
     try:
@@ -180,11 +187,9 @@ def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_des
             i = index.get(entity_id)
             if i is None:
                 i = index[entity_id] = len(entities)
-                entities.append(EntityInfo(
-                    entity_id=entity_id, internal_id=str(event.internalId or ""), park_id=event.parkId,
-                    park_slug=str(event.parkSlug or ""), timezone=event.timezone,
-                    destination_id=str(data.destinationId or file_destination), is_show=data.showtimes is not unset,
-                    names=[(event.name, at)]))
+                entities.append(_entity(entity_id, event.internalId, event.parkId, event.parkSlug, event.timezone,
+                                        data.destinationId or file_destination, data.showtimes is not unset,
+                                        event.name, at))
                 snaps.append([])
                 queues.append([])
                 waits.append([])
@@ -301,11 +306,8 @@ def _events(events, parsed, horizon, file_destination, formatted):
         i = index.get(entity_id)
         if i is None:
             i = index[entity_id] = len(entities)
-            entities.append(EntityInfo(
-                entity_id=entity_id, internal_id=str(event.get("internalId") or ""), park_id=park_id,
-                park_slug=str(event.get("parkSlug") or ""), timezone=tz_name,
-                destination_id=str(data.get("destinationId") or file_destination),
-                is_show="showtimes" in data, names=[(name, at)]))
+            entities.append(_entity(entity_id, event.get("internalId"), park_id, event.get("parkSlug"), tz_name,
+                                    data.get("destinationId") or file_destination, "showtimes" in data, name, at))
             snaps.append([])
             queue_lines.append([])
             wait_lines.append([])

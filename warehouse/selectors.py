@@ -8,6 +8,7 @@ own date range in one query (`Scope.q`).
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Avg, Count, F, FloatField, Max, Q, Sum
 from django.db.models.functions import Coalesce
@@ -75,39 +76,31 @@ def _ratio(numerator, denominator):
     return numerator / denominator if denominator else None
 
 
-def _scope_where(scope: Scope, ride_ids=None, column=""):
-    """SQL condition (with params) for the scope's park days, as `Scope.q` but in SQL text."""
-    adapt = connection.ops.adapt_datefield_value
-    groups, params = [], []
-    for days, park_ids in scope.groups.items():
-        groups.append(f"({column}park_id IN ({', '.join(['%s'] * len(park_ids))}) AND {column}date BETWEEN %s AND %s)")
-        params += [*park_ids, adapt(days.start), adapt(days.end)]
-    if not groups:
-        return "1 = 0", []
-    span = scope.span
-    where = f"{column}date BETWEEN %s AND %s AND ({' OR '.join(groups)})"
-    params = [adapt(span.start), adapt(span.end), *params]
+def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
+    """Per-ride sums over the scope as (SQL, params) of a grouped query, one row per ride; each
+    aggregate appears once, so callers filter and order the grouped rows from outside and the
+    server never evaluates the aggregates again for a HAVING or ORDER BY. `counts_only` keeps
+    just what park-level counts need. None when the scope can hold no row (no parks, no rides)."""
+    rows = RideDailyStats.objects.filter(scope.q())
     if ride_ids is not None:
-        ride_ids = list(ride_ids) or [0]
-        where += f" AND {column}ride_id IN ({', '.join(['%s'] * len(ride_ids))})"
-        params += ride_ids
-    return where, params
+        rows = rows.filter(ride_id__in=list(ride_ids))
+    rows = rows.values("ride_id").annotate(
+        of_park=Max("park_id"),
+        operating=Coalesce(Sum("operating_minutes"), 0.0), downtime=Coalesce(Sum("downtime_minutes"), 0.0),
+        # Mean waits are time-weighted by the minutes with a known wait (METRICS.md §4).
+        wait_minutes=Coalesce(Sum("wait_known_minutes", filter=Q(avg_wait_minutes__isnull=False)), 0.0),
+        days_operated=Count("pk", filter=Q(operated=True)),
+    )
+    if not counts_only:
+        rows = rows.annotate(
+            changes=Sum("status_changes"), longest=Max("longest_downtime_minutes"), peak_wait=Max("peak_wait_minutes"),
+            wait_sum=Sum(F("avg_wait_minutes") * F("wait_known_minutes"), output_field=FloatField()))
+    try:
+        return rows.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return None
 
 
-# One row per ride over the scope: sums of minutes, time-weighted mean waits (weighted by the
-# minutes with a known wait, METRICS.md §4), peaks, days operated. Each aggregate appears once:
-# filters and orders are applied outside, on the grouped rows (1 per ride), so the server does
-# not evaluate the aggregates again for a HAVING or an ORDER BY expression.
-_RIDE_TOTALS = (
-    "SELECT ride_id, MAX(park_id) AS of_park, SUM(operating_minutes) AS operating,"
-    " SUM(downtime_minutes) AS downtime,"
-    " SUM(CASE WHEN avg_wait_minutes IS NOT NULL THEN wait_known_minutes ELSE 0 END) AS wait_minutes,"
-    " SUM(CASE WHEN operated THEN 1 ELSE 0 END) AS days_operated, SUM(status_changes) AS changes,"
-    " MAX(longest_downtime_minutes) AS longest, MAX(peak_wait_minutes) AS peak_wait,"
-    " SUM(avg_wait_minutes * wait_known_minutes) AS wait_sum"
-    f" FROM {RideDailyStats._meta.db_table} WHERE {{where}} GROUP BY ride_id")
-_RIDE_COLUMNS = ("ride_id", "of_park", "operating", "downtime", "wait_minutes", "days_operated", "changes", "longest",
-                 "peak_wait", "wait_sum")
 _UPTIME_SQL = "CASE WHEN t.operating + t.downtime > 0 THEN 100.0 * t.operating / (t.operating + t.downtime) END"
 _AVG_WAIT_SQL = "CASE WHEN t.wait_minutes > 0 THEN t.wait_sum / t.wait_minutes END"
 # Ranking orders computed in SQL, so only the top rows travel to Python (nulls last either way).
@@ -123,8 +116,11 @@ def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=
     """Per ride over the scope: sums of minutes, time-weighted mean wait, peaks, days operated;
     optionally filtered (`having`, a RIDE_FILTERS key), ordered (RIDE_ORDERS) and cut to `limit`
     in SQL. Dicts keep the order."""
-    where, params = _scope_where(scope, ride_ids)
-    sql = f"SELECT t.* FROM ({_RIDE_TOTALS.format(where=where)}) t"
+    totals = _ride_totals(scope, ride_ids)
+    if totals is None:
+        return {}
+    inner, params = totals
+    sql = f"SELECT t.* FROM ({inner}) t"
     if having is not None:
         sql += f" WHERE {RIDE_FILTERS[having]}"
     if order is not None:
@@ -133,14 +129,13 @@ def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=
         sql += f" LIMIT {int(limit)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
         rows = cursor.fetchall()
     figures = {}
     for values in rows:
-        row = dict(zip(_RIDE_COLUMNS, values))
-        operating, downtime = float(row["operating"] or 0), float(row["downtime"] or 0)
-        wait_minutes = float(row["wait_minutes"] or 0)
+        row = dict(zip(columns, values))
+        operating, downtime, wait_minutes = float(row["operating"]), float(row["downtime"]), float(row["wait_minutes"])
         row.update(operating=operating, downtime=downtime, wait_minutes=wait_minutes,
-                   days_operated=int(row["days_operated"] or 0),
                    uptime=_ratio(100.0 * operating, operating + downtime),
                    avg_wait=_ratio(row["wait_sum"], wait_minutes) if row["wait_sum"] is not None else None)
         row["downtime_hours"] = downtime / 60
@@ -158,7 +153,10 @@ def _tier_weight_sql(column):
 def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
     """Per park, from its rides' totals (grouped again in SQL, so 1 row per park comes back):
     rides down, rides operated, effective weight, mean uptime of operated rides, rides with a wait."""
-    where, params = _scope_where(scope)
+    totals = _ride_totals(scope, counts_only=True)
+    if totals is None:
+        return {}
+    inner, params = totals
     sql = (
         "SELECT t.of_park, SUM(CASE WHEN t.downtime > 0 THEN 1 ELSE 0 END),"
         " SUM(CASE WHEN t.days_operated > 0 THEN 1 ELSE 0 END),"
@@ -166,19 +164,10 @@ def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
         " AVG(CASE WHEN t.days_operated > 0 AND t.operating + t.downtime > 0"
         " THEN 100.0 * t.operating / (t.operating + t.downtime) END),"
         " SUM(CASE WHEN t.wait_minutes > 0 THEN 1 ELSE 0 END)"
-        f" FROM ({_RIDE_COUNTS.format(where=where)}) t JOIN {Ride._meta.db_table} r ON r.id = t.ride_id"
-        " GROUP BY t.of_park")
+        f" FROM ({inner}) t JOIN {Ride._meta.db_table} r ON r.id = t.ride_id GROUP BY t.of_park")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: row[1:] for row in cursor.fetchall()}
-
-
-_RIDE_COUNTS = (
-    "SELECT ride_id, MAX(park_id) AS of_park, SUM(operating_minutes) AS operating,"
-    " SUM(downtime_minutes) AS downtime,"
-    " SUM(CASE WHEN avg_wait_minutes IS NOT NULL THEN wait_known_minutes ELSE 0 END) AS wait_minutes,"
-    " SUM(CASE WHEN operated THEN 1 ELSE 0 END) AS days_operated"
-    f" FROM {RideDailyStats._meta.db_table} WHERE {{where}} GROUP BY ride_id")
 
 
 def park_figures(scope: Scope) -> dict[int, dict]:
