@@ -5,10 +5,12 @@ the line tails the worker formatted. Mapping decisions (rides, RideMapping rows,
 in their own transaction on the main thread's connection before the file is handed on, so a
 mapping is never half made; a run killed after that commit finds the mapping on resume.
 
-`file_commit` (loader thread, its own connection) is the unit of work: the file's rows, its
+`file_commit` (a loader thread, its own connection) is the unit of work: the file's rows, its
 quality-log entries and the checkpoint's counters and cursor commit in ONE transaction, so a
-run killed at any instant resumes with nothing lost and nothing doubled. It reads the run's
-status first: pause and cancel take effect at this file boundary.
+run killed at any instant resumes with nothing lost and nothing doubled. Files load side by side
+but commit in file order (`loader.Turn`): the checkpoint is updated only once every earlier file
+has committed. It reads the run's status before loading and again, locked, just before its
+commit: pause and cancel take effect at this file boundary.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -27,10 +29,12 @@ from ..archive import ArchiveFile
 from ..choices import ImportStatus
 from ..models import ImportCheckpoint
 from ..parser import DUPLICATES, FUTURE_TIME, MISSING_FIELDS, WAIT_OUT_OF_RANGE, ParsedFile
+from .loader import SOLO, Turn, YieldTurn
 from .quality import file_problems_record
 
 ERROR_LOG_KEEP = 50
 REFUSED_KINDS = (MISSING_FIELDS, WAIT_OUT_OF_RANGE, FUTURE_TIME)
+LOCK_ERRORS = (1205, 1213)  # lock wait timeout, deadlock: the server rolled the statement/transaction back
 
 
 @dataclass
@@ -77,19 +81,21 @@ def file_prepare(*, archive_file: ArchiveFile, parsed: ParsedFile, resolver) -> 
                         rides_created=resolver.rides_created - created, review=resolver.review - review)
 
 
-def file_commit(prepared: PreparedFile, *, checkpoint: ImportCheckpoint, summary, started: float,
-                progress=None, total: int = 0) -> bool:
-    """Commit one prepared file; False (nothing written) when the run was paused or cancelled."""
-    status = ImportCheckpoint.objects.filter(pk=checkpoint.pk).values_list("status", flat=True).first()
-    if status != ImportStatus.IN_PROGRESS:
-        summary.status = status
+def file_commit(prepared: PreparedFile, turn: Turn = SOLO, *, checkpoint: ImportCheckpoint, summary,
+                started: float, progress=None, total: int = 0) -> bool:
+    """Commit one prepared file in its turn (`loader.Turn`); False (nothing written) when the run
+    was paused or cancelled, or the loader stopped."""
+    if not _running(checkpoint, summary):  # before loading anything
         return False
     archive_file, parsed = prepared.file, prepared.parsed
+    turn.register(_session(connection))
     if parsed.read_error:
+        if not turn.wait_free() or not _running(checkpoint, summary):
+            return False
         _record_read_error(checkpoint, archive_file, parsed.read_error)
         summary.files_failed += 1
-    else:
-        _load(checkpoint, prepared, summary, started)
+    elif not _load(checkpoint, prepared, summary, started, turn):
+        return False
     summary.files += 1
     summary.days.append(archive_file.day)
     if progress:
@@ -97,7 +103,62 @@ def file_commit(prepared: PreparedFile, *, checkpoint: ImportCheckpoint, summary
     return True
 
 
-def _load(cp, prepared, summary, started):
+class _Halted(Exception):
+    """The run stopped while this file waited for its turn: roll its rows back."""
+
+
+def _running(cp, summary, *, lock=False) -> bool:
+    """Is the run still IN_PROGRESS? With `lock`, inside the file's transaction, the row is read
+    with FOR UPDATE: the latest committed status (a pause made while the file loaded counts), and
+    the checkpoint stays this file's until it commits."""
+    rows = ImportCheckpoint.objects.filter(pk=cp.pk)
+    status = (rows.select_for_update() if lock else rows).values_list("status", flat=True).first()
+    if status != ImportStatus.IN_PROGRESS:
+        summary.status = status
+        return False
+    return True
+
+
+def _session(conn):
+    """The server's id of this thread's connection (MySQL), for lock-wait checks between lanes."""
+    if conn.vendor != "mysql":
+        return None
+    conn.ensure_connection()
+    return conn.connection.thread_id()
+
+
+def _waits_on_lock(sessions) -> bool:
+    """Is any of these sessions waiting on a row lock (InnoDB's view of its transactions)?"""
+    ids = [s for s in sessions if s is not None]
+    if not ids or connection.vendor != "mysql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' "
+                       f"AND trx_mysql_thread_id IN ({', '.join(['%s'] * len(ids))})", ids)
+        return cursor.fetchone()[0] > 0
+
+
+def _load(cp, prepared, summary, started, turn, *, attempts: int = 5) -> bool:
+    """Load the file, wait for its turn, advance the checkpoint, commit. When it has to let an
+    earlier file go first (YieldTurn), or InnoDB picked it to break a deadlock or timed out a lock
+    wait, it rolls back, waits for its turn holding nothing, and loads again."""
+    for attempt in range(attempts):
+        try:
+            _load_once(cp, prepared, summary, started, turn)
+            return True
+        except _Halted:
+            return False
+        except YieldTurn:
+            pass
+        except OperationalError as exc:
+            if not exc.args or exc.args[0] not in LOCK_ERRORS or attempt == attempts - 1:
+                raise
+        if not turn.wait_free():
+            return False
+    raise RuntimeError("unreachable")  # pragma: no cover - the last attempt returns or raises
+
+
+def _load_once(cp, prepared, summary, started, turn):
     archive_file, parsed = prepared.file, prepared.parsed
     with transaction.atomic():
         if cp.replace:
@@ -106,6 +167,8 @@ def _load(cp, prepared, summary, started):
                                   queue_wait_text=prepared.queue_wait_text)
                   if prepared.rows else IngestResult())
         file_problems_record(parsed=parsed, result=result, archive_file=archive_file, import_id=cp.import_id)
+        if not turn.wait(blocked=_waits_on_lock) or not _running(cp, summary, lock=True):
+            raise _Halted()
         dup = parsed.problems.get(DUPLICATES, {}).get("count", 0) + result.duplicates
         bad = sum(parsed.problems.get(k, {}).get("count", 0) for k in REFUSED_KINDS) + result.invalid
         failed = [k for k in cp.failed_files if k != archive_file.key]

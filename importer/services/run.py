@@ -2,7 +2,8 @@
 
 Three stages overlap: worker processes read, decompress, parse, validate and format each file
 into TSV line tails (at most `workers + 1` files ahead); the main thread maps entities to rides
-and prefixes the ride ids; a loader thread (`loader.py`, one file queued) commits each file.
+and prefixes the ride ids; loader threads (`loader.py`, two lanes on MySQL) load files side by
+side and commit them in file order.
 
 Safety: a day file is the unit of work. Its observations, its quality-log entries and the
 checkpoint's counters/cursor commit in ONE transaction (`files.file_commit`), so a run killed at
@@ -20,6 +21,7 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 from functools import partial
 from itertools import islice
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
@@ -107,7 +109,8 @@ def _run(cp, source, files, workers, progress, now, statistics):
         partitions_ensure(since=min(f.day for f in todo) - timedelta(days=1))
     resolver = EntityResolver()
     loader = FileLoader(partial(file_commit, checkpoint=cp, summary=summary, started=started, progress=progress,
-                                total=len(todo)), depth=2 if workers else 1, threaded=connection.vendor != "sqlite")
+                                total=len(todo)), depth=2 if workers else 1, threaded=connection.vendor != "sqlite",
+                        lanes=load_lanes(cp))
     loader.start()
     stream = _parsed(source, todo, workers, now)
     try:
@@ -135,6 +138,12 @@ def _run(cp, source, files, workers, progress, now, statistics):
     summary.stats_note = _recompute_stats(summary) if statistics else _stats_skipped(summary)
     summary.stats_seconds = time.monotonic() - stats_started
     return summary
+
+
+def load_lanes(cp) -> int:
+    """Files loaded at once (IMPORT_LOAD_LANES, default 2). One for --replace: its range deletes
+    lock whole key ranges, which two files of neighbouring days would wait on in turn."""
+    return 1 if cp.replace else max(1, settings.IMPORT_LOAD_LANES)
 
 
 def _parsed(source, files, workers, now):

@@ -1,5 +1,7 @@
 """The import pipeline: workers format rows, the main thread prefixes ride ids, a loader thread commits."""
+import shutil
 import threading
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -9,7 +11,7 @@ from importer.archive import ArchiveSource
 from importer.models import ImportCheckpoint
 from importer.services import archive_import, checkpoint_create
 from importer.services import files as file_service
-from importer.services.loader import FileLoader
+from importer.services.loader import FileLoader, YieldTurn
 from importer.tests.conftest import manifest, run_import, snapshot_rows
 from warehouse.models import RideStatusSnapshot
 from warehouse.rows import (
@@ -67,14 +69,14 @@ def test_the_fast_path_takes_every_clean_file_and_gives_what_the_full_checks_giv
 
 def test_the_loader_stops_when_told_and_raises_its_failure_in_the_calling_thread():
     seen = []
-    loader = FileLoader(lambda job: seen.append(job) or job != "pause")
+    loader = FileLoader(lambda job, turn: seen.append(job) or job != "pause")
     loader.start()
     for job in ("a", "pause", "dropped"):
         loader.put(job)
     loader.finish()
     assert seen == ["a", "pause"] and loader.stopped and not loader.accepting
 
-    def handle(job):
+    def handle(job, turn):
         raise ValueError(f"cannot load {job} in {threading.current_thread().name}")
 
     loader = FileLoader(handle)
@@ -87,24 +89,27 @@ def test_the_loader_stops_when_told_and_raises_its_failure_in_the_calling_thread
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_while_loading_rolls_the_file_back_fails_the_run_and_a_resume_completes_it(
         clean_archive, monkeypatch):
-    real, calls = file_service.ingest_prepared, []
+    real = file_service.ingest_prepared
+    source = ArchiveSource(str(clean_archive))
+    files = source.list_files()
+    failing = files[2]
 
-    def fail_on_the_third_file(*args, **kwargs):
-        result = real(*args, **kwargs)  # the rows are loaded, then the transaction must undo them
-        calls.append(result)
-        if len(calls) == 3:
+    def fail_on_the_third_file(snapshot_text, *args, **kwargs):
+        result = real(snapshot_text, *args, **kwargs)  # the rows are loaded, then the transaction must undo them
+        if f"{failing.day}" in snapshot_text[:40]:
             raise OSError("disk full")
         return result
 
     monkeypatch.setattr(file_service, "ingest_prepared", fail_on_the_third_file)
-    source = ArchiveSource(str(clean_archive))
     checkpoint = checkpoint_create(source=str(clean_archive))
     with pytest.raises(OSError, match="disk full"):
-        archive_import(checkpoint=checkpoint, source=source, files=source.list_files(), workers=1)
+        archive_import(checkpoint=checkpoint, source=source, files=files, workers=1)
     checkpoint.refresh_from_db()
-    assert (checkpoint.status, checkpoint.files_done) == ("FAILED", 2)
+    # Nothing after the failed file commits either, whichever lane loaded it.
+    assert (checkpoint.status, checkpoint.files_done, checkpoint.last_file) == ("FAILED", 2, files[1].key)
     assert "OSError: disk full" in checkpoint.error_log[-1]["error"]
-    assert RideStatusSnapshot.objects.count() == sum(r.written for r in calls[:2])
+    assert RideStatusSnapshot.objects.count() == sum(manifest(clean_archive)["files"][f.key]["valid_events"]
+                                                     for f in files[:2])
 
     monkeypatch.setattr(file_service, "ingest_prepared", real)
     run_import(resume=checkpoint.import_id)
@@ -113,3 +118,119 @@ def test_a_failure_while_loading_rolls_the_file_back_fails_the_run_and_a_resume_
     assert (checkpoint.status, checkpoint.files_done, checkpoint.events_imported) == ("COMPLETED", 8, expected)
     assert len(snapshot_rows()[0]) == expected
     assert ImportCheckpoint.objects.count() == 1
+
+
+def test_two_lanes_load_files_side_by_side_and_commit_them_in_order():
+    events, lock = [], threading.Lock()
+
+    def handle(job, turn):
+        name, pause = job
+        with lock:
+            events.append(("loaded", name))
+        if name == "a":  # the first file is slow: the second one loads meanwhile and waits for its turn
+            time.sleep(0.3)
+        if not turn.wait():
+            with lock:
+                events.append(("rolled back", name))
+            return False
+        with lock:
+            events.append(("committed", name))
+        return not pause
+
+    loader = FileLoader(handle, lanes=2)
+    loader.start()
+    for job in (("a", False), ("b", False), ("c", True), ("d", False), ("e", False)):
+        loader.put(job)
+    loader.finish()
+    committed = [name for what, name in events if what == "committed"]
+    assert committed == ["a", "b", "c"]  # file order; c said stop
+    assert events.index(("loaded", "b")) < events.index(("committed", "a"))  # side by side
+    # d was loaded next to c and rolled back when c stopped the run; e was never handled.
+    assert ("committed", "d") not in events and ("loaded", "e") not in events
+    assert loader.stopped and not loader.accepting
+
+
+def test_a_file_waiting_for_its_turn_gives_way_when_asked_and_a_failure_rolls_later_files_back():
+    order = []
+
+    def handle(job, turn):
+        if job == "a":
+            time.sleep(0.6)  # b polls while it waits, and is told a is stuck on its locks
+            order.append("a")
+            return True
+        try:
+            turn.wait(blocked=lambda sessions: sessions == ["session a"])
+        except YieldTurn:
+            order.append("b gave way")
+            assert turn.wait_free()
+        order.append("b")
+        return True
+
+    def register_then_handle(job, turn):
+        turn.register(f"session {job}")
+        return handle(job, turn)
+
+    loader = FileLoader(register_then_handle, lanes=2)
+    loader.start()
+    loader.put("a")
+    loader.put("b")
+    loader.finish()
+    assert order == ["b gave way", "a", "b"]
+
+    def fail_first(job, turn):
+        if job == "a":
+            time.sleep(0.2)
+            raise OSError("disk full")
+        order.append(("b's turn came", turn.wait()))
+        return True
+
+    order.clear()
+    loader = FileLoader(fail_first, lanes=2)
+    loader.start()
+    with pytest.raises(OSError, match="disk full"):
+        loader.put("a")
+        loader.put("b")
+        time.sleep(0.5)
+        loader.put("c")
+    loader.abandon()
+    assert order == [("b's turn came", False)]  # b rolls back: no file after a failed one commits
+
+
+@pytest.mark.mysql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_later_file_holding_locks_an_earlier_one_needs_rolls_back_and_loads_again_after_it(
+        clean_archive, tmp_path, monkeypatch, settings):
+    """Two day files holding the same events (a day file copied over the next): the second file's
+    rows lock the keys the first one inserts. The first file is held back, so the second loads
+    first and waits for its turn holding those locks, and the first then waits on them. InnoDB
+    cannot see that cycle (the second wait is in Python), so the second file has to give way."""
+    settings.IMPORT_LOAD_LANES = 2
+    archive = tmp_path / "archive"
+    shutil.copytree(clean_archive, archive)
+    source = ArchiveSource(str(archive))
+    first, second = source.list_files()[:2]
+    (archive / second.key).write_bytes((archive / first.key).read_bytes())
+    real_load, real_check, checks = file_service.ingest_prepared, file_service._waits_on_lock, []
+    loads = []
+
+    def first_file_late(snapshot_text, *args, **kwargs):
+        loads.append(threading.current_thread().name)
+        if len(loads) == 1:
+            time.sleep(1.0)
+        return real_load(snapshot_text, *args, **kwargs)
+
+    def watched(sessions):
+        checks.append(real_check(sessions))
+        return checks[-1]
+
+    monkeypatch.setattr(file_service, "ingest_prepared", first_file_late)
+    monkeypatch.setattr(file_service, "_waits_on_lock", watched)
+    checkpoint = checkpoint_create(source=str(archive))
+    started = time.monotonic()
+    summary = archive_import(checkpoint=checkpoint, source=source, files=[first, second], workers=0)
+    assert time.monotonic() - started < 30  # no lock wait timeout (50 s)
+    assert checks[-1] is True  # the second file saw the first one stuck, and gave way
+    assert len(loads) == 3  # first, second, then second again after the first committed
+    events = manifest(archive)["files"][first.key]["valid_events"]
+    assert (summary.status, summary.written, summary.duplicates) == ("COMPLETED", events, events)
+    assert RideStatusSnapshot.objects.count() == events

@@ -131,6 +131,8 @@ ARCHIVE_S3_ENDPOINT_URL = env("ARCHIVE_S3_ENDPOINT_URL", default="") or None
 ARCHIVE_S3_REGION = env("ARCHIVE_S3_REGION", default="us-east-1")
 FUZZY_AUTO_SCORE = env.int("FUZZY_AUTO_SCORE", default=90)
 FUZZY_REVIEW_SCORE = env.int("FUZZY_REVIEW_SCORE", default=70)
+# Day files loaded at once on MySQL, each on its own connection; commits stay in file order.
+IMPORT_LOAD_LANES = env.int("IMPORT_LOAD_LANES", default=2)
 
 # WAREHOUSE
 # ------------------------------------------------------------------------------
