@@ -141,6 +141,8 @@ INGEST_BATCH_SIZE = env.int("INGEST_BATCH_SIZE", default=20000)
 # auto: LOAD DATA LOCAL INFILE on MySQL when the server allows it, else multi-row INSERT IGNORE.
 INGEST_METHOD = env("INGEST_METHOD", default="auto")
 PARTITION_MONTHS_AHEAD = env.int("PARTITION_MONTHS_AHEAD", default=3)
+# Processes a statistics run spreads its parks over (MySQL; SQLite always uses one).
+STATS_WORKERS = env.int("STATS_WORKERS", default=2)
 
 # STORAGE
 # ------------------------------------------------------------------------------

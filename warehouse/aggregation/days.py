@@ -2,6 +2,7 @@
 schedule, compute, and replace that day's stored figures in one transaction."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone as dt_timezone
 
 from django.conf import settings
@@ -98,12 +99,15 @@ def read_latest(ride_ids: list[int], before: datetime, *, lookback: timedelta = 
     return out
 
 
-def read_observations(ride_ids: list[int], start: datetime, end: datetime) -> dict[int, list[Obs]]:
+def read_observations(ride_ids: list[int], start: datetime, end: datetime,
+                      latest: dict[int, Obs] | None = None) -> dict[int, list[Obs]]:
     """Observations with start <= recorded_at < end (a range on the partition column, so MySQL
-    prunes) plus, per ride, the last one before `start`, whose state carries into the span."""
+    prunes) plus, per ride, the last one before `start`, whose state carries into the span:
+    read here, or given as `latest` (complete: a ride missing from it has none)."""
     out: dict[int, list[Obs]] = {ride_id: [] for ride_id in ride_ids}
-    for ride_id, obs in read_latest(ride_ids, start).items():
-        out[ride_id].append(obs)
+    for ride_id, obs in (read_latest(ride_ids, start) if latest is None else latest).items():
+        if ride_id in out:
+            out[ride_id].append(obs)
     if not ride_ids:
         return out
     marks = ", ".join(["%s"] * len(ride_ids))
@@ -123,12 +127,30 @@ def read_schedule(park: Park, day: date) -> list[tuple[float, float]]:
     return [(o.timestamp(), c.timestamp()) for o, c in rows.values_list("opening_time", "closing_time")]
 
 
-def park_day_compute(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None) -> ParkDay:
-    """Read and compute one park day (nothing is written)."""
+@dataclass
+class Carry:
+    """Each ride's last observation before `at`, handed from one park day to the next, so a run
+    over consecutive days reads the state a day starts in from the day before, not the table."""
+
+    at: datetime | None = None
+    latest: dict[int, Obs] = field(default_factory=dict)
+
+
+def park_day_compute(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None,
+                     carry: Carry | None = None) -> ParkDay:
+    """Read and compute one park day (nothing is written). With `carry` (the same rides, day
+    after day), the previous day's last observations stand in for the read before the day,
+    and the carry moves on to this day's end."""
     rides = park_rides(park) if rides is None else rides
     start, end = park_day_bounds(day, park.timezone)
     horizon = min(end, now)
-    observations = read_observations([r.id for r in rides], start, horizon) if horizon > start else {}
+    observations = {}
+    if horizon > start:
+        known = carry.latest if carry is not None and carry.at == start else None
+        observations = read_observations([r.id for r in rides], start, horizon, latest=known)
+    if carry is not None:
+        carry.at = horizon if horizon > start else None
+        carry.latest = {ride_id: obs[-1] for ride_id, obs in observations.items() if obs}
     return compute_park_day(day=day, tz=park.timezone, rides=rides, observations=observations,
                             schedule=read_schedule(park, day), reports_down=park.reports_down,
                             now=now.timestamp(), live_hold=live_hold_seconds())
@@ -236,10 +258,11 @@ def park_day_store(*, park: Park, result: ParkDay, ride_ids: list[int]) -> int:
     return sum(map(len, (sessions, ride_days, ride_hours, park_days, park_hours, changes)))
 
 
-def park_day_refresh(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None) -> ParkDay:
-    """Compute one park day and store it."""
+def park_day_refresh(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None,
+                     carry: Carry | None = None) -> ParkDay:
+    """Compute one park day and store it (`carry`: see park_day_compute)."""
     rides = park_rides(park) if rides is None else rides
-    result = park_day_compute(park=park, day=day, now=now, rides=rides)
+    result = park_day_compute(park=park, day=day, now=now, rides=rides, carry=carry)
     park_day_store(park=park, result=result, ride_ids=[r.id for r in rides])
     return result
 

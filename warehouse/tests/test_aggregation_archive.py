@@ -14,6 +14,7 @@ import pytest
 from themepark.models import Destination, Park, Ride
 from warehouse.ingest import Observation, ingest
 from warehouse.models import ParkDailyStats, RideDailyStats
+from warehouse.aggregation.runs import stats_workers
 from warehouse.services import stats_recompute
 
 ARCHIVE = Path(__file__).parent / "data" / "archive"
@@ -91,12 +92,18 @@ def expected_day(park, day, events):
     return dict(rides=rides, shame=shame, open_hours=open_hours)
 
 
+NOW = datetime(2024, 3, 20, tzinfo=UTC)
+
+
 @pytest.mark.django_db
 def test_stored_ride_days_match_a_recomputation_from_the_raw_events():
     events, parks = load_archive()
-    summary = stats_recompute(park_ids=[p.pk for p in parks], start=DAYS[0], end=DAYS[-1],
-                              now=datetime(2024, 3, 20, tzinfo=UTC))
+    summary = stats_recompute(park_ids=[p.pk for p in parks], start=DAYS[0], end=DAYS[-1], now=NOW)
     assert summary.errors == 0
+    assert_matches_raw_events(events, parks)
+
+
+def assert_matches_raw_events(events, parks):
     checked = downtime_seen = 0
     for park in parks:
         for day in DAYS:
@@ -117,3 +124,39 @@ def test_stored_ride_days_match_a_recomputation_from_the_raw_events():
                 checked += 1
                 downtime_seen += fig["downtime"] > 0
     assert checked >= 40 and downtime_seen >= 3  # the comparison covered real breakdowns
+
+
+def stored_figures():
+    """Every stored daily, hourly and change row, without the time it was computed."""
+    from warehouse.models import ParkHourlyStats, RideHourlyStats, RideStatusChange
+
+    def rows(model, *order):
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in ("id", "computed_at")]
+        return list(model.objects.order_by(*order).values_list(*fields))
+
+    return {
+        "ride days": rows(RideDailyStats, "ride_id", "date"), "park days": rows(ParkDailyStats, "park_id", "date"),
+        "ride hours": rows(RideHourlyStats, "ride_id", "hour_start_utc"),
+        "park hours": rows(ParkHourlyStats, "park_id", "hour_start_utc"),
+        "changes": rows(RideStatusChange, "ride_id", "changed_at"),
+    }
+
+
+@pytest.mark.mysql_only
+@pytest.mark.django_db(transaction=True)  # the worker processes read what this test committed
+def test_a_run_over_worker_processes_stores_what_one_process_day_by_day_stores(settings):
+    events, parks = load_archive()
+    assert len(parks) >= 2
+    ids = [p.pk for p in parks]
+    days = [DAYS[0] - timedelta(days=1), *DAYS, DAYS[-1] + timedelta(days=1)]
+    settings.STATS_WORKERS = 1
+    for day in days:  # one day per run: each day reads the state it starts in from the table
+        assert stats_recompute(park_ids=ids, start=day, end=day, now=NOW).errors == 0
+    alone = stored_figures()
+    assert len(alone["ride hours"]) > 100 and len(alone["changes"]) > 10
+    settings.STATS_WORKERS = 2  # parks spread over two processes, each day's start state carried
+    assert stats_workers({park: days for park in parks}) == 2
+    summary = stats_recompute(park_ids=ids, start=days[0], end=days[-1], now=NOW)
+    assert (summary.errors, summary.parks, summary.days) == (0, len(parks), len(parks) * len(days))
+    assert stored_figures() == alone
+    assert_matches_raw_events(events, parks)
