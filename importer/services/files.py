@@ -35,6 +35,7 @@ from .quality import file_problems_record
 ERROR_LOG_KEEP = 50
 REFUSED_KINDS = (MISSING_FIELDS, WAIT_OUT_OF_RANGE, FUTURE_TIME)
 LOCK_ERRORS = (1205, 1213)  # lock wait timeout, deadlock: the server rolled the statement/transaction back
+LOCK_RETRIES = 5
 
 
 @dataclass
@@ -138,11 +139,13 @@ def _waits_on_lock(sessions) -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def _load(cp, prepared, summary, started, turn, *, attempts: int = 5) -> bool:
+def _load(cp, prepared, summary, started, turn) -> bool:
     """Load the file, wait for its turn, advance the checkpoint, commit. When it has to let an
-    earlier file go first (YieldTurn), or InnoDB picked it to break a deadlock or timed out a lock
-    wait, it rolls back, waits for its turn holding nothing, and loads again."""
-    for attempt in range(attempts):
+    earlier file go first (YieldTurn: at most once, its turn has come after), or InnoDB picked it
+    to break a deadlock or timed out a lock wait, it rolls back, waits for its turn holding
+    nothing, and loads again."""
+    lock_errors = 0
+    while True:
         try:
             _load_once(cp, prepared, summary, started, turn)
             return True
@@ -151,11 +154,11 @@ def _load(cp, prepared, summary, started, turn, *, attempts: int = 5) -> bool:
         except YieldTurn:
             pass
         except OperationalError as exc:
-            if not exc.args or exc.args[0] not in LOCK_ERRORS or attempt == attempts - 1:
+            lock_errors += 1
+            if not exc.args or exc.args[0] not in LOCK_ERRORS or lock_errors >= LOCK_RETRIES:
                 raise
         if not turn.wait_free():
             return False
-    raise RuntimeError("unreachable")  # pragma: no cover - the last attempt returns or raises
 
 
 def _load_once(cp, prepared, summary, started, turn):

@@ -52,13 +52,6 @@ class Turn:
             with self.loader.cond:
                 self.loader.sessions[self.seq] = session
 
-    def earlier_sessions(self) -> list:
-        """Sessions of the jobs before this one that are still at work."""
-        if not self.loader:
-            return []
-        with self.loader.cond:
-            return [s for seq, s in self.loader.sessions.items() if seq < self.seq]
-
     def wait(self, blocked: Callable[[list], bool] | None = None) -> bool:
         """Wait until every earlier job has finished. False when the loader stopped or failed
         meanwhile (roll back). `blocked(sessions)` is asked every POLL_SECONDS while waiting;

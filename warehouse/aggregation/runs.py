@@ -126,13 +126,12 @@ def _park_job(job) -> ParkOutcome:
     return out
 
 
-def stats_workers(plan: dict, workers: int | None = None) -> int:
+def stats_workers(plan: dict) -> int:
     """Processes for a run: STATS_WORKERS (default 2) on MySQL, at most one per park; one on
     SQLite (a single writer) and inside a transaction (a worker could not see its rows)."""
-    workers = settings.STATS_WORKERS if workers is None else workers
     if connection.vendor != "mysql" or connection.in_atomic_block:
         return 1
-    return max(1, min(workers, len(plan)))
+    return max(1, min(settings.STATS_WORKERS, len(plan)))
 
 
 def _outcomes(plan, now, progress, workers):
@@ -152,7 +151,7 @@ def _outcomes(plan, now, progress, workers):
 
 
 def aggregation_run(*, plan: dict[Park, list[date]], mode: str, now: datetime | None = None,
-                    progress: Progress | None = None, workers: int | None = None) -> AggregationSummary:
+                    progress: Progress | None = None) -> AggregationSummary:
     """Recompute the planned park days park by park (spread over `stats_workers` processes),
     roll up the weeks, months and years of the complete ones, bump the cache generation, and log
     the run. A failing park day is logged and skipped."""
@@ -160,7 +159,7 @@ def aggregation_run(*, plan: dict[Park, list[date]], mode: str, now: datetime | 
     run = AggregationRun.objects.create(mode=mode, started_at=timezone.now())
     out = AggregationSummary(run_id=run.pk)
     try:
-        for park, outcome in _outcomes(plan, now, progress, stats_workers(plan, workers)):
+        for park, outcome in _outcomes(plan, now, progress, stats_workers(plan)):
             for line in outcome.lines:
                 progress(line)
             out.days += outcome.days
