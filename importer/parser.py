@@ -34,8 +34,8 @@ import msgspec
 import orjson
 
 from warehouse.rows import (
-    FUTURE_TOLERANCE, MAX_VALID_WAIT_MINUTES as MAX_WAIT, STATUSES, queue_tail, queue_wait_tail, snapshot_tail,
-    utc_text_from_iso, wait_only,
+    FUTURE_TOLERANCE, MAX_VALID_WAIT_MINUTES as MAX_WAIT, NULL, STATUSES, WAIT_TEXT, queue_tail, queue_wait_piece,
+    queue_wait_tail, snapshot_pieces, snapshot_tail, utc_text_from_iso, wait_only,
 )
 
 UTC = timezone.utc
@@ -120,12 +120,16 @@ def decode(raw: bytes, parsed: ParsedFile):
 # ---------------------------------------------------------------------------------------------
 # Fast path (formatted, problem-free files)
 # ---------------------------------------------------------------------------------------------
-class _Price(msgspec.Struct):
+# Structs without cyclic-GC tracking (they hold no cycles); queues and prices are frozen, so a
+# (queue type, queue) pair can key the cache of formatted line ends. Optional ids must be text
+# (an internalId may be a number) and `showtimes` is kept raw: only its presence matters (an
+# event with showtimes is a show). Anything else msgspec refuses sends the file to the full checks.
+class _Price(msgspec.Struct, frozen=True, gc=False):
     amount: int | None = None
     currency: str | None = None
 
 
-class _Queue(msgspec.Struct):
+class _Queue(msgspec.Struct, frozen=True, gc=False):
     waitTime: int | None = None
     returnStart: str | None = None
     returnEnd: str | None = None
@@ -141,97 +145,111 @@ class _Queue(msgspec.Struct):
 _Status = Literal[tuple(sorted(STATUSES))]
 
 
-class _Data(msgspec.Struct):
+class _Data(msgspec.Struct, gc=False):
     status: _Status
     queue: dict[str, _Queue] | None = None
-    destinationId: Any = None
-    showtimes: Any = msgspec.UNSET  # only its presence matters: an event with showtimes is a show
+    destinationId: str | None = None
+    showtimes: msgspec.Raw = msgspec.UNSET
 
 
-class _Event(msgspec.Struct):
+class _Event(msgspec.Struct, gc=False):
     entityId: str
     name: str
     eventTime: str
     timezone: str
     parkId: str
     data: _Data
-    internalId: Any = None
-    parkSlug: Any = None
+    internalId: str | int | None = None
+    parkSlug: str | None = None
 
 
-class _DayFile(msgspec.Struct):
+class _DayFile(msgspec.Struct, gc=False):
     events: list[_Event]
 
 
 _DECODER = msgspec.json.Decoder(_DayFile)
+_WAIT_ONLY = {wait: _Queue(waitTime=wait) for wait in WAIT_TEXT}  # a queue with nothing but a (valid) wait
+_SNAPSHOT_PIECES = {status: snapshot_pieces(status, "ARCHIVE") for status in STATUSES}
+_NO_PRICE = _Price()
 
 
 def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_destination: str) -> bool:
     """Fill `parsed` (entities, blocks, events_read) if the file has no problem at all; False
-    (and `parsed` untouched) at the first thing that needs the full checks."""
+    (and `parsed` untouched) at the first thing that needs the full checks.
+
+    Per event it only looks values up: the time text is cut from eventTime, waits and the fixed
+    parts of each line come from tables (`warehouse.rows` pieces; a wait missing there is out of
+    range), and a queue with more than a wait is formatted once per distinct (type, queue)."""
     try:
         events = _DECODER.decode(text).events
     except msgspec.DecodeError:  # invalid JSON, a wrong type, a missing field: the full checks say which
         return False
     index: dict[str, int] = {}
-    entities, snaps, queues, waits, seen = [], [], [], [], set()
-    parse_time, unset, no_extras = datetime.fromisoformat, msgspec.UNSET, _NO_QUEUE_EXTRAS
+    entities, last_names, shows, snaps, queues, waits, times = [], [], [], [], [], [], []
+    parse_time, unset, wait_text, wait_only, pieces = (
+        datetime.fromisoformat, msgspec.UNSET, WAIT_TEXT, _WAIT_ONLY, _SNAPSHOT_PIECES)
+    type_pieces: dict[str, str] = {}
+    line_ends: dict[tuple, str] = {}  # (queue type, queue) -> full queue line after the time
     try:
         for event in events:
             entity_id, at_text, data = event.entityId, event.eventTime, event.data
-            if not entity_id or at_text[-1:] != "Z":
-                return False
             at = parse_time(at_text)
-            if at > horizon:
+            if at > horizon or at_text[-1:] != "Z":
                 return False
             i = index.get(entity_id)
             if i is None:
+                if not entity_id:
+                    return False
                 i = index[entity_id] = len(entities)
+                show = data.showtimes is not unset
                 entities.append(_entity(entity_id, event.internalId, event.parkId, event.parkSlug, event.timezone,
-                                        data.destinationId or file_destination, data.showtimes is not unset,
-                                        event.name, at))
-                snaps.append([])
-                queues.append([])
-                waits.append([])
+                                        data.destinationId or file_destination, show, event.name, at))
+                last_names.append(event.name)
+                shows.append(show)
+                for per_entity in (snaps, queues, waits, times):
+                    per_entity.append([])
             else:
-                info = entities[i]
-                if info.names[-1][0] != event.name:
-                    info.names.append((event.name, at))
-                if not info.is_show and data.showtimes is not unset:
-                    info.is_show = True
-            dup_key = (i, at_text)
-            if dup_key in seen:
-                return False
-            seen.add(dup_key)
-            at_sql = utc_text_from_iso(at_text, at)
-            status, wait, queue = data.status, None, data.queue
+                if event.name != last_names[i]:
+                    last_names[i] = event.name
+                    entities[i].names.append((event.name, at))
+                if not shows[i] and data.showtimes is not unset:
+                    shows[i] = entities[i].is_show = True
+            times[i].append(at_text)  # repeats are looked for per entity at the end
+            at_sql = "\t" + utc_text_from_iso(at_text, at)
+            wait, queue = NULL, data.queue
             if queue:
                 for queue_type, q in queue.items():
                     value = q.waitTime
-                    if value is not None and not 0 <= value <= MAX_WAIT:
+                    value_text = wait_text.get(value)
+                    if value_text is None:  # out of range
                         return False
                     if queue_type == "STANDBY":
-                        wait = value
-                    if (q.returnStart, q.returnEnd, q.state, q.price, q.allocationStatus, q.currentGroupStart,
-                            q.currentGroupEnd, q.nextAllocationTime, q.estimatedWait) == no_extras:
-                        waits[i].append(queue_wait_tail(at_sql, queue_type, value))
+                        wait = value_text
+                    if q == wait_only[value]:
+                        piece = type_pieces.get(queue_type)
+                        if piece is None:
+                            piece = type_pieces[queue_type] = queue_wait_piece(queue_type)
+                        waits[i].append(f"{at_sql}{piece}{value_text}\n")
                         continue
-                    price = q.price or _NO_PRICE
-                    queues[i].append(queue_tail(at_sql, (
-                        queue_type, value, _time(q.returnStart), _time(q.returnEnd), q.state, price.amount,
-                        price.currency, q.allocationStatus, q.currentGroupStart, q.currentGroupEnd,
-                        _time(q.nextAllocationTime), q.estimatedWait)))
-            snaps[i].append(snapshot_tail(at_sql, status, wait, status == "OPERATING", "ARCHIVE"))
+                    key = (queue_type, q)
+                    end = line_ends.get(key)
+                    if end is None:
+                        price = q.price or _NO_PRICE
+                        end = line_ends[key] = queue_tail("", (
+                            queue_type, value, _time(q.returnStart), _time(q.returnEnd), q.state, price.amount,
+                            price.currency, q.allocationStatus, q.currentGroupStart, q.currentGroupEnd,
+                            _time(q.nextAllocationTime), q.estimatedWait))[1:]
+                    queues[i].append(at_sql + end)
+            middle, end = pieces[data.status]
+            snaps[i].append(f"{at_sql}{middle}{wait}{end}")
     except ValueError:  # a time fromisoformat refuses
+        return False
+    if any(len(set(seen)) != len(seen) for seen in times):  # a repeated (entity, eventTime)
         return False
     parsed.events_read = len(events)
     parsed.entities.extend(entities)
     parsed.blocks = [("".join(s), "".join(q), len(s), "".join(w)) for s, q, w in zip(snaps, queues, waits)]
     return True
-
-
-_NO_QUEUE_EXTRAS = (None,) * 9
-_NO_PRICE = _Price()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from django.test import override_settings
 from warehouse.ingest import ingest_prepared
 from warehouse.models import QueueData, RideStatusSnapshot
 from warehouse.rows import (
-    Observation, QueueRow, parse_lines, prefix_lines, queue_lines, queue_tail, queue_wait_tail, snapshot_line,
-    snapshot_tail, utc_text, utc_text_from_iso, wait_only,
+    WAIT_TEXT, Observation, QueueRow, parse_lines, prefix_lines, queue_lines, queue_tail, queue_wait_piece,
+    queue_wait_tail, snapshot_line, snapshot_pieces, snapshot_tail, utc_text, utc_text_from_iso, wait_only,
 )
+from themepark.constants import MAX_VALID_WAIT_MINUTES
 
 UTC = timezone.utc
 T0 = datetime(2024, 3, 9, 14, 0, tzinfo=UTC)
@@ -21,6 +22,19 @@ T0 = datetime(2024, 3, 9, 14, 0, tzinfo=UTC)
 def test_the_fast_time_text_equals_the_datetime_formatting(text):
     value = datetime.fromisoformat(text)
     assert utc_text_from_iso(text, value) == utc_text(value)
+
+
+@pytest.mark.parametrize("status", ["OPERATING", "DOWN", "CLOSED", "REFURBISHMENT"])
+def test_line_pieces_put_together_equal_the_tails(status):
+    at = "2024-03-09 14:00:00.644000"
+    middle, end = snapshot_pieces(status, "ARCHIVE")
+    for wait in (None, 0, 45, MAX_VALID_WAIT_MINUTES):
+        assert f"\t{at}{middle}{WAIT_TEXT[wait]}{end}" == snapshot_tail(at, status, wait, status == "OPERATING",
+                                                                       "ARCHIVE")
+        for queue_type in ("STANDBY", "ODD\tTYPE"):
+            assert f"\t{at}{queue_wait_piece(queue_type)}{WAIT_TEXT[wait]}\n" == queue_wait_tail(at, queue_type, wait)
+    # The table of wait texts holds exactly the valid waits: a lookup is the range check.
+    assert -1 not in WAIT_TEXT and MAX_VALID_WAIT_MINUTES + 1 not in WAIT_TEXT and len(WAIT_TEXT) == 602
 
 
 def test_tails_prefixed_with_the_ride_id_equal_whole_lines():
