@@ -19,7 +19,6 @@ from ..models import RideMapping
 @dataclass
 class _Known:
     ride_id: int | None  # None: rejected by staff, its events are skipped
-    mapping_id: int
     name: str
     name_seen_at: object
 
@@ -42,64 +41,91 @@ class EntityResolver:
     def ride_ids(self, entities) -> list:
         """Ride id (or None) for each EntityInfo of a parsed file, in order."""
         new = [info.entity_id for info in entities if info.entity_id not in self.known]
-        # First sight of many entities (a destination's first day): two queries for all of them
-        # instead of two each; both keys are unique, and resolving one entity never adds a
-        # mapping or a wiki id for another.
+        # First sight of many entities (a destination's first day): a few queries for all of
+        # them instead of a few each; both keys are unique, and resolving one entity never adds
+        # a mapping or a wiki id for another.
         mappings = {m.archive_entity_id: m for m in
                     RideMapping.objects.filter(archive_entity_id__in=new).select_related("ride")} if new else {}
         exact = {r.themeparks_wiki_id: r for r in Ride.objects.filter(themeparks_wiki_id__in=new)} if new else {}
+        unmapped = [info for info in entities if info.entity_id not in self.known and info.entity_id not in mappings]
+        if unmapped:
+            mappings.update(self._map(unmapped, exact))
         out = []
         for info in entities:
-            known = self.known.get(info.entity_id) or self._resolve(info, mappings, exact)
-            self._apply_names(known, info)
+            known = self.known.get(info.entity_id) or self._resolve(info, mappings[info.entity_id])
+            self._apply_names(info.entity_id, known, info)
             out.append(known.ride_id)
         return out
 
     # -- first sight of an entity in this run ----------------------------------------------
-    def _resolve(self, info, mappings, exact):
-        mapping = mappings.get(info.entity_id)
-        if mapping is None:
-            mapping = self._map(info, exact.get(info.entity_id))
+    def _resolve(self, info, mapping):
         ride = mapping.ride
         rejected = mapping.status == MappingStatus.REJECTED or ride is None
         # Renames are detected on the archive's own name, not the catalog's (which may differ).
-        known = _Known(None if rejected else ride.pk, mapping.pk, mapping.archive_name, mapping.name_seen_at)
+        known = _Known(None if rejected else ride.pk, mapping.archive_name, mapping.name_seen_at)
         if not rejected:
             self.park_ids.add(ride.park_id)
         self.known[info.entity_id] = known
         return known
 
-    def _map(self, info, exact):
-        park = self.park_for(info)
-        first_name, first_at = info.names[0]
-        entity_type = (EntityType.PARK if info.entity_id == info.park_id
-                       else EntityType.SHOW if info.is_show else EntityType.ATTRACTION)
-        candidates = () if exact else [
-            Candidate(pk, name) for pk, name in Ride.objects.filter(
-                park=park, themeparks_wiki_id__isnull=True, entity_type=entity_type).values_list("pk", "name")]
-        decision = match_entity(name=first_name, exact_ride_id=exact.pk if exact else None, candidates=candidates,
-                                auto_score=settings.FUZZY_AUTO_SCORE, review_score=settings.FUZZY_REVIEW_SCORE)
-        provisional = False
-        if exact:
-            ride, seen = exact, exact.updated_at  # the catalog's name is newer than any archive name
-        elif decision.ride_id:
-            ride, seen = Ride.objects.get(pk=decision.ride_id), first_at
-            ride.themeparks_wiki_id = info.entity_id
-            ride.external_id = ride.external_id or info.internal_id
-            ride.save(update_fields=["themeparks_wiki_id", "external_id", "updated_at"])
-        else:
-            provisional = decision.status == MappingStatus.NEEDS_REVIEW
-            # A provisional ride carries no wiki id, so staff can later put the id on the chosen ride.
-            ride = Ride.objects.create(park=park, name=first_name, entity_type=entity_type,
-                                       external_id=info.internal_id,
-                                       themeparks_wiki_id=None if provisional else info.entity_id)
-            seen = first_at
-            self.rides_created += 1
-        self.review += provisional
-        return RideMapping.objects.create(
-            archive_entity_id=info.entity_id, archive_name=first_name, archive_internal_id=info.internal_id,
-            park=park, ride=ride, provisional=provisional, score=decision.score, candidates=decision.candidates,
-            method=decision.method, status=decision.status, name_seen_at=seen)
+    def _map(self, infos, exact) -> dict:
+        """Decide and record a mapping for each entity never mapped before; {entity id: RideMapping}.
+
+        In file order, as one at a time would: the candidates of a park and entity type (its
+        rides without a wiki id) are read once, then kept as decisions change them: a fuzzy match
+        takes its ride out (it gets the wiki id), a provisional ride goes in. New rides that carry
+        their wiki id are never candidates, so they and all the mappings are written in bulk."""
+        pools: dict[tuple, list] = {}
+        rides, mappings = [], []
+        for info in infos:
+            park = self.park_for(info)
+            first_name, first_at = info.names[0]
+            entity_type = (EntityType.PARK if info.entity_id == info.park_id
+                           else EntityType.SHOW if info.is_show else EntityType.ATTRACTION)
+            hit = exact.get(info.entity_id)
+            pool = None
+            if hit is None:
+                pool = pools.get((park.pk, entity_type))
+                if pool is None:
+                    pool = pools[(park.pk, entity_type)] = [Candidate(pk, name) for pk, name in Ride.objects.filter(
+                        park=park, themeparks_wiki_id__isnull=True, entity_type=entity_type).values_list("pk", "name")]
+            decision = match_entity(name=first_name, exact_ride_id=hit.pk if hit else None, candidates=pool or (),
+                                    auto_score=settings.FUZZY_AUTO_SCORE, review_score=settings.FUZZY_REVIEW_SCORE)
+            provisional = False
+            if hit:
+                ride, seen = hit, hit.updated_at  # the catalog's name is newer than any archive name
+            elif decision.ride_id:
+                ride, seen = Ride.objects.get(pk=decision.ride_id), first_at
+                ride.themeparks_wiki_id = info.entity_id
+                ride.external_id = ride.external_id or info.internal_id
+                ride.save(update_fields=["themeparks_wiki_id", "external_id", "updated_at"])
+                pool[:] = [c for c in pool if c.ride_id != ride.pk]
+            else:
+                provisional = decision.status == MappingStatus.NEEDS_REVIEW
+                # A provisional ride carries no wiki id, so staff can later put the id on the chosen
+                # ride; it is a candidate for the entities after it, so it is made at once.
+                ride = Ride(park=park, name=first_name, entity_type=entity_type, external_id=info.internal_id,
+                            themeparks_wiki_id=None if provisional else info.entity_id)
+                if provisional:
+                    ride.save()
+                    pool.append(Candidate(ride.pk, first_name))
+                else:
+                    rides.append(ride)
+                seen = first_at
+                self.rides_created += 1
+            self.review += provisional
+            mappings.append(RideMapping(
+                archive_entity_id=info.entity_id, archive_name=first_name, archive_internal_id=info.internal_id,
+                park=park, ride=ride, provisional=provisional, score=decision.score, candidates=decision.candidates,
+                method=decision.method, status=decision.status, name_seen_at=seen))
+        Ride.objects.bulk_create(rides)
+        if any(ride.pk is None for ride in rides):  # a server that returns no ids from a bulk insert
+            ids = dict(Ride.objects.filter(themeparks_wiki_id__in=[r.themeparks_wiki_id for r in rides])
+                       .values_list("themeparks_wiki_id", "pk"))
+            for ride in rides:
+                ride.pk = ids[ride.themeparks_wiki_id]
+        RideMapping.objects.bulk_create(mappings)  # takes each ride's id, now known
+        return {mapping.archive_entity_id: mapping for mapping in mappings}
 
     def park_for(self, info) -> Park:
         park = self.parks.get(info.park_id)
@@ -118,7 +144,7 @@ class EntityResolver:
         return park
 
     # -- renames ---------------------------------------------------------------------------
-    def _apply_names(self, known, info):
+    def _apply_names(self, entity_id, known, info):
         """A newer name for a mapped entity renames the ride and keeps the old name on record."""
         if known.ride_id is None:
             return
@@ -132,5 +158,5 @@ class EntityResolver:
                     RideNameHistory.objects.create(ride_id=known.ride_id, name=old, replaced_at=at, source="ARCHIVE")
             except IntegrityError:  # the ride carried that name before: keep the first record
                 pass
-            RideMapping.objects.filter(pk=known.mapping_id).update(archive_name=name, name_seen_at=at)
+            RideMapping.objects.filter(archive_entity_id=entity_id).update(archive_name=name, name_seen_at=at)
             known.name, known.name_seen_at = name, at

@@ -2,6 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from django.db import connection
 
 from importer.models import RideMapping
 from importer.parser import EntityInfo
@@ -67,6 +68,40 @@ def test_an_unknown_park_and_destination_are_created_from_the_events(db):
     park = Ride.objects.get(pk=ride_id).park
     assert (park.themeparks_wiki_id, park.timezone, park.destination.themeparks_wiki_id) == (
         "park-9", "America/New_York", "dest-1")
+
+
+def _decisions():
+    return sorted((m.archive_entity_id, m.method, m.status, m.provisional, m.ride.name, m.ride.themeparks_wiki_id,
+                   [c["name"] for c in m.candidates]) for m in RideMapping.objects.select_related("ride"))
+
+
+@pytest.mark.parametrize("together, returning", [(True, True), (True, False), (False, True)])
+def test_entities_first_seen_in_one_file_are_decided_as_one_at_a_time_would(wiki_park, together, returning,
+                                                                           monkeypatch):
+    """A fuzzy match takes its ride from the later entities' candidates; a provisional ride made
+    for a tie is a candidate for the entities after it; a new ride with its wiki id is not.
+    `returning=False`: a server whose bulk inserts return no ids (MySQL)."""
+    if not returning:
+        monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    make_ride(wiki_park, name="Space Mountain")
+    make_ride(wiki_park, name="Haunted Mansion")
+    make_ride(wiki_park, name="Haunted Mansion")
+    exact = make_ride(wiki_park, name="Dumbo", themeparks_wiki_id="e-5")
+    infos = [info("e-1", "SPACE MOUNTAIN™"), info("e-2", "Space Mountain"), info("e-3", "Haunted Mansion"),
+             info("e-4", "Haunted  Mansion"), info("e-5", "Dumbo the Flying Elephant"), info("e-6", "Splash")]
+    resolver = EntityResolver()
+    ids = resolver.ride_ids(infos) if together else [resolver.ride_ids([one])[0] for one in infos]
+    assert ids[4] == exact.pk and len(set(ids)) == 6
+    assert _decisions() == [
+        ("e-1", "FUZZY", "AUTO", False, "Space Mountain", "e-1", ["Space Mountain"]),
+        ("e-2", "CREATED", "AUTO", False, "Space Mountain", "e-2", []),  # e-1 took the only candidate
+        ("e-3", "FUZZY", "NEEDS_REVIEW", True, "Haunted Mansion", None, ["Haunted Mansion", "Haunted Mansion"]),
+        # ... and the provisional ride of e-3 is a third candidate of the same name.
+        ("e-4", "FUZZY", "NEEDS_REVIEW", True, "Haunted  Mansion", None, ["Haunted Mansion"] * 3),
+        ("e-5", "EXACT", "AUTO", False, "Dumbo", "e-5", []),
+        ("e-6", "CREATED", "AUTO", False, "Splash", "e-6", []),
+    ]
+    assert (resolver.rides_created, resolver.review) == (4, 2)
 
 
 def test_a_later_name_for_the_same_id_renames_the_ride_and_keeps_the_old_name(wiki_park):
