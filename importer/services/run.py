@@ -13,6 +13,7 @@ just before, on their own (`files.file_prepare`). Destination locks die with the
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 from collections import deque
@@ -76,9 +77,13 @@ def archive_import(*, checkpoint: ImportCheckpoint, source, files, workers: int 
         locks.acquire()
     except LockBusy as exc:
         raise ImportBusy(_busy_message(exc.args[0], checkpoint)) from None
+    # What exists now (Django, the catalog's modules) lives as long as the process: the cyclic
+    # collector's full passes over the objects the run makes need not walk it again each time.
+    gc.freeze()
     try:
         return _run(checkpoint, source, files, workers, progress, now or timezone.now(), statistics)
     finally:
+        gc.unfreeze()
         locks.release()
 
 
