@@ -180,7 +180,8 @@ def main():
     if server_before is not None:
         print(f"database server CPU: import_archive {server_import - server_before:.1f} s "
               f"({(server_import - server_before) / events * 1e6:.1f} us/event), "
-              f"LOAD DATA reference {server_after - server_ref:.1f} s ({(server_after - server_ref) / events * 1e6:.1f} "
+              f"LOAD DATA reference {server_after - server_ref:.1f} s "
+              f"({(server_after - server_ref) / events * 1e6:.1f} "
               "us/event)")
 
 

@@ -138,7 +138,7 @@ def _run(cp, source, files, workers, progress, now, statistics):
     if not loader.stopped:
         summary.status = ImportStatus.FAILED if cp.failed_files else ImportStatus.COMPLETED
         ImportCheckpoint.objects.filter(pk=cp.pk).update(status=summary.status, finished_at=timezone.now(),
-                                                          updated_at=timezone.now())
+                                                         updated_at=timezone.now())
     stats_started = time.monotonic()
     summary.stats_note = _recompute_stats(summary) if statistics else _stats_skipped(summary)
     summary.stats_seconds = time.monotonic() - stats_started

@@ -76,8 +76,8 @@ def _decisions():
 
 
 @pytest.mark.parametrize("together, returning", [(True, True), (True, False), (False, True)])
-def test_entities_first_seen_in_one_file_are_decided_as_one_at_a_time_would(wiki_park, together, returning,
-                                                                           monkeypatch):
+def test_entities_first_seen_in_one_file_are_decided_as_one_at_a_time_would(
+        wiki_park, together, returning, monkeypatch):
     """A fuzzy match takes its ride from the later entities' candidates; a provisional ride made
     for a tie is a candidate for the entities after it; a new ride with its wiki id is not.
     `returning=False`: a server whose bulk inserts return no ids (MySQL)."""

@@ -29,8 +29,8 @@ def test_line_pieces_put_together_equal_the_tails(status):
     at = "2024-03-09 14:00:00.644000"
     middle, end = snapshot_pieces(status, "ARCHIVE")
     for wait in (None, 0, 45, MAX_VALID_WAIT_MINUTES):
-        assert f"\t{at}{middle}{WAIT_TEXT[wait]}{end}" == snapshot_tail(at, status, wait, status == "OPERATING",
-                                                                       "ARCHIVE")
+        whole = snapshot_tail(at, status, wait, status == "OPERATING", "ARCHIVE")
+        assert f"\t{at}{middle}{WAIT_TEXT[wait]}{end}" == whole
         for queue_type in ("STANDBY", "ODD\tTYPE"):
             assert f"\t{at}{queue_wait_piece(queue_type)}{WAIT_TEXT[wait]}\n" == queue_wait_tail(at, queue_type, wait)
     # The table of wait texts holds exactly the valid waits: a lookup is the range check.
@@ -106,8 +106,8 @@ def test_wait_only_queue_rows_in_the_short_form_store_what_full_lines_store(ride
     rows = {(q.recorded_at, q.queue_type): q for q in QueueData.objects.all()}
     assert len(rows) == 7 and rows[(T0, "SINGLE\tRIDER")].wait_time_minutes is None
     standby = rows[(T0 + timedelta(minutes=10), "STANDBY")]
-    assert (standby.wait_time_minutes, standby.return_time_start, standby.state, standby.price_amount) == (10, None,
-                                                                                                          None, None)
+    assert (standby.wait_time_minutes, standby.return_time_start, standby.state, standby.price_amount) == (
+        10, None, None, None)
     paid = rows[(T0, "PAID_RETURN_TIME")]
     assert (paid.return_time_start, paid.state, paid.price_amount, paid.price_currency) == (T0, "AVAILABLE", 1500,
                                                                                             "EUR")
