@@ -120,9 +120,11 @@ def decode(raw: bytes, parsed: ParsedFile):
 # ---------------------------------------------------------------------------------------------
 # Fast path (formatted, problem-free files)
 # ---------------------------------------------------------------------------------------------
-# Structs without cyclic-GC tracking (they hold no cycles); queues and prices are frozen, so a
-# (queue type, queue) pair can key the cache of formatted line ends. Optional ids must be text
-# (an internalId may be a number) and `showtimes` is kept raw: only its presence matters (an
+# Structs without cyclic-GC tracking (they hold no cycles). An event's `data` is kept raw: most
+# events of a day repeat the data of an earlier one (the same status and waits), so each distinct
+# text is decoded, checked and turned into line ends once (`_data_lines`); queues and prices are
+# frozen, so a queue with more than a wait is formatted once per (type, queue). Optional ids must be
+# text (an internalId may be a number) and `showtimes` is kept raw: only its presence matters (an
 # event with showtimes is a show). Anything else msgspec refuses sends the file to the full checks.
 class _Price(msgspec.Struct, frozen=True, gc=False):
     amount: int | None = None
@@ -158,7 +160,7 @@ class _Event(msgspec.Struct, gc=False):
     eventTime: str
     timezone: str
     parkId: str
-    data: _Data
+    data: msgspec.Raw
     internalId: str | int | None = None
     parkSlug: str | None = None
 
@@ -168,80 +170,97 @@ class _DayFile(msgspec.Struct, gc=False):
 
 
 _DECODER = msgspec.json.Decoder(_DayFile)
+_DATA_DECODER = msgspec.json.Decoder(_Data)
 _WAIT_ONLY = {wait: _Queue(waitTime=wait) for wait in WAIT_TEXT}  # a queue with nothing but a (valid) wait
 _SNAPSHOT_PIECES = {status: snapshot_pieces(status, "ARCHIVE") for status in STATUSES}
 _NO_PRICE = _Price()
+
+
+def _data_lines(raw: bytes, line_ends: dict) -> tuple | None:
+    """Decode and check one `data` text: (snapshot_end, wait_parts, full_parts, destination id,
+    is_show), or None when it needs the full checks (a type or status msgspec refuses, a wait
+    out of range). With `time` = "\t" + an event's time text (`warehouse.rows`), the event's
+    snapshot line is `time + snapshot_end` and its queue lines are `time.join(wait_parts)` (short
+    form) and `time.join(full_parts)`: each part after the leading "" is a line without its time.
+    `line_ends` caches the formatted end of each (queue type, queue) with more than a wait."""
+    try:
+        data = _DATA_DECODER.decode(raw)
+    except msgspec.DecodeError:
+        return None
+    wait, waits, fulls = NULL, [""], [""]
+    for queue_type, q in (data.queue or {}).items():
+        value = q.waitTime
+        value_text = WAIT_TEXT.get(value)  # None: out of range
+        if value_text is None:
+            return None
+        if queue_type == "STANDBY":
+            wait = value_text
+        if q == _WAIT_ONLY[value]:
+            waits.append(f"{queue_wait_piece(queue_type)}{value_text}\n")
+            continue
+        line_end = line_ends.get((queue_type, q))
+        if line_end is None:
+            price = q.price or _NO_PRICE
+            line_end = line_ends[(queue_type, q)] = queue_tail("", (
+                queue_type, value, _time(q.returnStart), _time(q.returnEnd), q.state, price.amount, price.currency,
+                q.allocationStatus, q.currentGroupStart, q.currentGroupEnd, _time(q.nextAllocationTime),
+                q.estimatedWait))[1:]
+        fulls.append(line_end)
+    middle, end = _SNAPSHOT_PIECES[data.status]
+    return (f"{middle}{wait}{end}", tuple(waits) if len(waits) > 1 else None,
+            tuple(fulls) if len(fulls) > 1 else None, data.destinationId, data.showtimes is not msgspec.UNSET)
 
 
 def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_destination: str) -> bool:
     """Fill `parsed` (entities, blocks, events_read) if the file has no problem at all; False
     (and `parsed` untouched) at the first thing that needs the full checks.
 
-    Per event it only looks values up: the time text is cut from eventTime, waits and the fixed
-    parts of each line come from tables (`warehouse.rows` pieces; a wait missing there is out of
-    range), and a queue with more than a wait is formatted once per distinct (type, queue)."""
+    Per event it only looks things up: the time text is cut from eventTime, and the rest of each
+    line comes from the event's `data` text, decoded and formatted once per distinct text."""
     try:
         events = _DECODER.decode(text).events
     except msgspec.DecodeError:  # invalid JSON, a wrong type, a missing field: the full checks say which
         return False
     index: dict[str, int] = {}
     entities, last_names, shows, snaps, queues, waits, times = [], [], [], [], [], [], []
-    parse_time, unset, wait_text, wait_only, pieces = (
-        datetime.fromisoformat, msgspec.UNSET, WAIT_TEXT, _WAIT_ONLY, _SNAPSHOT_PIECES)
-    type_pieces: dict[str, str] = {}
-    line_ends: dict[tuple, str] = {}  # (queue type, queue) -> full queue line after the time
+    parse_time, known, line_ends = datetime.fromisoformat, {}, {}
     try:
         for event in events:
-            entity_id, at_text, data = event.entityId, event.eventTime, event.data
+            entity_id, at_text = event.entityId, event.eventTime
             at = parse_time(at_text)
             if at > horizon or at_text[-1:] != "Z":
                 return False
+            raw = bytes(event.data)
+            lines = known.get(raw)
+            if lines is None:
+                lines = known[raw] = _data_lines(raw, line_ends)
+                if lines is None:
+                    return False
+            snapshot_end, wait_parts, full_parts, destination_id, is_show = lines
             i = index.get(entity_id)
             if i is None:
                 if not entity_id:
                     return False
                 i = index[entity_id] = len(entities)
-                show = data.showtimes is not unset
                 entities.append(_entity(entity_id, event.internalId, event.parkId, event.parkSlug, event.timezone,
-                                        data.destinationId or file_destination, show, event.name, at))
+                                        destination_id or file_destination, is_show, event.name, at))
                 last_names.append(event.name)
-                shows.append(show)
+                shows.append(is_show)
                 for per_entity in (snaps, queues, waits, times):
                     per_entity.append([])
             else:
                 if event.name != last_names[i]:
                     last_names[i] = event.name
                     entities[i].names.append((event.name, at))
-                if not shows[i] and data.showtimes is not unset:
+                if is_show and not shows[i]:
                     shows[i] = entities[i].is_show = True
             times[i].append(at_text)  # repeats are looked for per entity at the end
             at_sql = "\t" + utc_text_from_iso(at_text, at)
-            wait, queue = NULL, data.queue
-            if queue:
-                for queue_type, q in queue.items():
-                    value = q.waitTime
-                    value_text = wait_text.get(value)
-                    if value_text is None:  # out of range
-                        return False
-                    if queue_type == "STANDBY":
-                        wait = value_text
-                    if q == wait_only[value]:
-                        piece = type_pieces.get(queue_type)
-                        if piece is None:
-                            piece = type_pieces[queue_type] = queue_wait_piece(queue_type)
-                        waits[i].append(f"{at_sql}{piece}{value_text}\n")
-                        continue
-                    key = (queue_type, q)
-                    end = line_ends.get(key)
-                    if end is None:
-                        price = q.price or _NO_PRICE
-                        end = line_ends[key] = queue_tail("", (
-                            queue_type, value, _time(q.returnStart), _time(q.returnEnd), q.state, price.amount,
-                            price.currency, q.allocationStatus, q.currentGroupStart, q.currentGroupEnd,
-                            _time(q.nextAllocationTime), q.estimatedWait))[1:]
-                    queues[i].append(at_sql + end)
-            middle, end = pieces[data.status]
-            snaps[i].append(f"{at_sql}{middle}{wait}{end}")
+            snaps[i].append(at_sql + snapshot_end)
+            if wait_parts:
+                waits[i].append(at_sql.join(wait_parts))
+            if full_parts:
+                queues[i].append(at_sql.join(full_parts))
     except ValueError:  # a time fromisoformat refuses
         return False
     if any(len(set(seen)) != len(seen) for seen in times):  # a repeated (entity, eventTime)
