@@ -15,8 +15,9 @@ format and the limits; it needs no Django) that the main process only has to pre
 ride id, so the workers, not the main process, pay for the formatting.
 
 Formatted files first take a fast path: msgspec decodes the JSON straight into typed structs (the
-types, the statuses and the presence of every required field checked in C) and one loop formats
-the lines. It accepts only a file without a single problem; at the first one (a type msgspec
+types, the statuses and the presence of every required field checked in C), each distinct `data`
+text is decoded, checked and formatted once, and one loop puts each event's time in front of
+its lines. It accepts only a file without a single problem; at the first one (a type msgspec
 refuses, a wait out of range, a future time, a repeated event, ...) it gives up and the file goes
 through the full per-event checks below, which record every problem. Both give the same rows.
 """
