@@ -223,7 +223,7 @@ def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_des
     except msgspec.DecodeError:  # invalid JSON, a wrong type, a missing field: the full checks say which
         return False
     index: dict[str, int] = {}
-    entities, last_names, shows, snaps, queues, waits, times = [], [], [], [], [], [], []
+    entities, snaps, queues, waits, times = [], [], [], [], []
     parse_time, known, line_ends = datetime.fromisoformat, {}, {}
     try:
         for event in events:
@@ -245,16 +245,14 @@ def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_des
                 i = index[entity_id] = len(entities)
                 entities.append(_entity(entity_id, event.internalId, event.parkId, event.parkSlug, event.timezone,
                                         destination_id or file_destination, is_show, event.name, at))
-                last_names.append(event.name)
-                shows.append(is_show)
                 for per_entity in (snaps, queues, waits, times):
                     per_entity.append([])
             else:
-                if event.name != last_names[i]:
-                    last_names[i] = event.name
-                    entities[i].names.append((event.name, at))
-                if is_show and not shows[i]:
-                    shows[i] = entities[i].is_show = True
+                info = entities[i]
+                if event.name != info.names[-1][0]:
+                    info.names.append((event.name, at))
+                if is_show:
+                    info.is_show = True
             times[i].append(at_text)  # repeats are looked for per entity at the end
             at_sql = "\t" + utc_text_from_iso(at_text, at)
             snaps[i].append(at_sql + snapshot_end)

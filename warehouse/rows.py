@@ -191,7 +191,7 @@ def wait_only(row: tuple) -> bool:
 
 def queue_wait_tail(at_text: str, queue_type: str, wait: int | None) -> str:
     """Line tail of a wait-only queue row in the short form (QUEUE_WAIT_COLUMNS)."""
-    return f"\t{at_text}\t{_ESCAPED.get(queue_type) or _escaped(queue_type)}\t{NULL if wait is None else wait}\n"
+    return f"\t{at_text}{queue_wait_piece(queue_type)}{NULL if wait is None else wait}\n"
 
 
 def queue_tail(at_text: str, row: tuple) -> str:

@@ -53,7 +53,7 @@ class EntityResolver:
         out = []
         for info in entities:
             known = self.known.get(info.entity_id) or self._resolve(info, mappings[info.entity_id])
-            self._apply_names(info.entity_id, known, info)
+            self._apply_names(known, info)
             out.append(known.ride_id)
         return out
 
@@ -144,7 +144,7 @@ class EntityResolver:
         return park
 
     # -- renames ---------------------------------------------------------------------------
-    def _apply_names(self, entity_id, known, info):
+    def _apply_names(self, known, info):
         """A newer name for a mapped entity renames the ride and keeps the old name on record."""
         if known.ride_id is None:
             return
@@ -158,5 +158,5 @@ class EntityResolver:
                     RideNameHistory.objects.create(ride_id=known.ride_id, name=old, replaced_at=at, source="ARCHIVE")
             except IntegrityError:  # the ride carried that name before: keep the first record
                 pass
-            RideMapping.objects.filter(archive_entity_id=entity_id).update(archive_name=name, name_seen_at=at)
+            RideMapping.objects.filter(archive_entity_id=info.entity_id).update(archive_name=name, name_seen_at=at)
             known.name, known.name_seen_at = name, at
