@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/admin/", include("collector.api.urls")),
     # Public API (CONTRACTS.md §2).
     path("api/", include("warehouse.api.urls")),
+    path("api/", include("warehouse.api.data_urls")),
     path("api/", include("themepark.api_router")),
 ]

@@ -108,6 +108,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Ride downtime, shame scores and wait times from every recorded observation.",
     "VERSION": "1.0.0",
 }
+# Exports (/api/export/...) have their own budget per client, apart from `anon`.
+API_EXPORT_RATE = env("API_EXPORT_RATE", default="30/hour")
 # https://github.com/adamchainz/django-cors-headers#configuration
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 

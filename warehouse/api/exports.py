@@ -1,0 +1,107 @@
+"""Export endpoints: a park's observations or daily ride statistics over a range of park days,
+streamed as CSV or Parquet (warehouse.exports). Throttled on their own scope (API_EXPORT_RATE),
+apart from the rest of the API; ranges are bounded (31 days of observations, 5 years of daily
+statistics per request)."""
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from themepark.api import params as p
+
+from .. import exports, periods
+from .params import _query, get_park
+
+
+class ExportRateThrottle(SimpleRateThrottle):
+    """Per client address (or user), counted apart from the API's `anon` budget."""
+
+    scope = "exports"
+
+    def get_rate(self):
+        return settings.API_EXPORT_RATE
+
+    def get_cache_key(self, request, view):
+        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class IgnoreFormatNegotiation(DefaultContentNegotiation):
+    """`format` names the file format here, not a DRF renderer: errors are always JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def export_days(query, dataset: exports.Dataset) -> periods.DayRange:
+    start, end = p.day(query, "start"), p.day(query, "end")
+    if start is None or end is None:
+        raise p.bad("start" if start is None else "end", "is required (YYYY-MM-DD, park days, inclusive)")
+    for name, value in (("start", start), ("end", end)):
+        if not periods.MIN_YEAR <= value.year <= periods.MAX_YEAR:
+            raise p.bad(name, f"must be between {periods.MIN_YEAR}-01-01 and {periods.MAX_YEAR}-12-31")
+    if start > end:
+        raise p.bad("start", "is after end")
+    days = periods.DayRange(start, end)
+    if days.days > dataset.max_days:
+        raise p.bad("end", f"a {dataset.name} export may span at most {dataset.max_days} days; split the range")
+    return days
+
+
+def _parameters(dataset):
+    return [
+        _query("park_id", "The park.", type=int, required=True),
+        _query("start", "First park day (YYYY-MM-DD; park days run 04:00-04:00 local time).",
+               type=OpenApiTypes.DATE, required=True),
+        _query("end", f"Last park day, inclusive; at most {dataset.max_days} days after start.",
+               type=OpenApiTypes.DATE, required=True),
+        _query("format", "File format.", enum=list(exports.FORMATS), default="csv"),
+    ]
+
+
+def _description(dataset):
+    columns = "\n".join(f"- `{c.name}` ({c.type}): {c.description}" for c in dataset.columns)
+    return f"Streams the file; columns, in order:\n\n{columns}"
+
+
+class _ExportView(APIView):
+    dataset = ""
+    throttle_classes = [ExportRateThrottle]
+    content_negotiation_class = IgnoreFormatNegotiation
+
+    def get(self, request):
+        dataset = exports.DATASETS[self.dataset]
+        query = request.query_params
+        park = get_park(p.integer(query, "park_id"))
+        days = export_days(query, dataset)
+        fmt = p.choice(query, "format", list(exports.FORMATS), default="csv")
+        response = StreamingHttpResponse(exports.export_stream(self.dataset, fmt, park, days),
+                                         content_type=exports.CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{exports.filename(self.dataset, fmt, park, days)}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+_FILE = {(200, "text/csv"): OpenApiTypes.STR, (200, "application/vnd.apache.parquet"): OpenApiTypes.BINARY,
+         400: OpenApiResponse(description='`{"success": false, "error": ...}`'), 404: None, 429: None}
+
+
+class ObservationExportView(_ExportView):
+    dataset = "observations"
+
+    @extend_schema(operation_id="export_observations", parameters=_parameters(exports.DATASETS["observations"]),
+                   description=_description(exports.DATASETS["observations"]), responses=_FILE)
+    def get(self, request):
+        return super().get(request)
+
+
+class DailyStatsExportView(_ExportView):
+    dataset = "daily-stats"
+
+    @extend_schema(operation_id="export_daily_stats", parameters=_parameters(exports.DATASETS["daily-stats"]),
+                   description=_description(exports.DATASETS["daily-stats"]), responses=_FILE)
+    def get(self, request):
+        return super().get(request)
