@@ -1,8 +1,11 @@
 """Back office of the collector: the run log (read-only), park schedules, ride metadata with
-its version history."""
+its version history, alert subscriptions, and the alert outbox and delivery log (read-only)."""
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
 
-from .models import CollectionRun, EntityMetadata, EntityMetadataVersion, ParkSchedule
+from .models import (AlertDelivery, AlertEvent, AlertEventType, AlertSubscription, CollectionRun, DeliveryStatus,
+                     EntityMetadata, EntityMetadataVersion, ParkSchedule)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -70,3 +73,69 @@ class EntityMetadataAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class AlertSubscriptionForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(choices=AlertEventType.choices, widget=forms.CheckboxSelectMultiple)
+    target_url = forms.URLField(required=False, max_length=500, assume_scheme="https",
+                                help_text="Webhook URL; empty: feed only")
+
+    class Meta:
+        model = AlertSubscription
+        fields = ["name", "park", "ride", "events", "target_url", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("park") is None) == (data.get("ride") is None):
+            raise forms.ValidationError("Choose exactly one of a park or a ride.")
+        return data
+
+
+@admin.register(AlertSubscription)
+class AlertSubscriptionAdmin(admin.ModelAdmin):
+    """Staff create subscriptions here; the secret is generated and shown to pass on to the receiver."""
+
+    form = AlertSubscriptionForm
+    list_display = ("name", "park", "ride", "event_list", "target_url", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "target_url", "park__name", "ride__name")
+    raw_id_fields = ("park", "ride")
+    readonly_fields = ("secret", "created_at")
+    list_select_related = ("park", "ride")
+
+    def get_fields(self, request, obj=None):
+        return [*AlertSubscriptionForm.Meta.fields, *self.readonly_fields]
+
+    @admin.display(description="events")
+    def event_list(self, subscription):
+        return ", ".join(subscription.events or ())
+
+
+@admin.register(AlertEvent)
+class AlertEventAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_at", "event_type", "park", "ride", "from_state", "to_state", "dispatched_at")
+    list_filter = ("event_type", "park")
+    search_fields = ("ride__name", "park__name", "key")
+    date_hierarchy = "occurred_at"
+    list_select_related = ("park", "ride")
+    show_full_result_count = False
+
+
+@admin.action(description="Retry the selected dead-lettered deliveries")
+def retry_dead(modeladmin, request, queryset):
+    count = queryset.filter(status=DeliveryStatus.DEAD).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
+    modeladmin.message_user(request, f"{count} deliveries queued again.")
+
+
+@admin.register(AlertDelivery)
+class AlertDeliveryAdmin(ReadOnlyAdmin):
+    """The delivery log: every attempt of every event to every webhook, and the dead letters."""
+
+    list_display = ("created_at", "subscription", "event", "status", "attempts", "response_status",
+                    "next_attempt_at", "delivered_at", "last_error")
+    list_filter = ("status", "subscription")
+    search_fields = ("subscription__name", "last_error")
+    list_select_related = ("subscription", "event", "event__park", "event__ride")
+    actions = [retry_dead]
+    show_full_result_count = False

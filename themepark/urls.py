@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from collector.alerts.feeds import ParkEventsFeed
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -15,4 +17,6 @@ urlpatterns = [
     path("api/", include("warehouse.api.urls")),
     path("api/", include("warehouse.api.data_urls")),
     path("api/", include("themepark.api_router")),
+    # Public Atom feed of a park's alert events.
+    path("feeds/parks/<int:park_id>/events.atom", ParkEventsFeed(), name="park-events-feed"),
 ]

@@ -127,7 +127,8 @@ def daily_stats_chunks(park: Park, days: DayRange, *, chunk_rows: int = CHUNK_RO
     fields = ("date", "ride_id", "operating_minutes", "downtime_minutes", "known_minutes",
               "uptime_percentage", "avg_wait_minutes", "peak_wait_minutes", "status_changes",
               "longest_downtime_minutes", "operated", "metrics_version")
-    rows = RideDailyStats.objects.filter(park=park, date__gte=days.start, date__lte=days.end).order_by("date", "ride_id")
+    rows = RideDailyStats.objects.filter(park=park, date__gte=days.start, date__lte=days.end).order_by(
+        "date", "ride_id")
     last = None
     while True:
         page = rows if last is None else rows.filter(Q(date__gt=last[0]) | Q(date=last[0], ride_id__gt=last[1]))

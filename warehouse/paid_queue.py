@@ -5,8 +5,6 @@ It reads `queue_data` (every queue value of live collection and of the archive) 
 queue types. Prices stay integers in the currency's smallest unit with the currency beside
 them; a day that changes currency (never seen, but possible) gives one entry per currency.
 """
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from datetime import date, datetime
 

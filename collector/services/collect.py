@@ -10,6 +10,7 @@ park is open, REFURBISHMENT excepted since a long closure's timestamp stops movi
 Queue-Times `last_updated` over 30 minutes old) are not stored: they go to the quality log
 as STALE, one entry per park that later runs extend while the staleness lasts.
 A database lock keeps two runs from overlapping; each run leaves a CollectionRun row.
+Alert events (collector.alerts) are written to their outbox in the park's transaction.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from themepark.models import Land, Park, Ride
 from warehouse.ingest import ingest
 
 from .. import normalize
+from ..alerts.detect import alert_events_record
 from ..models import CollectionRun, ParkSchedule
 from ..sources import queue_times, themeparks_wiki
 from .common import collection_lock, fetch_all
@@ -150,6 +152,7 @@ def park_collect(park, source, payload, *, now, slot, windows=None) -> ParkOutco
         ride_ids = _ride_ids(park, fresh, source, outcome)
         observations = [normalize.to_observation(i, ride_id=ride_ids[i.source_id], recorded_at=slot) for i in fresh]
         result = ingest(observations, now=now, source="LIVE", source_key=source_key)
+        alert_events_record(park, observations, at=slot, park_open=is_open if source == "tpw" else None)
         operated = [ride_ids[i.source_id] for i in fresh if i.status == "OPERATING"]
         Ride.objects.filter(pk__in=operated).filter(
             Q(last_operated_at__isnull=True) | Q(last_operated_at__lt=slot)).update(last_operated_at=slot)

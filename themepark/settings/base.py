@@ -125,6 +125,13 @@ HTTP_REQUESTS_PER_MINUTE = env.int("HTTP_REQUESTS_PER_MINUTE", default=300)
 COLLECTOR_CONCURRENCY = env.int("COLLECTOR_CONCURRENCY", default=8)
 HTTP_USER_AGENT = env("HTTP_USER_AGENT", default="themepark-warehouse/1.0 (ride downtime statistics)")
 
+# Alert webhooks (collector.alerts): attempts before a delivery is dead-lettered, the exponential
+# backoff between attempts (base doubling each attempt, capped), and the timeout of each request.
+ALERT_MAX_ATTEMPTS = env.int("ALERT_MAX_ATTEMPTS", default=8)
+ALERT_BACKOFF_SECONDS = env.float("ALERT_BACKOFF_SECONDS", default=30.0)
+ALERT_BACKOFF_MAX_SECONDS = env.float("ALERT_BACKOFF_MAX_SECONDS", default=3600.0)
+ALERT_TIMEOUT_SECONDS = env.float("ALERT_TIMEOUT_SECONDS", default=5.0)
+
 # IMPORT
 # ------------------------------------------------------------------------------
 ARCHIVE_SOURCE = env("ARCHIVE_SOURCE", default="s3://archive.themeparks.wiki")
@@ -169,6 +176,8 @@ CRONJOBS = [
     ("*/10 * * * *", "django.core.management.call_command", ["aggregate_stats"]),
     # Hourly at minute 20: record gaps of the last 48 hours in the quality log (extends, never duplicates).
     ("20 * * * *", "django.core.management.call_command", ["detect_gaps"]),
+    # Every minute: post new and due alert deliveries to their webhooks (retries wait their backoff).
+    ("* * * * *", "django.core.management.call_command", ["deliver_alerts"]),
     # Daily at 02:45 UTC: measure table and partition sizes (one StorageMetrics row per table per day).
     ("45 2 * * *", "django.core.management.call_command", ["measure_storage"]),
 ]

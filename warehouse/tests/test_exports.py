@@ -67,8 +67,8 @@ def body(response):
 
 def test_a_parquet_export_reads_back_row_for_row_as_the_database_holds_it(client, stored):
     park, _ = stored
-    response = client.get("/api/export/observations", {"park_id": park.pk, "start": "2024-03-09",
-                                                        "end": "2024-03-11", "format": "parquet"})
+    response = client.get("/api/export/observations",
+                          {"park_id": park.pk, "start": "2024-03-09", "end": "2024-03-11", "format": "parquet"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.apache.parquet"
     assert 'filename="observations_fun-park_20240309-20240311.parquet"' in response["Content-Disposition"]
@@ -98,8 +98,7 @@ def test_a_small_chunk_size_gives_row_groups_and_the_same_rows(stored):
 
 def test_the_csv_export_has_the_documented_header_and_the_same_rows(client, stored):
     park, _ = stored
-    response = client.get("/api/export/observations/", {"park_id": park.pk, "start": "2024-03-10",
-                                                         "end": "2024-03-10"})
+    response = client.get("/api/export/observations/", {"park_id": park.pk, "start": "2024-03-10", "end": "2024-03-10"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(body(response).decode())))
     assert lines[0] == [c.name for c in exports.OBSERVATION_COLUMNS]
@@ -120,8 +119,8 @@ def test_daily_stats_export_in_parquet(client, stored):
                 downtime_minutes=i * 10, known_minutes=600, uptime_percentage=None if i == 2 else 97.5,
                 avg_wait_minutes=31.25, peak_wait_minutes=80 + i, status_changes=i, longest_downtime_minutes=i,
                 operated=i != 1, metrics_version=METRICS_VERSION)
-    response = client.get("/api/export/daily-stats", {"park_id": park.pk, "start": "2024-03-10",
-                                                       "end": "2024-03-11", "format": "parquet"})
+    response = client.get("/api/export/daily-stats",
+                          {"park_id": park.pk, "start": "2024-03-10", "end": "2024-03-11", "format": "parquet"})
     assert response.status_code == 200
     table = pq.read_table(io.BytesIO(body(response)))
     assert table.schema.field("date").type == pa.date32()
