@@ -107,6 +107,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "themepark API",
     "DESCRIPTION": "Ride downtime, shame scores and wait times from every recorded observation.",
     "VERSION": "1.0.0",
+    "ENUM_NAME_OVERRIDES": {"AlertEventTypeEnum": "collector.models.AlertEventType"},
 }
 # Exports (/api/export/...) have their own budget per client, apart from `anon`.
 API_EXPORT_RATE = env("API_EXPORT_RATE", default="30/hour")
