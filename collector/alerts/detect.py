@@ -10,6 +10,7 @@ operating for Queue-Times parks; its previous value is the park's last open/clos
 the live park state the warehouse keeps for the first one.
 
 Events are keyed on (type, park, ride, moment): writing the same moment twice is a no-op.
+`ride_events_replay` applies the same ride rule to stored history (the alerts_replay command).
 """
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ import uuid
 from datetime import datetime
 
 from django.db.models import Q
+from django.utils import timezone
 
 from themepark.choices import RideStatus
 from warehouse.aggregation.days import live_hold_seconds, read_latest
 from warehouse.metrics import down_states
-from warehouse.models import LiveParkState
+from warehouse.models import LiveParkState, RideStatusSnapshot
 
 from ..models import PARK_EVENTS, RIDE_EVENTS, AlertEvent, AlertEventType, AlertSubscription
 
@@ -89,15 +91,52 @@ def alert_events_record(park, observations, *, at: datetime, park_open: bool | N
         for ride_id, previous in read_latest(watched, at).items():
             if at.timestamp() - previous.at > hold:
                 continue  # too old to say what changed
-            now_status = statuses[ride_id]
-            if previous.status == RideStatus.OPERATING and now_status in down:
-                events.append(_event(AlertEventType.WENT_DOWN, park, ride_id, names, at, previous.status, now_status))
-            elif previous.status in down and now_status == RideStatus.OPERATING:
-                events.append(_event(AlertEventType.REOPENED, park, ride_id, names, at, previous.status, now_status))
+            kind = ride_change(previous.status, statuses[ride_id], down)
+            if kind:
+                events.append(_event(kind, park, ride_id, names, at, previous.status, statuses[ride_id]))
+    return events_write(events)
+
+
+def ride_change(before: str | None, after: str | None, down: frozenset) -> str | None:
+    """The ride event a change of status is, if any."""
+    if before == RideStatus.OPERATING and after in down:
+        return AlertEventType.WENT_DOWN
+    if before in down and after == RideStatus.OPERATING:
+        return AlertEventType.REOPENED
+    return None
+
+
+def events_write(events: list[AlertEvent]) -> int:
+    """Insert the events not stored yet; returns how many were new."""
     if not events:
         return 0
-    keys = [e.key for e in events]
-    known = set(AlertEvent.objects.filter(key__in=keys).values_list("key", flat=True))
+    known = set(AlertEvent.objects.filter(key__in=[e.key for e in events]).values_list("key", flat=True))
     fresh = [e for e in events if e.key not in known]
     AlertEvent.objects.bulk_create(fresh, ignore_conflicts=True)
     return len(fresh)
+
+
+def ride_events_replay(park, start: datetime, end: datetime, *, dispatch: bool = False) -> int:
+    """Detect the ride events of the stored observations of [start, end) for the rides the park's
+    subscriptions watch, as collection would have (history, e.g. an imported archive, included).
+    The events are marked dispatched unless `dispatch`: replaying the past notifies no webhook
+    unless asked. Returns how many events were new."""
+    rides, all_rides, _ = _interest(park)
+    if all_rides:
+        rides = set(park.rides.values_list("pk", flat=True))
+    names = dict(park.rides.filter(pk__in=rides).values_list("pk", "name"))
+    down, events = down_states(park.reports_down), []
+    for ride_id in sorted(rides):
+        rows = RideStatusSnapshot.objects.filter(ride_id=ride_id, recorded_at__gte=start, recorded_at__lt=end)
+        before = None
+        for at, status in rows.order_by("recorded_at").values_list("recorded_at", "status").iterator(chunk_size=5000):
+            kind = ride_change(before, status, down)
+            if kind:
+                event = _event(kind, park, ride_id, names, at, before, status)
+                event.dispatched_at = None if dispatch else timezone.now()
+                events.append(event)
+            before = status
+    written = 0
+    for i in range(0, len(events), 1000):
+        written += events_write(events[i:i + 1000])
+    return written

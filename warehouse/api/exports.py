@@ -47,7 +47,7 @@ def export_days(query, dataset: exports.Dataset) -> periods.DayRange:
         raise p.bad("start", "is after end")
     days = periods.DayRange(start, end)
     if days.days > dataset.max_days:
-        raise p.bad("end", f"a {dataset.name} export may span at most {dataset.max_days} days; split the range")
+        raise p.bad("end", f"{dataset.name} exports may span at most {dataset.max_days} days; split the range")
     return days
 
 
