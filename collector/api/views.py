@@ -14,9 +14,12 @@ from ..models import AlertDelivery, AlertEvent, AlertSubscription, DeliveryStatu
 from .serializers import AlertDeliverySerializer, AlertEventSerializer, AlertSubscriptionSerializer
 
 
-class SubscriptionFilterSet(django_filters.FilterSet):
+class _ParkRideFilterSet(django_filters.FilterSet):
     park_id = django_filters.NumberFilter(field_name="park_id")
     ride_id = django_filters.NumberFilter(field_name="ride_id")
+
+
+class SubscriptionFilterSet(_ParkRideFilterSet):
     is_active = django_filters.BooleanFilter()
 
     class Meta:
@@ -24,9 +27,7 @@ class SubscriptionFilterSet(django_filters.FilterSet):
         fields = []
 
 
-class EventFilterSet(django_filters.FilterSet):
-    park_id = django_filters.NumberFilter(field_name="park_id")
-    ride_id = django_filters.NumberFilter(field_name="ride_id")
+class EventFilterSet(_ParkRideFilterSet):
     event_type = django_filters.CharFilter()
 
     class Meta:

@@ -36,6 +36,19 @@ def fixture_documents() -> dict:
     return docs
 
 
+def serve(handler, port: int = 0) -> ThreadingHTTPServer:
+    """Serve `handler` on 127.0.0.1:`port` (0: any free port) from a daemon thread."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def stop(server: ThreadingHTTPServer):
+    server.shutdown()
+    server.server_close()
+
+
 class FakeAPI:
     """Start with `with FakeAPI() as api:`; `api.tpw_url` / `api.qt_url` are the base URLs."""
 
@@ -104,14 +117,11 @@ class FakeAPI:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve(Handler, self.port)
         return self
 
     def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        stop(self.server)
 
     @property
     def base(self):
@@ -124,7 +134,6 @@ class FakeAPI:
     @property
     def qt_url(self):
         return f"{self.base}/qt"
-
 
 
 if __name__ == "__main__":  # python -m collector.tests.fakeapi [port]: serve the fixtures by hand

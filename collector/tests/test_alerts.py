@@ -5,10 +5,9 @@ the staff API and the admin."""
 import copy
 import io
 import json
-import threading
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import date, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from django.core.management import call_command
@@ -20,7 +19,7 @@ from collector.alerts.detect import alert_events_record
 from collector.models import AlertDelivery, AlertEvent, AlertSubscription
 from collector.services import parks_sync, snapshots_collect
 from collector.tests.conftest import SNAPSHOT, USF
-from collector.tests.fakeapi import fixture
+from collector.tests.fakeapi import fixture, serve, stop
 from themepark.models import Park, Ride
 from themepark.tests.factories import make_park, make_ride
 from warehouse.ingest import Observation, ingest
@@ -61,19 +60,14 @@ class Receiver:
 
         for port in RECEIVER_PORTS:
             try:
-                self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-                break
+                self.server = serve(Handler, port)
+                return self
             except OSError:
                 continue
-        else:
-            pytest.skip("no free port in 8180-8189 for the webhook receiver")
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
+        pytest.skip("no free port in 8180-8189 for the webhook receiver")
 
     def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        stop(self.server)
 
     @property
     def url(self):
@@ -267,3 +261,22 @@ def test_the_deliver_alerts_command_reports_its_run(db):
     out = io.StringIO()
     call_command("deliver_alerts", stdout=out)
     assert "0 new deliveries; 0 attempted" in out.getvalue()
+
+
+def test_replay_detects_ride_events_in_stored_history_without_notifying(ride):
+    Park.objects.filter(pk=ride.park_id).update(reports_down=False)  # CLOSED is down there too
+    AlertSubscription.objects.create(name="hook", ride=ride, events=["went_down", "reopened"],
+                                     target_url="http://127.0.0.1:8181/")
+    start = datetime(2024, 3, 9, 14, 0, tzinfo=UTC)
+    statuses = ["OPERATING", "OPERATING", "DOWN", "DOWN", "OPERATING", "CLOSED", "REFURBISHMENT", "OPERATING"]
+    ingest([Observation(ride.pk, start + timedelta(minutes=15 * i), status, None, "ARCHIVE")
+            for i, status in enumerate(statuses)], now=start + timedelta(days=1))
+    out = io.StringIO()
+    call_command("alerts_replay", park_id=ride.park_id, start=date(2024, 3, 9), end=date(2024, 3, 9), stdout=out)
+    assert "3 new event(s)" in out.getvalue()  # down 14:30, up 15:00, CLOSED 15:15
+    events = list(AlertEvent.objects.order_by("occurred_at").values_list("event_type", "occurred_at"))
+    assert events == [("went_down", start + timedelta(minutes=30)), ("reopened", start + timedelta(minutes=60)),
+                      ("went_down", start + timedelta(minutes=75))]
+    assert alerts_deliver(now=start + timedelta(days=1)).dispatched == 0  # the past notifies no webhook
+    call_command("alerts_replay", park_id=ride.park_id, start=date(2024, 3, 9), end=date(2024, 3, 9), stdout=out)
+    assert AlertEvent.objects.count() == 3

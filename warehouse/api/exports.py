@@ -5,7 +5,7 @@ statistics per request)."""
 from django.conf import settings
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
@@ -89,19 +89,18 @@ _FILE = {(200, "text/csv"): OpenApiTypes.STR, (200, "application/vnd.apache.parq
          400: OpenApiResponse(description='`{"success": false, "error": ...}`'), 404: None, 429: None}
 
 
+def _documented(name):
+    dataset = exports.DATASETS[name]
+    return extend_schema_view(get=extend_schema(
+        operation_id=f"export_{name.replace('-', '_')}", parameters=_parameters(dataset),
+        description=_description(dataset), responses=_FILE))
+
+
+@_documented("observations")
 class ObservationExportView(_ExportView):
     dataset = "observations"
 
-    @extend_schema(operation_id="export_observations", parameters=_parameters(exports.DATASETS["observations"]),
-                   description=_description(exports.DATASETS["observations"]), responses=_FILE)
-    def get(self, request):
-        return super().get(request)
 
-
+@_documented("daily-stats")
 class DailyStatsExportView(_ExportView):
     dataset = "daily-stats"
-
-    @extend_schema(operation_id="export_daily_stats", parameters=_parameters(exports.DATASETS["daily-stats"]),
-                   description=_description(exports.DATASETS["daily-stats"]), responses=_FILE)
-    def get(self, request):
-        return super().get(request)
