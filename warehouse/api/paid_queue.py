@@ -84,7 +84,7 @@ class RidePaidQueueView(APIView):
     @extend_schema(operation_id="ride_paid_queue", parameters=RANGE, responses=RidePaidQueueSerializer,
                    description="Per park day: first, last, min and max price of the ride's paid queue, the "
                                "currency, the first sell-out and the return window offered at each price change.")
-    @cached()
+    @cached(live=True)  # prices move within the day: kept at most a minute
     def get(self, request, pk):
         ride = params.get_ride(pk)
         tz = ride.park.timezone or "UTC"
@@ -99,7 +99,7 @@ class ParkPaidQueueView(APIView):
     @extend_schema(operation_id="park_paid_queue", parameters=RANGE, responses=ParkPaidQueueSerializer,
                    description=f"The ride paid-queue history of every ride of the park; at most {MAX_PARK_DAYS} "
                                "days per call.")
-    @cached()
+    @cached(live=True)  # prices move within the day: kept at most a minute
     def get(self, request, pk):
         park = params.get_park(pk)
         tz = park.timezone or "UTC"
