@@ -15,11 +15,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone as dt_timezone
 from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from django.db import connection
 from django.db.models import Q
 
 from themepark.models import Park, Ride
@@ -91,6 +92,23 @@ def _rides(park: Park) -> list[tuple[int, str]]:
     return list(Ride.objects.filter(park=park).order_by("pk").values_list("pk", "name"))
 
 
+def _raw(queryset) -> list[tuple]:
+    """The rows of a values_list queryset whose first column is a time, as the driver returns
+    them, without Django's per-value converters (a third of an export's time): times are naive
+    UTC (pyarrow takes them as UTC for a UTC column), booleans 0/1."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if rows and isinstance(rows[0][0], str):  # SQLite without its type detection: times as text
+        rows = [(datetime.fromisoformat(row[0]), *row[1:]) for row in rows]
+    return rows
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt_timezone.utc)
+
+
 def observation_chunks(park: Park, days: DayRange, *, chunk_rows: int = CHUNK_ROWS,
                        on_ride: Callable[[], None] | None = None) -> Iterator[list[tuple]]:
     """The park's observations over park days `days`, ride by ride in time order, as lists of
@@ -104,7 +122,7 @@ def observation_chunks(park: Park, days: DayRange, *, chunk_rows: int = CHUNK_RO
         while True:
             rows = RideStatusSnapshot.objects.filter(ride_id=ride_id, recorded_at__lt=end)
             rows = rows.filter(recorded_at__gt=after) if after else rows.filter(recorded_at__gte=start)
-            batch = list(rows.order_by("recorded_at").values_list(*fields)[:chunk_rows])
+            batch = _raw(rows.order_by("recorded_at").values_list(*fields)[:chunk_rows])
             pending.extend((park.pk, ride_id, name, at, status, wait, bool(is_open), source)
                            for at, status, wait, is_open, source in batch)
             if len(pending) >= chunk_rows:
@@ -112,7 +130,7 @@ def observation_chunks(park: Park, days: DayRange, *, chunk_rows: int = CHUNK_RO
                 pending = []
             if len(batch) < chunk_rows:
                 break
-            after = batch[-1][0]
+            after = _aware(batch[-1][0])
         if on_ride:
             on_ride()
     if pending:
@@ -152,20 +170,29 @@ def dataset_chunks(dataset: str, park: Park, days: DayRange, **options) -> Itera
 # ---------------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------------
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
+def _utc_text(value: datetime) -> str:
+    """ISO 8601 with a Z; naive times (the observation reads) are UTC."""
+    return value.isoformat().replace("+00:00", "Z") if value.tzinfo else value.isoformat() + "Z"
+
+
+def _csv_converters(columns) -> list[tuple[int, Callable]]:
+    """(index, text function) of the columns whose CSV text is not the csv module's own (which
+    already writes None as empty and numbers and strings as they are)."""
+    out = []
+    for i, column in enumerate(columns):
+        if pa.types.is_timestamp(column.type):
+            out.append((i, _utc_text))
+        elif pa.types.is_date(column.type):
+            out.append((i, date.isoformat))
+        elif pa.types.is_boolean(column.type):
+            out.append((i, lambda value: "true" if value else "false"))
+    return out
 
 
 def csv_stream(columns: Iterable[Column], chunks: Iterable[list[tuple]]) -> Iterator[bytes]:
     """A header line, then one block of CSV lines per chunk."""
+    columns = tuple(columns)
+    converters = _csv_converters(columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([c.name for c in columns])
@@ -173,7 +200,12 @@ def csv_stream(columns: Iterable[Column], chunks: Iterable[list[tuple]]) -> Iter
     for chunk in chunks:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([_csv_value(v) for v in row] for row in chunk)
+        for row in chunk:
+            row = list(row)
+            for i, text in converters:
+                if row[i] is not None:
+                    row[i] = text(row[i])
+            writer.writerow(row)
         yield buffer.getvalue().encode()
 
 
