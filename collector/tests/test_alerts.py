@@ -280,3 +280,22 @@ def test_replay_detects_ride_events_in_stored_history_without_notifying(ride):
     assert alerts_deliver(now=start + timedelta(days=1)).dispatched == 0  # the past notifies no webhook
     call_command("alerts_replay", park_id=ride.park_id, start=date(2024, 3, 9), end=date(2024, 3, 9), stdout=out)
     assert AlertEvent.objects.count() == 3
+
+
+def test_the_outbox_commits_with_the_observations_or_not_at_all(api, catalog, monkeypatch):
+    from warehouse.models import RideStatusSnapshot
+
+    subscribe(GRINGOTTS)
+    collect(api, SNAPSHOT)
+    stored = RideStatusSnapshot.objects.count()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(AlertEvent.objects, "bulk_create", broken)
+    result = collect(api, SNAPSHOT + timedelta(minutes=5), {GRINGOTTS: "DOWN"})
+    usf = next(o for o in result.outcomes if o.park_id == catalog.pk)
+    assert "outbox unavailable" in usf.error
+    assert not RideStatusSnapshot.objects.filter(ride__park=catalog, recorded_at=SNAPSHOT + timedelta(minutes=5))
+    assert RideStatusSnapshot.objects.count() > stored  # the other park of the run committed on its own
+    assert not AlertEvent.objects.exists()
