@@ -299,3 +299,19 @@ def test_the_outbox_commits_with_the_observations_or_not_at_all(api, catalog, mo
     assert not RideStatusSnapshot.objects.filter(ride__park=catalog, recorded_at=SNAPSHOT + timedelta(minutes=5))
     assert RideStatusSnapshot.objects.count() > stored  # the other park of the run committed on its own
     assert not AlertEvent.objects.exists()
+
+
+def test_a_dead_letter_can_be_retried_through_the_staff_api(api, catalog, staff, settings):
+    settings.ALERT_MAX_ATTEMPTS = 1
+    subscribe(GRINGOTTS, "http://127.0.0.1:8189/closed")
+    collect(api, SNAPSHOT)
+    collect(api, SNAPSHOT + timedelta(minutes=5), {GRINGOTTS: "DOWN"})
+    assert alerts_deliver(now=SNAPSHOT + timedelta(minutes=6)).dead == 1
+    delivery = AlertDelivery.objects.get()
+    listed = staff.get("/api/admin/alerts/deliveries", {"status": "DEAD"}).json()
+    assert listed["count"] == 1 and listed["data"][0]["event_type"] == "went_down"
+    assert staff.post(f"/api/admin/alerts/deliveries/{delivery.pk}/retry").json()["data"]["status"] == "PENDING"
+    again = staff.post(f"/api/admin/alerts/deliveries/{delivery.pk}/retry")
+    assert again.status_code == 400 and again.json()["success"] is False
+    events = staff.get("/api/admin/alerts/events", {"ride_id": delivery.event.ride_id}).json()
+    assert [e["event_type"] for e in events["data"]] == ["went_down"]

@@ -176,3 +176,13 @@ def test_the_export_command_writes_one_file_per_park_of_the_destination(stored, 
     with pytest.raises(CommandError):
         call_command("export", "observations", destination="nowhere", start=date(2024, 3, 9),
                      end=date(2024, 3, 9), output=tmp_path)
+
+
+def test_the_openapi_schema_documents_the_exports(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/export/observations/"]["get"]
+    params = {p["name"]: p for p in operation["parameters"]}
+    assert params["park_id"]["required"] and params["format"]["schema"]["enum"] == ["csv", "parquet"]
+    assert "`recorded_at`" in operation["description"] and "`data_source`" in operation["description"]
+    assert "/api/export/daily-stats/" in schema["paths"]
+    assert {"/api/rides/{id}/paid-queue/", "/api/parks/{id}/paid-queue/"} <= set(schema["paths"])
