@@ -12,7 +12,7 @@ from warehouse.constants import METRICS_VERSION
 from warehouse.ingest import ingest
 from warehouse.models import ParkHourlyStats, RideHourlyStats
 
-from .test_api_data import NOW, api, live_park, live_ride, park_day, park_with_rides, ride_day  # noqa: F401
+from .test_api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
 
 pytestmark = [pytest.mark.django_db]
 TODAY, YESTERDAY = date(2024, 6, 12), date(2024, 6, 11)  # New York park days at NOW
@@ -198,8 +198,8 @@ LEAST = {"parks": {**AWARD_PARKS, "data[].avg_shame_score": NUM, "data[].uptime_
 def test_awards(api, world, period, entity):
     for path, contract in (("longest-wait-times", LONGEST), ("least-reliable", LEAST)):
         for limit in (1, 10):
-            body = api.get(f"/api/trends/{path}", {"period": period, "entity": entity, "filter": "all-parks",
-                                                  "limit": limit}).json()
+            query = {"period": period, "entity": entity, "filter": "all-parks", "limit": limit}
+            body = api.get(f"/api/trends/{path}", query).json()
             conforms(body, contract[entity])
             assert 1 <= len(rows(body)) <= limit
 
