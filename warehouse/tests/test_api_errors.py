@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from themepark import urls
 from themepark.models import Park
@@ -32,6 +32,12 @@ def test_unknown_api_paths_are_a_json_404(api, path):
     response = api.get(path)
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
     assert response.json() == {"success": False, "error": f"No API endpoint at {path}."}
+
+
+def test_other_methods_on_unknown_api_paths_are_a_json_404_too(db):
+    # no CSRF token: still JSON, not Django's 403 page
+    response = Client(enforce_csrf_checks=True).post("/api/nope", {"a": 1})
+    assert response.status_code == 404 and response.json()["success"] is False
 
 
 def test_a_path_missing_only_its_slash_still_redirects(api):
