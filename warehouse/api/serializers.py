@@ -204,20 +204,24 @@ class ShameRideSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="Live status for period=live, otherwise DOWN (it had downtime)")
 
 
-class LiveDownRideSerializer(serializers.Serializer):
+class _WeightedRideSerializer(serializers.Serializer):
     ride_id = serializers.IntegerField()
     ride_name = serializers.CharField()
     tier = serializers.IntegerField(allow_null=True)
     tier_weight = serializers.IntegerField()
+
+
+class LiveDownRideSerializer(_WeightedRideSerializer):
     status = serializers.CharField()
 
 
-class LiveExcludedRideSerializer(serializers.Serializer):
-    ride_id = serializers.IntegerField()
-    ride_name = serializers.CharField()
-    tier = serializers.IntegerField(allow_null=True)
-    tier_weight = serializers.IntegerField()
-    exclusion_reason = serializers.CharField()
+class ExcludedRideSerializer(_WeightedRideSerializer):
+    last_operated_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class LiveExcludedRideSerializer(ExcludedRideSerializer):
+    exclusion_reason = serializers.CharField(help_text="Same as reason")
 
 
 def _live_only(**kwargs):
@@ -286,15 +290,6 @@ class ActiveRideSerializer(serializers.Serializer):
     name = serializers.CharField()
     tier = serializers.IntegerField(allow_null=True)
     tier_weight = serializers.IntegerField()
-
-
-class ExcludedRideSerializer(serializers.Serializer):
-    ride_id = serializers.IntegerField()
-    ride_name = serializers.CharField()
-    tier = serializers.IntegerField(allow_null=True)
-    tier_weight = serializers.IntegerField()
-    last_operated_at = serializers.DateTimeField(allow_null=True)
-    reason = serializers.CharField()
 
 
 class ParkRideListsSerializer(serializers.Serializer):

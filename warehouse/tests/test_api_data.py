@@ -44,6 +44,10 @@ def ride_day(ride, day, *, operating=600.0, downtime=0.0, operated=True, avg_wai
         metrics_version=METRICS_VERSION)
 
 
+def utc(*args):
+    return datetime(*args, tzinfo=timezone.utc)
+
+
 def live_ride(ride, status, wait=None, *, operated=True):
     return LiveRideState.objects.create(ride=ride, park_id=ride.park_id, status=status, wait_time=wait,
                                         recorded_at=NOW, operated_last_7_days=operated)

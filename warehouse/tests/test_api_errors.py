@@ -6,7 +6,6 @@ import logging
 from datetime import date, timedelta
 
 import pytest
-import time_machine
 from django.test import Client, RequestFactory
 
 from themepark import urls
@@ -16,14 +15,8 @@ from warehouse.api import queries
 
 from .test_api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 YESTERDAY = date(2024, 6, 11)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.mark.parametrize("path", ["/api/nope", "/api/nope/", "/api/parks/downtime/extra", "/api/trends/heatmap",

@@ -2,19 +2,18 @@
 every field the pages read, with its JSON type (numbers as JSON numbers, tiers as numbers), for
 every period and filter the pages can send; and the chart endpoints' values against the
 statistics tables of hand-built data."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
-import time_machine
 
 from themepark.tests.factories import make_observations, make_ride
 from warehouse.constants import METRICS_VERSION
 from warehouse.ingest import ingest
 from warehouse.models import ParkHourlyStats, RideHourlyStats
 
-from .test_api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
+from .test_api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day, utc
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 TODAY, YESTERDAY = date(2024, 6, 12), date(2024, 6, 11)  # New York park days at NOW
 FRONTEND_PERIODS = ("live", "today", "yesterday", "last_week", "last_month")
 FILTERS = ("all-parks", "disney-universal")
@@ -23,16 +22,6 @@ NUM = (int, float)  # a JSON number (never a string, never a boolean)
 OPT_NUM = (int, float, type(None))
 OPT_INT = (int, type(None))
 OPT_BOOL = (bool, type(None))
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def utc(*args):
-    return datetime(*args, tzinfo=timezone.utc)
 
 
 def hour_rows(park, rides, day, hours, *, shame=1.0, downtime=(30, 0), waits=(40.0, 20.0)):
