@@ -9,7 +9,7 @@ import pytest
 from themepark.tests.factories import make_observations, make_ride
 from warehouse.constants import METRICS_VERSION
 from warehouse.ingest import ingest
-from warehouse.models import ParkHourlyStats, RideHourlyStats
+from warehouse.models import ParkDailyStats, ParkHourlyStats, RideDailyStats, RideHourlyStats
 
 from .test_api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day, utc
 
@@ -52,17 +52,20 @@ def world():
     live_ride(m1, "DOWN")
     live_ride(m2, "OPERATING", 25)
     live_ride(p1, "CLOSED")
-    day = date(2024, 5, 1)
+    day, parks, rides = date(2024, 5, 1), [], []
     while day <= TODAY:
         n = day.toordinal() % 5
-        park_day(magic, day, shame=1.0 + n / 2, downtime_hours=1.0 + n, weight=5, rides_operated=2, rides_down=1,
-                 uptime=90.0, avg_wait=25.0 + n, peak_wait=60)
-        park_day(plain, day, shame=0.5, downtime_hours=0.5, weight=1, rides_operated=1, rides_down=1, uptime=95.0,
-                 avg_wait=15.0, peak_wait=30)
-        ride_day(m1, day, operating=540 - 10 * n, downtime=60 + 10 * n, avg_wait=45.0 + n, peak_wait=60, changes=2)
-        ride_day(m2, day, operating=600, avg_wait=20.0, peak_wait=35)
-        ride_day(p1, day, operating=570, downtime=30, avg_wait=15.0, peak_wait=30)
+        parks += [park_day(magic, day, shame=1.0 + n / 2, downtime_hours=1.0 + n, weight=5, rides_operated=2,
+                           rides_down=1, uptime=90.0, avg_wait=25.0 + n, peak_wait=60, save=False),
+                  park_day(plain, day, shame=0.5, downtime_hours=0.5, weight=1, rides_operated=1, rides_down=1,
+                           uptime=95.0, avg_wait=15.0, peak_wait=30, save=False)]
+        rides += [ride_day(m1, day, operating=540 - 10 * n, downtime=60 + 10 * n, avg_wait=45.0 + n, peak_wait=60,
+                           changes=2, save=False),
+                  ride_day(m2, day, operating=600, avg_wait=20.0, peak_wait=35, save=False),
+                  ride_day(p1, day, operating=570, downtime=30, avg_wait=15.0, peak_wait=30, save=False)]
         day += timedelta(days=1)
+    ParkDailyStats.objects.bulk_create(parks)
+    RideDailyStats.objects.bulk_create(rides)
     hour_rows(magic, (m1, m2), YESTERDAY, (14, 15, 16))
     hour_rows(magic, (m1, m2), TODAY, (13, 14))
     ingest(make_observations(m1, 3, utc(2024, 6, 11, 15, 5)), now=NOW)
