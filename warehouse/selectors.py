@@ -192,8 +192,9 @@ def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
-def park_figures(scope: Scope) -> dict[int, dict]:
-    """Per park over the scope: mean daily shame over open days, summed hours, ride counts and weights."""
+def park_daily_totals(scope: Scope) -> dict[int, dict]:
+    """Per park over the scope, from its daily rows alone: mean daily shame over open days, summed
+    hours and the mean wait weighted by open hours (what trend percentages compare)."""
     rows = ParkDailyStats.objects.filter(scope.q()).values("park_id").annotate(
         shame=Avg("shame_score", filter=Q(open_hours__gt=0)),
         total_downtime=Coalesce(Sum("total_downtime_hours"), 0.0),
@@ -203,15 +204,18 @@ def park_figures(scope: Scope) -> dict[int, dict]:
         wait_hours=Sum("open_hours", filter=Q(avg_wait_minutes__isnull=False)),
         peak_wait=Max("peak_wait_minutes"),
     )
+    return {row["park_id"]: {**row, "avg_wait": _ratio(row["wait_sum"] or 0.0, row["wait_hours"])} for row in rows}
+
+
+def park_figures(scope: Scope) -> dict[int, dict]:
+    """Per park over the scope: the daily totals plus ride counts and weights."""
     counts = _park_ride_counts(scope)
-    parks = {}
-    for row in rows:
-        down, operated, weight, uptime, reporting = counts.get(row["park_id"], (0, 0, 0, None, 0))
-        parks[row["park_id"]] = {
-            **row, "avg_wait": _ratio(row["wait_sum"] or 0.0, row["wait_hours"]),
-            "rides_down": int(down or 0), "rides_operated": int(operated or 0),
-            "effective_weight": float(weight or 0), "rides_reporting": int(reporting or 0),
-            "uptime_percentage": None if uptime is None else float(uptime)}
+    parks = park_daily_totals(scope)
+    for park_id, row in parks.items():
+        down, operated, weight, uptime, reporting = counts.get(park_id, (0, 0, 0, None, 0))
+        row.update({"rides_down": int(down or 0), "rides_operated": int(operated or 0),
+                    "effective_weight": float(weight or 0), "rides_reporting": int(reporting or 0),
+                    "uptime_percentage": None if uptime is None else float(uptime)})
     return parks
 
 
@@ -266,7 +270,7 @@ def park_downtime_ranking(scope: Scope, *, sort_by: str, limit: int):
             rides_down=rides_down, effective_park_weight=fig["effective_weight"],
             park_is_open=state.is_open if state else False, rides_operated=fig["rides_operated"]))
     rows = _sorted(rows, sort_by, descending=PARK_SORTS[sort_by])
-    before = {} if is_live else park_figures(scope.previous())
+    before = {} if is_live else park_daily_totals(scope.previous())
     for row in rows:
         old = before.get(row["park_id"])
         row["trend_percentage"] = change_percentage(row["total_downtime_hours"], old and old["total_downtime"])
@@ -303,7 +307,7 @@ def park_wait_ranking(scope: Scope, *, limit: int):
     rows = _sorted(rows, "avg_wait_minutes")[:limit]
     open_now = dict(LiveParkState.objects.filter(park_id__in=[r["park_id"] for r in rows])
                     .values_list("park_id", "is_open"))
-    before = {} if scope.period == periods.LIVE else park_figures(scope.previous())
+    before = {} if scope.period == periods.LIVE else park_daily_totals(scope.previous())
     for row in rows:
         old = before.get(row["park_id"])
         row["park_is_open"] = open_now.get(row["park_id"])
