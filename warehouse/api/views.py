@@ -45,7 +45,7 @@ class ParkViewSet(_PublicViewSet):
     """Park rankings and one park's details."""
 
     @extend_schema(parameters=[*PERIOD_RANGE, params._query("sort_by", "Ranking order.", enum=list(PARK_SORTS),
-                                                             default="shame_score"),
+                                                            default="shame_score"),
                                params.limit_param(100, 50)], responses=s.ParkDowntimeSerializer)
     @action(detail=False, url_path="downtime")
     @cached()
@@ -116,7 +116,7 @@ class RideViewSet(_PublicViewSet):
     """Ride rankings, one ride's details and raw history, and rides near a point."""
 
     @extend_schema(parameters=[*PERIOD_RANGE, params._query("sort_by", "Ranking order.", enum=list(RIDE_SORTS),
-                                                             default="downtime_hours"),
+                                                            default="downtime_hours"),
                                params.limit_param(200, 100)], responses=s.RideDowntimeSerializer)
     @action(detail=False, url_path="downtime")
     @cached()
