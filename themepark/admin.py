@@ -5,6 +5,7 @@ from django.utils.html import format_html_join
 
 from importer.models import RideMapping
 
+from .location import LocationSource, fill_location
 from .models import Destination, Land, Park, Ride, RideNameHistory
 
 
@@ -16,12 +17,28 @@ class DestinationAdmin(admin.ModelAdmin):
 
 @admin.register(Park)
 class ParkAdmin(admin.ModelAdmin):
-    list_display = ("name", "destination", "timezone", "operator", "reports_down", "is_disney",
+    list_display = ("name", "destination", "location", "timezone", "operator", "reports_down", "is_disney",
                     "is_universal", "is_active", "themeparks_wiki_id", "queue_times_id")
-    list_filter = ("is_active", "reports_down", "is_disney", "is_universal", "timezone")
+    list_filter = ("is_active", "reports_down", "is_disney", "is_universal", "location_source", "timezone")
     list_editable = ("reports_down", "is_active")
-    search_fields = ("name", "slug", "themeparks_wiki_id", "queue_times_id")
+    search_fields = ("name", "slug", "themeparks_wiki_id", "queue_times_id", "city", "region", "country")
     list_select_related = ("destination",)
+    actions = ("fill_locations",)
+
+    def save_model(self, request, obj, form, change):
+        """A place typed here is the admin's: the geocoder never overwrites it."""
+        if {"city", "region", "country"} & set(form.changed_data):
+            obj.location_source = LocationSource.MANUAL
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Fill location from coordinates or timezone (replaces manual places)")
+    def fill_locations(self, request, queryset):
+        changed = 0
+        for park in queryset:
+            if fill_location(park, force=True):
+                park.save(update_fields=["city", "region", "country", "location_source"])
+                changed += 1
+        self.message_user(request, f"{changed} park location(s) updated.")
 
 
 @admin.register(Land)

@@ -3,6 +3,7 @@ from django.db import models
 
 from .choices import EntityType, RideCategory, Tier
 from .constants import QUEUE_TIMES_PARK_URL, tier_weight
+from .location import LocationSource, describe
 
 
 class Destination(models.Model):
@@ -31,8 +32,13 @@ class Park(models.Model):
     themeparks_wiki_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     queue_times_id = models.PositiveIntegerField(unique=True, null=True, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", help_text="IANA timezone name")
+    city = models.CharField(max_length=100, blank=True, help_text="Nearest town or city")
+    region = models.CharField(max_length=100, blank=True, help_text="State, province or region")
     country = models.CharField(max_length=100, blank=True)
     continent = models.CharField(max_length=100, blank=True)
+    location_source = models.CharField(
+        max_length=12, blank=True, choices=LocationSource.choices,
+        help_text="Where city, region and country come from; MANUAL places are never overwritten")
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     operator = models.CharField(max_length=200, blank=True)
@@ -54,7 +60,8 @@ class Park(models.Model):
 
     @property
     def location(self):
-        return ", ".join(part for part in (self.country, self.continent) if part)
+        """A readable place: 'City, Region, Country' (the continent when nothing else is known)."""
+        return describe(self.city, self.region, self.country) or self.continent
 
     @property
     def queue_times_url(self):

@@ -5,6 +5,7 @@ Each park's period is resolved in its own timezone, so one ranking may cover dif
 calendar dates for Tokyo and New York; parks are grouped by zone and each group gets its
 own date range in one query (`Scope.q`).
 """
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -18,6 +19,8 @@ from themepark.models import Park, Ride
 
 from . import periods
 from .models import LiveParkState, LiveRideState, ParkDailyStats, RideDailyStats
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,6 +45,15 @@ class Scope:
         # walking a whole index to evaluate the OR of per-zone ranges.
         return Q(**{f"{prefix}date__gte": span.start, f"{prefix}date__lte": span.end}) & query
 
+    def previous(self) -> "Scope":
+        """The same parks over the period just before each one's range (for trend percentages)."""
+        before = Scope(period=self.period, parks=self.parks, ranges={})
+        for days, park_ids in self.groups.items():
+            earlier = periods.previous(self.period, days)
+            before.groups.setdefault(earlier, []).extend(park_ids)
+            before.ranges.update(dict.fromkeys(park_ids, earlier))
+        return before
+
     @property
     def span(self):
         """The union of every park's range (what the response reports as the period's dates)."""
@@ -52,18 +64,28 @@ class Scope:
 
 def scope_resolve(*, parks, period: str, now: datetime, start: date | None = None, end: date | None = None,
                   previous: bool = False) -> Scope:
-    """Resolve `period` (or the custom start/end range) for every park; `previous` gives the period before."""
-    scope = Scope(period=period, parks={p.pk: p for p in parks}, ranges={})
+    """Resolve `period` (or the custom start/end range) for every park; `previous` gives the period before.
+
+    A park whose stored timezone is not a valid IANA zone is left out of the scope (and logged),
+    so one park's bad data never fails a whole ranking.
+    """
+    scope = Scope(period=period, parks={}, ranges={})
     by_zone = {}
-    for park in scope.parks.values():
+    for park in parks:
         if park.timezone not in by_zone:
-            if start is not None:
-                days = periods.DayRange(start, end)
-            else:
-                days = periods.resolve(period, today=periods.park_today(now, park.timezone))
+            try:
+                if start is not None:
+                    days = periods.DayRange(start, end)
+                else:
+                    days = periods.resolve(period, today=periods.park_today(now, park.timezone))
+            except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+                logger.warning("park %s (%s) left out: invalid timezone %r (%s)", park.pk, park.name,
+                               park.timezone, exc)
+                continue
             if previous:
                 days = periods.previous(period, days)
             by_zone[park.timezone] = days
+        scope.parks[park.pk] = park
         scope.ranges[park.pk] = by_zone[park.timezone]
         scope.groups.setdefault(by_zone[park.timezone], []).append(park.pk)
     return scope
@@ -170,8 +192,9 @@ def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
-def park_figures(scope: Scope) -> dict[int, dict]:
-    """Per park over the scope: mean daily shame over open days, summed hours, ride counts and weights."""
+def park_daily_totals(scope: Scope) -> dict[int, dict]:
+    """Per park over the scope, from its daily rows alone: mean daily shame over open days, summed
+    hours and the mean wait weighted by open hours (what trend percentages compare)."""
     rows = ParkDailyStats.objects.filter(scope.q()).values("park_id").annotate(
         shame=Avg("shame_score", filter=Q(open_hours__gt=0)),
         total_downtime=Coalesce(Sum("total_downtime_hours"), 0.0),
@@ -181,21 +204,31 @@ def park_figures(scope: Scope) -> dict[int, dict]:
         wait_hours=Sum("open_hours", filter=Q(avg_wait_minutes__isnull=False)),
         peak_wait=Max("peak_wait_minutes"),
     )
+    return {row["park_id"]: {**row, "avg_wait": _ratio(row["wait_sum"] or 0.0, row["wait_hours"])} for row in rows}
+
+
+def park_figures(scope: Scope) -> dict[int, dict]:
+    """Per park over the scope: the daily totals plus ride counts and weights."""
     counts = _park_ride_counts(scope)
-    parks = {}
-    for row in rows:
-        down, operated, weight, uptime, reporting = counts.get(row["park_id"], (0, 0, 0, None, 0))
-        parks[row["park_id"]] = {
-            **row, "avg_wait": _ratio(row["wait_sum"] or 0.0, row["wait_hours"]),
-            "rides_down": int(down or 0), "rides_operated": int(operated or 0),
-            "effective_weight": float(weight or 0), "rides_reporting": int(reporting or 0),
-            "uptime_percentage": None if uptime is None else float(uptime)}
+    parks = park_daily_totals(scope)
+    for park_id, row in parks.items():
+        down, operated, weight, uptime, reporting = counts.get(park_id, (0, 0, 0, None, 0))
+        row.update({"rides_down": int(down or 0), "rides_operated": int(operated or 0),
+                    "effective_weight": float(weight or 0), "rides_reporting": int(reporting or 0),
+                    "uptime_percentage": None if uptime is None else float(uptime)})
     return parks
 
 
 # ---------------------------------------------------------------------------------------------
 # Rankings
 # ---------------------------------------------------------------------------------------------
+def change_percentage(current, previous):
+    """% change from `previous` to `current`; None when either is unknown or `previous` is 0."""
+    if current is None or not previous:
+        return None
+    return 100 * (current - previous) / previous
+
+
 def _sorted(rows, key, *, descending=True):
     """Sort by `key`, nulls last whichever the direction."""
     present = [r for r in rows if r[key] is not None]
@@ -204,7 +237,8 @@ def _sorted(rows, key, *, descending=True):
 
 
 PARK_SORTS = {"shame_score": True, "total_downtime_hours": True, "uptime_percentage": False, "rides_down": True}
-RIDE_SORTS = ("downtime_hours", "uptime_percentage")
+RIDE_SORTS = ("downtime_hours", "uptime_percentage", "trend_percentage", "current_is_open")
+_OPEN_ORDER = {False: 0, None: 1, True: 2}  # sort_by=current_is_open: down first, then unknown, then running
 
 
 def _park_row(park, **figures):
@@ -236,6 +270,10 @@ def park_downtime_ranking(scope: Scope, *, sort_by: str, limit: int):
             rides_down=rides_down, effective_park_weight=fig["effective_weight"],
             park_is_open=state.is_open if state else False, rides_operated=fig["rides_operated"]))
     rows = _sorted(rows, sort_by, descending=PARK_SORTS[sort_by])
+    before = {} if is_live else park_daily_totals(scope.previous())
+    for row in rows:
+        old = before.get(row["park_id"])
+        row["trend_percentage"] = change_percentage(row["total_downtime_hours"], old and old["total_downtime"])
     uptimes = [r["uptime_percentage"] for r in rows if r["uptime_percentage"] is not None]
     if is_live:
         operating = sum(live[r["park_id"]].rides_open for r in rows)
@@ -264,8 +302,17 @@ def park_wait_ranking(scope: Scope, *, limit: int):
             if fig["avg_wait"] is None:
                 continue
             rows.append(_park_row(scope.parks[park_id], avg_wait_minutes=fig["avg_wait"],
-                                  peak_wait_minutes=fig["peak_wait"], rides_reporting=fig["rides_reporting"]))
-    return _ranked(_sorted(rows, "avg_wait_minutes")[:limit])
+                                  peak_wait_minutes=fig["peak_wait"], rides_reporting=fig["rides_reporting"],
+                                  cumulative_wait_hours=(fig["wait_sum"] or 0.0) / 60))
+    rows = _sorted(rows, "avg_wait_minutes")[:limit]
+    open_now = dict(LiveParkState.objects.filter(park_id__in=[r["park_id"] for r in rows])
+                    .values_list("park_id", "is_open"))
+    before = {} if scope.period == periods.LIVE else park_daily_totals(scope.previous())
+    for row in rows:
+        old = before.get(row["park_id"])
+        row["park_is_open"] = open_now.get(row["park_id"])
+        row["trend_percentage"] = change_percentage(row["avg_wait_minutes"], old and old["avg_wait"])
+    return _ranked(rows)
 
 
 def _ranked(rows):
@@ -274,16 +321,34 @@ def _ranked(rows):
     return rows
 
 
-def _ride_rows(scope: Scope, figures: dict[int, dict], ride_ids):
-    """Ranking rows for `ride_ids` (in order) with names and the live state."""
+def _is_open(status):
+    """The frontend's three states: True running, False not running, None unknown."""
+    return None if not status else status == "OPERATING"
+
+
+def _ride_rows(scope: Scope, figures: dict[int, dict], ride_ids, *, trend_of=None):
+    """Ranking rows for `ride_ids` (in order) with names, the live state and, given `trend_of`
+    (a ride figure key), its % change against the previous period."""
     rides = {r["id"]: r for r in Ride.objects.filter(pk__in=ride_ids).values("id", "name", "park_id", "tier")}
     live = {s["ride_id"]: s for s in LiveRideState.objects.filter(ride_id__in=ride_ids)
             .values("ride_id", "status", "wait_time")}
+    parks_open = dict(LiveParkState.objects.filter(park_id__in={r["park_id"] for r in rides.values()})
+                      .values_list("park_id", "is_open"))
+    before = {}
+    if trend_of is not None and scope.period != periods.LIVE and ride_ids:
+        before = ride_figures(scope.previous(), ride_ids=ride_ids)
     rows = []
     for ride_id in ride_ids:
         ride, fig, state = rides[ride_id], figures.get(ride_id, {}), live.get(ride_id)
         park = scope.parks[ride["park_id"]]
+        status = state["status"] if state else None
         rows.append({
+            "location": park.location, "park_is_open": parks_open.get(park.pk),
+            "current_is_open": _is_open(status),
+            "is_down": status == "DOWN" or (status == "CLOSED" and not park.reports_down),
+            "trend_percentage": change_percentage(fig.get(trend_of), before.get(ride_id, {}).get(trend_of))
+            if trend_of else None,
+            "cumulative_wait_hours": fig["wait_sum"] / 3600 if fig.get("wait_sum") is not None else None,
             "ride_id": ride_id, "ride_name": ride["name"], "park_id": park.pk, "park_name": park.name,
             "tier": ride["tier"], "downtime_hours": fig.get("downtime_hours", 0.0),
             "uptime_percentage": fig.get("uptime_percentage"), "status_changes": fig.get("changes") or 0,
@@ -297,9 +362,18 @@ def _ride_rows(scope: Scope, figures: dict[int, dict], ride_ids):
 
 
 def ride_downtime_ranking(scope: Scope, *, sort_by: str, limit: int):
-    """Rides that operated in the period, ranked by downtime (most first) or uptime (least first)."""
-    figures = ride_figures(scope, having="ranked", order=sort_by, limit=limit)
-    return _ride_rows(scope, figures, list(figures))
+    """Rides that operated in the period, ranked by downtime (most first), uptime (least first),
+    trend (most increased first) or live state (down first, then by downtime)."""
+    if sort_by in RIDE_ORDERS:
+        figures = ride_figures(scope, having="ranked", order=sort_by, limit=limit)
+        return _ride_rows(scope, figures, list(figures), trend_of="downtime_hours")
+    figures = ride_figures(scope, having="ranked", order="downtime_hours")
+    rows = _ride_rows(scope, figures, list(figures), trend_of="downtime_hours")
+    if sort_by == "trend_percentage":
+        rows = _sorted(rows, "trend_percentage")
+    else:
+        rows = sorted(rows, key=lambda r: _OPEN_ORDER[r["current_is_open"]])
+    return _ranked(rows[:limit])
 
 
 def ride_wait_ranking(scope: Scope, *, limit: int):
@@ -311,4 +385,4 @@ def ride_wait_ranking(scope: Scope, *, limit: int):
         figures = ride_figures(scope, ride_ids=ids)
         return _ride_rows(scope, figures, ids)
     figures = ride_figures(scope, having="waits", order="avg_wait", limit=limit)
-    return _ride_rows(scope, figures, list(figures))
+    return _ride_rows(scope, figures, list(figures), trend_of="avg_wait")

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from themepark.location import fill_location
 from themepark.models import Destination, Land, Park, Ride, RideNameHistory
 
 from .. import matching
@@ -99,6 +100,7 @@ def _tpw_park(result, destination, doc, children):
     park.operator = park.operator or destination.name
     for flag, value in _brand_flags(park.operator, destination.name).items():
         setattr(park, flag, value)
+    fill_location(park)
     park.save()
     known = {r.themeparks_wiki_id: r for r in Ride.objects.filter(park=park, themeparks_wiki_id__isnull=False)}
     count = 0
@@ -180,6 +182,7 @@ def _qt_park(result, info, park):
     park.operator = info.get("operator") or park.operator
     for flag, value in _brand_flags(park.operator, park.destination.name if park.destination else "").items():
         setattr(park, flag, value)
+    fill_location(park)
     park.save()
     return park
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from themepark.choices import EntityType
+from themepark.location import fill_location
 from themepark.models import Destination, Park, Ride, RideNameHistory
 
 from ..choices import MappingStatus
@@ -137,9 +138,11 @@ class EntityResolver:
                     destination = Destination.objects.create(
                         themeparks_wiki_id=info.destination_id, name=f"Destination {info.destination_id[:8]}",
                         slug=f"destination-{info.destination_id[:8]}")
-                park = Park.objects.create(
+                park = Park(
                     themeparks_wiki_id=info.park_id, destination=destination, slug=info.park_slug[:200],
                     name=_title(info.park_slug) or f"Park {info.park_id[:8]}", timezone=info.timezone)
+                fill_location(park)  # the archive carries no place: the country of the park's timezone
+                park.save()
             self.parks[info.park_id] = park
         return park
 

@@ -32,4 +32,5 @@ def parks_in_scope(params, *, park_id=None):
     filterset = ParkScopeFilterSet(data, queryset=Park.objects.filter(is_active=True))
     if not filterset.is_valid():
         raise ValidationError({"filter": f"must be one of {', '.join(SCOPES)}"})
-    return list(filterset.qs.only("id", "name", "timezone", "country", "continent", "queue_times_id"))
+    return list(filterset.qs.only("id", "name", "timezone", "city", "region", "country", "continent", "queue_times_id",
+                                  "reports_down"))

@@ -30,6 +30,8 @@ class Whole(serializers.IntegerField):
 
 
 Hours = lambda **kw: Rounded(2, **kw)  # noqa: E731
+TREND_HELP = ("% change against the previous period of the same kind (downtime hours or mean wait; positive = "
+              "worse); null when unknown or for period=live")
 
 
 class AttributionSerializer(serializers.Serializer):
@@ -63,6 +65,7 @@ class ParkDowntimeRowSerializer(serializers.Serializer):
     effective_park_weight = Rounded(1)
     park_is_open = serializers.BooleanField()
     queue_times_url = serializers.URLField(allow_null=True)
+    trend_percentage = Rounded(1, help_text=TREND_HELP)
 
 
 class AggregateStatsSerializer(serializers.Serializer):
@@ -92,6 +95,8 @@ class ParkWaitRowSerializer(serializers.Serializer):
     peak_wait_minutes = Whole()
     rides_reporting = serializers.IntegerField()
     queue_times_url = serializers.URLField(allow_null=True)
+    park_is_open = serializers.BooleanField(allow_null=True, help_text="Open now; null when never collected live")
+    trend_percentage = Rounded(1, help_text=TREND_HELP)
 
 
 class ParkWaitSerializer(_Envelope):
@@ -116,6 +121,12 @@ class RideDowntimeRowSerializer(serializers.Serializer):
     current_status = serializers.CharField(allow_null=True)
     avg_wait_time = Whole()
     peak_wait_time = Whole()
+    location = serializers.CharField(help_text="The park's city, region and country")
+    park_is_open = serializers.BooleanField(allow_null=True, help_text="Park open now; null when unknown")
+    current_is_open = serializers.BooleanField(allow_null=True, help_text="Running now (true), not running "
+                                               "(false: down, closed or in refurbishment), unknown (null)")
+    is_down = serializers.BooleanField(help_text="Down now (CLOSED counts for parks that never report DOWN)")
+    trend_percentage = Rounded(1, help_text=TREND_HELP)
 
 
 class RideDowntimeSerializer(_Envelope):
@@ -138,6 +149,11 @@ class RideWaitRowSerializer(serializers.Serializer):
     peak_wait_minutes = Whole()
     current_wait_time = Whole()
     current_status = serializers.CharField(allow_null=True)
+    location = serializers.CharField(help_text="The park's city, region and country")
+    park_is_open = serializers.BooleanField(allow_null=True, help_text="Park open now; null when unknown")
+    current_is_open = serializers.BooleanField(allow_null=True, help_text="Running now (true), not running "
+                                               "(false: down, closed or in refurbishment), unknown (null)")
+    trend_percentage = Rounded(1, help_text=TREND_HELP)
 
 
 class RideWaitSerializer(_Envelope):
@@ -154,7 +170,10 @@ class RideWaitSerializer(_Envelope):
 class ParkSerializer(serializers.Serializer):
     park_id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
-    location = serializers.CharField()
+    location = serializers.CharField(help_text="City, region and country")
+    city = serializers.CharField()
+    region = serializers.CharField()
+    country = serializers.CharField()
     operator = serializers.CharField()
     timezone = serializers.CharField()
     queue_times_url = serializers.URLField(allow_null=True)
@@ -163,8 +182,12 @@ class ParkSerializer(serializers.Serializer):
 class CurrentStatusSerializer(serializers.Serializer):
     is_open = serializers.BooleanField(default=False)
     rides_open = serializers.IntegerField(default=0)
+    operating = serializers.IntegerField(default=0, help_text="Same as rides_open")
     rides_closed = serializers.IntegerField(default=0)
+    rides_down = serializers.IntegerField(default=0)
     total_rides = serializers.IntegerField(default=0)
+    uptime_percentage = Rounded(1, allow_null=False, required=False,
+                                help_text="Rides running among those running or down now; absent when none")
     avg_wait_time = Whole()
     max_wait_time = Whole()
     last_updated = serializers.DateTimeField(allow_null=True)
@@ -177,14 +200,51 @@ class ShameRideSerializer(serializers.Serializer):
     tier_weight = serializers.IntegerField()
     downtime_hours = Hours()
     weighted_contribution = Hours()
+    days_with_downtime = serializers.IntegerField()
+    status = serializers.CharField(help_text="Live status for period=live, otherwise DOWN (it had downtime)")
+
+
+class _WeightedRideSerializer(serializers.Serializer):
+    ride_id = serializers.IntegerField()
+    ride_name = serializers.CharField()
+    tier = serializers.IntegerField(allow_null=True)
+    tier_weight = serializers.IntegerField()
+
+
+class LiveDownRideSerializer(_WeightedRideSerializer):
+    status = serializers.CharField()
+
+
+class ExcludedRideSerializer(_WeightedRideSerializer):
+    last_operated_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+
+
+class LiveExcludedRideSerializer(ExcludedRideSerializer):
+    exclusion_reason = serializers.CharField(help_text="Same as reason")
+
+
+def _live_only(**kwargs):
+    return {"required": False, "help_text": "period=live only", **kwargs}
 
 
 class ShameBreakdownSerializer(serializers.Serializer):
+    breakdown_type = serializers.CharField(help_text="The period: today/yesterday (hourly), last_week/last_month "
+                                                     "(daily), live (rides down now)")
     shame_score = Rounded(1)
     total_downtime_hours = Hours()
     weighted_downtime_hours = Hours()
     effective_park_weight = Rounded(1)
     rides = ShameRideSerializer(many=True)
+    rides_affected_count = serializers.IntegerField()
+    period_label = serializers.CharField()
+    days_in_period = serializers.IntegerField()
+    park_is_open = serializers.BooleanField(**_live_only())
+    total_weighted_down = Rounded(1, **_live_only(allow_null=False))
+    total_park_weight = Rounded(1, **_live_only(allow_null=False))
+    rides_down = LiveDownRideSerializer(many=True, **_live_only())
+    rides_excluded = LiveExcludedRideSerializer(many=True, **_live_only())
+    total_excluded_weight = Rounded(1, **_live_only(allow_null=False))
 
 
 class TierDistributionSerializer(serializers.Serializer):
@@ -192,6 +252,7 @@ class TierDistributionSerializer(serializers.Serializer):
     tier_2_count = serializers.IntegerField()
     tier_3_count = serializers.IntegerField()
     unclassified_count = serializers.IntegerField()
+    total_rides = serializers.IntegerField()
 
 
 class OperatingSessionSerializer(serializers.Serializer):
@@ -203,7 +264,11 @@ class OperatingSessionSerializer(serializers.Serializer):
 
 class ParkChartSerializer(serializers.Serializer):
     labels = serializers.ListField(child=serializers.CharField())
-    data = serializers.ListField(child=Rounded(1))
+    data = serializers.ListField(child=Rounded(1), help_text="Shame score per bucket")
+    avg_wait = serializers.ListField(child=Rounded(1), help_text="Mean standby wait per bucket, minutes")
+    rides_down = serializers.ListField(child=serializers.IntegerField(allow_null=True),
+                                       help_text="Rides with downtime per bucket")
+    average = Rounded(1, help_text="Mean of the known shame scores")
     granularity = serializers.ChoiceField(choices=["hourly", "daily"])
 
 
@@ -225,15 +290,6 @@ class ActiveRideSerializer(serializers.Serializer):
     name = serializers.CharField()
     tier = serializers.IntegerField(allow_null=True)
     tier_weight = serializers.IntegerField()
-
-
-class ExcludedRideSerializer(serializers.Serializer):
-    ride_id = serializers.IntegerField()
-    ride_name = serializers.CharField()
-    tier = serializers.IntegerField(allow_null=True)
-    tier_weight = serializers.IntegerField()
-    last_operated_at = serializers.DateTimeField(allow_null=True)
-    reason = serializers.CharField()
 
 
 class ParkRideListsSerializer(serializers.Serializer):

@@ -10,6 +10,8 @@ class RideSerializer(serializers.Serializer):
     park_id = serializers.IntegerField()
     park_name = serializers.CharField(source="park.name")
     tier = serializers.IntegerField(allow_null=True)
+    category = serializers.CharField(help_text="Ride category, empty when unclassified")
+    location = serializers.CharField(source="park.location", help_text="The park's city, region and country")
     themeparks_wiki_id = serializers.CharField(allow_null=True)
     queue_times_url = serializers.URLField(allow_null=True)
 
@@ -28,7 +30,10 @@ class TimeseriesPointSerializer(serializers.Serializer):
     avg_wait_time_minutes = Rounded(1)
     uptime_percentage = Rounded(1)
     downtime_minutes = Rounded(1)
-    status = serializers.CharField()
+    downtime_hours = Hours()
+    operating_hours = Hours()
+    snapshot_count = serializers.IntegerField(help_text="Raw observations recorded in the bucket")
+    status = serializers.CharField(help_text="DOWN, OPERATING or CLOSED (no operation, no downtime)")
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -45,8 +50,12 @@ class RideDetailsSerializer(_Envelope):
     period = serializers.CharField()
     dates = DatesSerializer()
     ride = RideSerializer()
+    granularity = serializers.ChoiceField(choices=["hourly", "daily"])
     summary = RideSummarySerializer()
     timeseries = TimeseriesPointSerializer(many=True)
+    hourly_breakdown = TimeseriesPointSerializer(
+        many=True, help_text="The table under the chart: hours (`hour_start_utc`) for one-day periods, park days "
+                             "(`date`) for longer ones")
     downtime_events = DowntimeEventSerializer(many=True)
     queues = serializers.DictField(child=serializers.DictField(),
                                    help_text="Latest values per queue type; PAID_RETURN_TIME carries price_history")

@@ -3,6 +3,8 @@
 Charts never invent data: an entity without rows gets an empty series, and a label without a
 row gets null.
 """
+from dataclasses import dataclass
+
 from .. import periods
 from ..models import ParkDailyStats, ParkHourlyStats, RideDailyStats, RideHourlyStats
 from ..selectors import park_figures, ride_figures, scope_resolve
@@ -71,37 +73,85 @@ _CHARTS = {
 }
 
 
-def chart_data(*, kind, parks, period, now, limit, start=None, end=None):
-    """Series of the top `limit` parks or rides of the period, hourly for one day, daily otherwise."""
-    scope = scope_resolve(parks=parks, period=period, now=now, start=start, end=end)
+@dataclass
+class Series:
+    """The top entities of a scope with their values per time bucket (UTC hours for one-day
+    periods, park days otherwise); `values[pk]` holds only the buckets that have a row."""
+
+    level: str
+    hourly: bool
+    chosen: list
+    figures: dict
+    buckets: list
+    values: dict
+    entities: dict
+
+    @property
+    def granularity(self):
+        return "hourly" if self.hourly else "daily"
+
+    def row(self, pk):
+        """One value per bucket (null where no row), empty when the entity has no row at all."""
+        return [self.values[pk].get(bucket) for bucket in self.buckets] if pk in self.values else []
+
+    def full_row(self, pk):
+        return [self.values.get(pk, {}).get(bucket) for bucket in self.buckets]
+
+
+def series(*, scope, kind, limit=None, ride_ids=None):
+    """Values of the top `limit` parks or rides of `scope` (ranked by the chart's figure), hourly
+    for one-day periods and daily otherwise. Downtime is in hours."""
     level, column, rank_key = _CHARTS[kind]
     hourly = bool(scope.ranges) and all(r.days == 1 for r in scope.ranges.values())
-    figures = park_figures(scope) if level == "park" else ride_figures(scope)
+    figures = park_figures(scope) if level == "park" else ride_figures(scope, ride_ids=ride_ids)
     chosen = sorted((k for k, v in figures.items() if v[rank_key] is not None),
-                    key=lambda k: (-figures[k][rank_key], k))[:limit]
+                    key=lambda k: (-figures[k][rank_key], k))
     if level == "park":
         table = ParkHourlyStats if hourly else ParkDailyStats
-        names = {pk: scope.parks[pk].name for pk in chosen}
-    else:
+        chosen = chosen[:limit] if limit is not None else chosen
+        entities = {pk: {"name": scope.parks[pk].name, "park": scope.parks[pk]} for pk in chosen}
+    else:  # attractions only (shows and restaurants have no ranking)
         table = RideHourlyStats if hourly else RideDailyStats
-        names = dict(attractions(pk__in=chosen).values_list("pk", "name"))
+        entities = {}
+        for offset in range(0, len(chosen), 500):  # in rank order, until `limit` attractions are found
+            entities.update({row["pk"]: {"name": row["name"], "tier": row["tier"],
+                                         "park": scope.parks.get(row["park_id"])}
+                             for row in attractions(pk__in=chosen[offset:offset + 500])
+                             .values("pk", "name", "tier", "park_id")})
+            if limit is not None and len(entities) >= limit:
+                break
+        chosen = [pk for pk in chosen if pk in entities]
+        chosen = chosen[:limit] if limit is not None else chosen
+        entities = {pk: entities[pk] for pk in chosen}
     label_key = "hour_start_utc" if hourly else "date"
     rows = table.objects.filter(scope.q()).filter(**{f"{level}_id__in": chosen}).values(
         f"{level}_id", label_key, column)
-    series = {}
+    values = {}
     for row in rows:
         value = row[column]
         if value is not None and column == "downtime_minutes":
-            value = value / 60  # rides chart plots downtime hours
-        series.setdefault(row[f"{level}_id"], {})[row[label_key]] = value
+            value = value / 60  # rides charts plot downtime hours
+        values.setdefault(row[f"{level}_id"], {})[row[label_key]] = value
     if hourly:
-        labels = sorted({label for values in series.values() for label in values})
+        buckets = sorted({bucket for by_bucket in values.values() for bucket in by_bucket})
     else:
         span = scope.span
-        labels = span.dates() if span else []
-    datasets = [{"label": names.get(pk, str(pk)), "entity_id": pk,
-                 "data": [series[pk].get(label) for label in labels] if pk in series else []} for pk in chosen]
-    return {"labels": [label(x) for x in labels], "datasets": datasets}, ("hourly" if hourly else "daily")
+        buckets = span.dates() if span else []
+    return Series(level, hourly, chosen, figures, buckets, values, entities)
+
+
+def chart_data(*, kind, parks, period, now, limit, start=None, end=None):
+    """Series of the top `limit` parks or rides of the period, hourly for one day, daily otherwise."""
+    scope = scope_resolve(parks=parks, period=period, now=now, start=start, end=end)
+    found = series(scope=scope, kind=kind, limit=limit)
+    datasets = []
+    for pk in found.chosen:
+        entity = found.entities.get(pk, {})
+        dataset = {"label": entity.get("name", str(pk)), "entity_id": pk, "data": found.row(pk)}
+        if found.level == "ride" and entity.get("park") is not None:
+            dataset["park"] = entity["park"].name
+        datasets.append(dataset)
+    return {"labels": [label(x) for x in found.buckets], "datasets": datasets}, found.granularity
 
 
 def year_over_year(*, park=None, ride=None, start, end, iso_week=False, now):

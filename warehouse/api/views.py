@@ -13,7 +13,7 @@ from .. import periods
 from ..models import RideStatusSnapshot
 from ..selectors import (PARK_SORTS, RIDE_SORTS, park_downtime_ranking, park_wait_ranking, ride_downtime_ranking,
                          ride_wait_ranking, scope_resolve)
-from . import params, queries, serializers as s, serializers_rides as sr, serializers_trends as st, trends
+from . import charts, params, queries, serializers as s, serializers_rides as sr, serializers_trends as st, trends
 from .filters import parks_in_scope
 from .nearby import rides_nearby
 
@@ -38,13 +38,14 @@ class _PublicViewSet(viewsets.GenericViewSet):
 
 
 PERIOD_RANGE = [params.period_param(), params.FILTER, params.START, params.END]
+ENTITY = params._query("entity", "Parks or rides.", enum=["parks", "rides"], default="parks")
 
 
 class ParkViewSet(_PublicViewSet):
     """Park rankings and one park's details."""
 
     @extend_schema(parameters=[*PERIOD_RANGE, params._query("sort_by", "Ranking order.", enum=list(PARK_SORTS),
-                                                             default="shame_score"),
+                                                            default="shame_score"),
                                params.limit_param(100, 50)], responses=s.ParkDowntimeSerializer)
     @action(detail=False, url_path="downtime")
     @cached()
@@ -76,6 +77,24 @@ class ParkViewSet(_PublicViewSet):
         body["attribution"] = params.attribution([park])
         return Response(s.ParkDetailsSerializer(body).data)
 
+    @extend_schema(parameters=[
+        params.ID, params.period_param(), params.START, params.END,
+        params._query("type", "What to compare: hours down per bucket, or mean standby wait (minutes) per bucket.",
+                      enum=list(charts.RIDE_CHART_TYPES), default="downtime"),
+    ], responses=st.ParkRideChartsSerializer)
+    @action(detail=True, url_path="rides/charts")
+    @cached()
+    def ride_charts(self, request, pk=None):
+        """Every attraction of the park over the period, hourly for one day, daily otherwise."""
+        park = params.get_park(pk)
+        chart_type = p.choice(request.query_params, "type", list(charts.RIDE_CHART_TYPES), default="downtime")
+        period, start, end = params.period_and_range(request.query_params)
+        scope = scope_resolve(parks=[park], period=period, now=timezone.now(), start=start, end=end)
+        days = queries.park_range(scope, park)
+        chart = charts.park_ride_charts(scope, park=park, chart_type=chart_type)
+        body = {"period": period, "dates": days.as_dict(), **chart, "attribution": params.attribution([park])}
+        return Response(st.ParkRideChartsSerializer(body).data)
+
     @extend_schema(parameters=[params.ID], responses=s.ParkRidesSerializer)
     @action(detail=True, url_path="rides")
     @cached()
@@ -97,7 +116,7 @@ class RideViewSet(_PublicViewSet):
     """Ride rankings, one ride's details and raw history, and rides near a point."""
 
     @extend_schema(parameters=[*PERIOD_RANGE, params._query("sort_by", "Ranking order.", enum=list(RIDE_SORTS),
-                                                             default="downtime_hours"),
+                                                            default="downtime_hours"),
                                params.limit_param(200, 100)], responses=s.RideDowntimeSerializer)
     @action(detail=False, url_path="downtime")
     @cached()
@@ -223,6 +242,44 @@ class TrendViewSet(_PublicViewSet):
                                                now=timezone.now(), limit=limit, **_custom(scope))
         body = {**_common(request, scope), "type": kind, "chart_data": chart, "granularity": granularity}
         return Response(st.ChartDataSerializer(body).data)
+
+    @extend_schema(parameters=[
+        ENTITY, params.period_param(default="yesterday"), params.FILTER, params.START, params.END,
+        params.limit_param(100, 10)], responses=st.AwardsSerializer)
+    @action(detail=False, url_path="longest-wait-times")
+    @cached()
+    def longest_wait_times(self, request):
+        """Parks or rides by mean standby wait over the period, longest first (the Awards tab)."""
+        return self._awards(request, charts.longest_waits)
+
+    @extend_schema(parameters=[
+        ENTITY, params.period_param(default="yesterday"), params.FILTER, params.START, params.END,
+        params.limit_param(100, 10)], responses=st.AwardsSerializer)
+    @action(detail=False, url_path="least-reliable")
+    @cached()
+    def least_reliable(self, request):
+        """Parks by mean shame score, rides by downtime hours, most first; only those with downtime."""
+        return self._awards(request, charts.least_reliable)
+
+    def _awards(self, request, read):
+        entity = p.choice(request.query_params, "entity", charts.ENTITIES, default="parks")
+        limit = p.integer(request.query_params, "limit", default=10, high=100)
+        scope = _scope(request, default_period="yesterday")
+        body = {**_common(request, scope), "entity": entity, "data": read(scope, entity=entity, limit=limit)}
+        return Response(st.AwardsSerializer(body).data)
+
+    @extend_schema(parameters=[
+        params._query("type", "Which heatmap.", enum=[*charts.HEATMAP_TYPES], default="parks-shame"),
+        *PERIOD_RANGE, params.limit_param(50, 10)], responses=st.HeatmapSerializer)
+    @action(detail=False, url_path="heatmap-data")
+    @cached()
+    def heatmap_data(self, request):
+        """The top parks or rides as a matrix of entities x hours (one-day periods) or park days."""
+        kind = p.choice(request.query_params, "type", [*charts.HEATMAP_TYPES], default="parks-shame")
+        limit = p.integer(request.query_params, "limit", default=10, high=50)
+        scope = _scope(request)
+        body = {**_common(request, scope), "type": kind, **charts.heatmap(scope, kind=kind, limit=limit)}
+        return Response(st.HeatmapSerializer(body).data)
 
     @extend_schema(parameters=[
         params.park_id_param(), params._query("ride_id", "A ride id (instead of park_id).", type=int),

@@ -11,7 +11,7 @@ from warehouse.ingest import QueueRow, ingest
 from warehouse.models import (AggregationRun, ParkHourlyStats, ParkOperatingSession, RideHourlyStats,
                               RideStatusChange)
 
-from .test_api_data import NOW, api, live_park, live_ride, park_day, park_with_rides, ride_day  # noqa: F401
+from .test_api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
 
 TODAY = date(2024, 6, 12)
 YESTERDAY = TODAY - timedelta(days=1)
@@ -44,20 +44,24 @@ def test_park_details_show_breakdown_sessions_and_hourly_chart(api):
     ParkHourlyStats.objects.create(park=park, date=YESTERDAY, hour_start_utc=utc(2024, 6, 11, 14), shame_score=2.04,
                                    metrics_version=METRICS_VERSION)
     body = api.get(f"/api/parks/{park.pk}/details?period=yesterday").json()
-    assert body["park"] == {"park_id": park.pk, "name": "Magic", "location": "", "operator": "Disney",
+    assert body["park"] == {"park_id": park.pk, "name": "Magic", "location": "", "city": "", "region": "",
+                            "country": "", "operator": "Disney",
                             "timezone": "America/New_York", "queue_times_url": "https://queue-times.com/parks/9"}
-    assert body["current_status"] == {"is_open": True, "rides_open": 2, "rides_closed": 1, "total_rides": 3,
+    assert body["current_status"] == {"is_open": True, "rides_open": 2, "operating": 2, "rides_closed": 1,
+                                      "rides_down": 0, "total_rides": 3, "uptime_percentage": 100.0,
                                       "avg_wait_time": 23, "max_wait_time": 60, "last_updated": "2024-06-12T16:00:00Z"}
     assert body["shame_breakdown"] == {
-        "shame_score": 1.3, "total_downtime_hours": 1.5, "weighted_downtime_hours": 4.5,
-        "effective_park_weight": 5.0,
+        "breakdown_type": "yesterday", "shame_score": 1.3, "total_downtime_hours": 1.5,
+        "weighted_downtime_hours": 4.5, "effective_park_weight": 5.0,
         "rides": [{"ride_id": r1.pk, "ride_name": r1.name, "tier": 1, "tier_weight": 3, "downtime_hours": 1.5,
-                   "weighted_contribution": 4.5}]}
+                   "weighted_contribution": 4.5, "days_with_downtime": 1, "status": "DOWN"}],
+        "rides_affected_count": 1, "period_label": "Jun 11, 2024", "days_in_period": 1}
     assert body["tier_distribution"] == {"tier_1_count": 1, "tier_2_count": 1, "tier_3_count": 0,
-                                         "unclassified_count": 1}
+                                         "unclassified_count": 1, "total_rides": 3}
     assert body["operating_sessions"] == [{"date": "2024-06-11", "open_from": "2024-06-11T13:00:00Z",
                                            "open_to": "2024-06-12T01:00:00Z", "operating_hours": 12.0}]
-    assert body["chart_data"] == {"labels": ["2024-06-11T14:00:00Z"], "data": [2.0], "granularity": "hourly"}
+    assert body["chart_data"] == {"labels": ["2024-06-11T14:00:00Z"], "data": [2.0], "avg_wait": [None],
+                                  "rides_down": [0], "average": 2.0, "granularity": "hourly"}
     assert body["excluded_rides_count"] == 1
 
 
@@ -106,14 +110,18 @@ def test_ride_details_summary_timeseries_and_downtime_events(api):
     assert body["ride"]["ride_id"] == ride.pk and body["ride"]["park_name"] == park.name
     assert body["summary"] == {"total_downtime_hours": 1.5, "uptime_percentage": 85.0, "avg_wait_time": 41,
                                "peak_wait_time": 90, "total_operating_hours": 8.5}
-    assert body["timeseries"] == [{"hour_start_utc": "2024-06-11T15:00:00Z", "avg_wait_time_minutes": 35.0,
-                                   "uptime_percentage": 50.0, "downtime_minutes": 30.0, "status": "DOWN"}]
+    hour = {"hour_start_utc": "2024-06-11T15:00:00Z", "avg_wait_time_minutes": 35.0, "uptime_percentage": 50.0,
+            "downtime_minutes": 30.0, "downtime_hours": 0.5, "operating_hours": 0.5, "snapshot_count": 0,
+            "status": "DOWN"}
+    assert body["timeseries"] == body["hourly_breakdown"] == [hour]
+    assert body["period"] == "yesterday" and body["granularity"] == "hourly"
     assert body["downtime_events"] == [
         {"start": "2024-06-11T15:00:00Z", "end": "2024-06-11T15:30:00Z", "duration_minutes": 30.0},
         {"start": "2024-06-11T20:00:00Z", "end": "2024-06-11T21:00:00Z", "duration_minutes": 60.0}]
     weekly = api.get(f"/api/rides/{ride.pk}/details?period=7days").json()["timeseries"]
     assert weekly == [{"date": "2024-06-11", "avg_wait_time_minutes": 41.3, "uptime_percentage": 85.0,
-                       "downtime_minutes": 90.0, "status": "DOWN"}]
+                       "downtime_minutes": 90.0, "downtime_hours": 1.5, "operating_hours": 8.5, "snapshot_count": 0,
+                       "status": "DOWN"}]
 
 
 def test_ride_details_show_latest_queue_values_and_paid_price_history(api, ride):
@@ -177,8 +185,10 @@ def test_search_index_lists_active_parks_and_attractions(api):
     make_ride(park, entity_type="RESTAURANT")
     make_park(is_active=False)
     body = api.get("/api/search/index").json()
-    assert body["parks"] == [{"id": park.pk, "name": "Magic", "location": "US"}]
-    assert body["rides"] == [{"id": ride.pk, "name": ride.name, "park_id": park.pk, "park_name": "Magic"}]
+    assert body["parks"] == [{"id": park.pk, "type": "park", "name": "Magic", "location": "US",
+                              "url": f"park-detail.html?park_id={park.pk}"}]
+    assert body["rides"] == [{"id": ride.pk, "type": "ride", "name": ride.name, "park_id": park.pk,
+                              "park_name": "Magic", "location": "US", "url": f"ride-detail.html?id={ride.pk}"}]
 
 
 def test_health_is_degraded_without_collection_and_healthy_when_fresh(api, ride):
