@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 from .days import HOUR, Segments, Window, cut, hours_of, inferred_window, length, park_day_bounds, schedule_window
 from .figures import RideFigures, ride_figures
-from .park import ParkFigures, park_figures
+from .park import ParkFigures, park_figures, park_reliability
+from .spells import Reliability, Spell, classify_spells, reliability
 from .timeline import Change, Obs, build_runs, known_changes, seconds, state_changes
 
 
@@ -33,6 +34,8 @@ class ParkDay:
     coverage_percentage: float | None = None
     park_hours: dict[float, ParkFigures] = field(default_factory=dict)
     changes: dict[int, list[Change]] = field(default_factory=dict)
+    spells: dict[int, list[Spell]] = field(default_factory=dict)
+    reliability: dict[int, Reliability] = field(default_factory=dict)
 
     @property
     def open_hours(self) -> float:
@@ -67,15 +70,25 @@ def compute_park_day(*, day: date, tz: str, rides: list[RideInfo], observations:
         return out
 
     known = 0.0
+    raw_spells: dict[int, list] = {}
     for ride in attractions:
+        spells: list = []
         day_fig, hour_figs = ride_figures(runs[ride.id], out.window, known_changes(runs[ride.id]),
-                                          reports_down=reports_down, hourly=hourly)
+                                          reports_down=reports_down, hourly=hourly, spells=spells)
         known += day_fig.known_s
         if day_fig.known_s > 0:
             out.rides[ride.id] = day_fig
             out.ride_hours[ride.id] = hour_figs
+            if spells:
+                raw_spells[ride.id] = spells
+    operated = {rid for rid, fig in out.rides.items() if fig.operated}
+    out.spells = classify_spells(raw_spells, operated=operated, window=out.window, day_start=out.start, runs=runs,
+                                 changes=out.changes)
+    out.reliability = {rid: reliability(out.spells.get(rid, ()), operated=rid in operated, runs=runs[rid],
+                                        window=out.window) for rid in out.rides}
     tiers = {r.id: r.tier for r in attractions}
     out.park = park_figures(((fig, tiers[rid]) for rid, fig in out.rides.items()), open_hours=out.open_hours)
+    park_reliability(out.park, ((out.reliability[rid], tiers[rid]) for rid in out.rides))
     if attractions:
         out.coverage_percentage = 100.0 * known / (len(attractions) * length(out.window))
     if hourly:
