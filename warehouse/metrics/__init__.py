@@ -2,7 +2,8 @@
 
 `timeline` turns observations into state runs (§2), `days` gives park days and open windows
 (§3), `figures` ride figures (§4), `park` park figures and shame scores (§5), `spells` down
-spells, their kinds and the reliability figures (§8-§9), and `parkday` puts them together for one park day. `warehouse.aggregation` feeds it from the database.
+spells, their kinds and the reliability figures (§8-§9), and `parkday` puts them together for one
+park day. `warehouse.aggregation` feeds it from the database.
 """
 from .days import Window, park_day_bounds, park_day_of
 from .figures import RideFigures, down_states, ride_figures
