@@ -3,6 +3,12 @@
 from django.db import migrations, models
 
 
+def staff_owns_existing_tiers(apps, schema_editor):
+    """Tiers set before sources were recorded were set by hand: the rules must not overwrite them."""
+    Ride = apps.get_model("themepark", "Ride")
+    Ride.objects.filter(tier__isnull=False).update(tier_source="STAFF", tier_reason="set by staff")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -23,6 +29,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='ride',
             name='tier_source',
-            field=models.CharField(blank=True, choices=[('RULES', 'Rules'), ('STAFF', 'Staff')], help_text='Who set the tier: the rules (classify_rides) or staff, whom the rules never overwrite', max_length=5, null=True),
+            field=models.CharField(blank=True, choices=[('RULES', 'Rules'), ('STAFF', 'Staff')],
+                                   help_text='Who set the tier: the rules (classify_rides) or staff, whom the rules '
+                                             'never overwrite', max_length=5, null=True),
         ),
+        migrations.RunPython(staff_owns_existing_tiers, migrations.RunPython.noop),
     ]
