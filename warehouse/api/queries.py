@@ -20,6 +20,9 @@ from ..models import (AggregationRun, LiveParkState, LiveRideState, ParkDailySta
                       RideStatusSnapshot)
 from ..partitions import months_ahead
 from ..selectors import park_figures, ride_figures, scope_resolve
+from .reliability import event_kinds, park_reliability
+
+RELIABILITY_KEYS = ("breakdowns", "mtbf_hours", "mttr_minutes", "opening_reliability", "downtime_minutes_by_kind")
 
 RECENT_DAYS = 7  # a ride that has not operated for this long is excluded from the park's weight
 
@@ -73,7 +76,8 @@ def park_details(*, park, period, now, start=None, end=None):
     fig = park_figures(scope).get(park.pk, {})
     rides = {r.pk: r for r in attractions(park=park)}
     contributions = []
-    for ride_id, ride_fig in ride_figures(scope).items():
+    all_rides = ride_figures(scope)
+    for ride_id, ride_fig in all_rides.items():
         ride = rides.get(ride_id)
         if ride is None or not ride_fig["downtime"]:
             continue
@@ -108,6 +112,7 @@ def park_details(*, park, period, now, start=None, end=None):
                                                                   date__lte=days.end).order_by("date"),
         "chart_data": chart,
         "excluded_rides_count": len(park_rides(park=park, now=now)["rides"]["excluded"]),
+        "reliability": park_reliability(all_rides, fig),
     }
 
 
@@ -178,9 +183,11 @@ def ride_details(*, ride, period, now, start=None, end=None):
         "period": period, "dates": days.as_dict(), "ride": ride,
         "summary": {"total_downtime_hours": fig.get("downtime_hours", 0.0),
                     "uptime_percentage": fig.get("uptime_percentage"), "avg_wait_time": fig.get("avg_wait"),
-                    "peak_wait_time": fig.get("peak_wait"), "total_operating_hours": fig.get("operating_hours", 0.0)},
+                    "peak_wait_time": fig.get("peak_wait"), "total_operating_hours": fig.get("operating_hours", 0.0),
+                    **{k: fig.get(k) for k in RELIABILITY_KEYS}},
         "timeseries": timeseries,
-        "downtime_events": downtime_events(ride=ride, start_utc=start_utc, end_utc=end_utc, now=now),
+        "downtime_events": event_kinds(downtime_events(ride=ride, start_utc=start_utc, end_utc=end_utc, now=now),
+                                       ride=ride, start_utc=start_utc, end_utc=end_utc),
         "queues": latest_queues(ride=ride, now=now, start_utc=start_utc, end_utc=end_utc),
     }
 

@@ -104,8 +104,8 @@ def test_ride_details_summary_timeseries_and_downtime_events(api):
         RideStatusChange.objects.create(ride=ride, changed_at=at, to_status=status)
     body = api.get(f"/api/rides/{ride.pk}/details?period=yesterday").json()
     assert body["ride"]["ride_id"] == ride.pk and body["ride"]["park_name"] == park.name
-    assert body["summary"] == {"total_downtime_hours": 1.5, "uptime_percentage": 85.0, "avg_wait_time": 41,
-                               "peak_wait_time": 90, "total_operating_hours": 8.5}
+    assert body["summary"].items() >= {"total_downtime_hours": 1.5, "uptime_percentage": 85.0, "avg_wait_time": 41,
+                                       "peak_wait_time": 90, "total_operating_hours": 8.5}.items()
     assert body["timeseries"] == [{"hour_start_utc": "2024-06-11T15:00:00Z", "avg_wait_time_minutes": 35.0,
                                    "uptime_percentage": 50.0, "downtime_minutes": 30.0, "status": "DOWN"}]
     assert body["downtime_events"] == [
