@@ -109,8 +109,8 @@ def test_ride_details_summary_timeseries_and_downtime_events(api):
     assert body["timeseries"] == [{"hour_start_utc": "2024-06-11T15:00:00Z", "avg_wait_time_minutes": 35.0,
                                    "uptime_percentage": 50.0, "downtime_minutes": 30.0, "status": "DOWN"}]
     assert body["downtime_events"] == [
-        {"start": "2024-06-11T15:00:00Z", "end": "2024-06-11T15:30:00Z", "duration_minutes": 30.0},
-        {"start": "2024-06-11T20:00:00Z", "end": "2024-06-11T21:00:00Z", "duration_minutes": 60.0}]
+        {"start": "2024-06-11T15:00:00Z", "end": "2024-06-11T15:30:00Z", "duration_minutes": 30.0, "kind": None},
+        {"start": "2024-06-11T20:00:00Z", "end": "2024-06-11T21:00:00Z", "duration_minutes": 60.0, "kind": None}]
     weekly = api.get(f"/api/rides/{ride.pk}/details?period=7days").json()["timeseries"]
     assert weekly == [{"date": "2024-06-11", "avg_wait_time_minutes": 41.3, "uptime_percentage": 85.0,
                        "downtime_minutes": 90.0, "status": "DOWN"}]
