@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone as dt_timezone
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from collector.models import ParkSchedule
@@ -302,3 +303,20 @@ def days_between(start: date, end: date):
     while day <= end:
         yield day
         day += timedelta(days=1)
+
+
+def _older_version(park_ids):
+    rows = ParkDailyStats.objects.filter(metrics_version__lt=METRICS_VERSION)
+    return rows.filter(park_id__in=list(park_ids)) if park_ids else rows
+
+
+def older_version_days(park_ids=None) -> int:
+    """Park days whose stored figures an older METRICS_VERSION computed (their rows lack the
+    newer figures): `aggregate_stats --rebuild` recomputes them."""
+    return _older_version(park_ids).count()
+
+
+def older_version_span(park_ids=None) -> tuple[date, date] | None:
+    """First and last park day holding figures of an older METRICS_VERSION (None: there are none)."""
+    span = _older_version(park_ids).aggregate(first=Min("date"), last=Max("date"))
+    return (span["first"], span["last"]) if span["first"] else None

@@ -19,6 +19,8 @@ from ..models import (AggregationRun, LiveParkState, LiveRideState, ParkDailySta
                       ParkOperatingSession, QueueData, RideDailyStats, RideHourlyStats, RideStatusChange,
                       RideStatusSnapshot)
 from ..partitions import months_ahead
+from ..aggregation.days import older_version_days
+from ..constants import METRICS_VERSION
 from ..selectors import park_figures, ride_figures, scope_resolve
 from .reliability import event_kinds, park_reliability
 
@@ -257,11 +259,13 @@ def health_check(*, now):
         "data_collection": {"last_collection": collected, "age_minutes": _age(now, collected)},
         "aggregation": {"last_completed_at": aggregated, "lag_minutes": _age(now, aggregated)},
         "partitions": {"months_ahead": ahead},
+        "metrics_version": {"current": METRICS_VERSION, "older_park_days": older_version_days()},
     }
     stale = 3 * settings.COLLECTION_INTERVAL_MINUTES
     problems = [
         collected is None or _age(now, collected) > stale,
         aggregated is None or _age(now, aggregated) > AGGREGATION_LAG_LIMIT_MINUTES,
         ahead is not None and ahead < 1,
+        checks["metrics_version"]["older_park_days"] > 0,  # aggregate_stats --rebuild recomputes them
     ]
     return ("degraded" if any(problems) else "healthy"), checks

@@ -52,3 +52,23 @@ def test_a_run_stores_breakdowns_kinds_spells_and_rolls_them_up(park):
     # recomputing replaces the spells, never doubles them
     stats_recompute(park_ids=[park.pk], start=D, end=e, now=NOW)
     assert DownSpell.objects.filter(park=park).count() == 4
+
+
+def test_figures_of_an_older_version_are_noticed_never_mixed_silently(park, client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    ParkDailyStats.objects.create(park=park, date=D, open_hours=10, metrics_version=1)
+    err = StringIO()
+    call_command("aggregate_stats", "--park", str(park.pk), "--start", str(D), stdout=StringIO(), stderr=err)
+    assert "0 park day(s) hold figures of an older metrics version" not in err.getvalue()  # the day was recomputed
+    ParkDailyStats.objects.create(park=park, date=D.replace(day=1), open_hours=10, metrics_version=1)
+    call_command("aggregate_stats", "--park", str(park.pk), "--start", str(D), stdout=StringIO(), stderr=err)
+    assert "1 park day(s) hold figures of an older metrics version than 2" in err.getvalue()
+    assert "aggregate_stats --rebuild" in err.getvalue()
+    health = client.get("/api/health").json()
+    assert health["checks"]["metrics_version"] == {"current": 2, "older_park_days": 1}
+    assert health["status"] == "degraded"
+    call_command("aggregate_stats", "--rebuild", "--park", str(park.pk), stdout=StringIO(), stderr=StringIO())
+    assert not ParkDailyStats.objects.filter(metrics_version=1).exists()
