@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from themepark.api import params as p
 from themepark.choices import EntityType
+from themepark.models import Ride
 
 from ..metrics import down_states, mtbf_hours, mttr_minutes, opening_reliability, reopen_estimate
 from ..models import DownSpell, DownSpellKind, LiveRideState, RideStatusChange
@@ -95,3 +96,16 @@ def stay_or_go(*, ride, now, minutes=None) -> dict:
 def estimate_minutes(query):
     """Optional `down_minutes`: ask as if the ride had been down that long (0 to 1440)."""
     return p.number(query, "down_minutes", low=0, high=1440, required=False)
+
+
+def with_live_estimates(rows, *, now, period):
+    """In the live period, each ranking row of a ride down now carries its stay-or-go answer
+    (the others carry null)."""
+    if period != "live":
+        return rows
+    rides = {r.pk: r for r in Ride.objects.filter(pk__in=[row["ride_id"] for row in rows]).select_related("park")}
+    for row in rows:
+        ride = rides.get(row["ride_id"])
+        down = ride is not None and row.get("current_status") in down_states(ride.park.reports_down)
+        row["reopen_estimate"] = stay_or_go(ride=ride, now=now) if down else None
+    return rows

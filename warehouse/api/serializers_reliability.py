@@ -38,10 +38,26 @@ class TierSource(serializers.Serializer):
     tier_reason = serializers.CharField(allow_blank=True)
 
 
+class LiveEstimateSerializer(serializers.Serializer):
+    """Stay or go for a ride down now (METRICS.md §8)."""
+
+    down_since = serializers.DateTimeField(allow_null=True)
+    down_minutes = Rounded(1)
+    expected_reopen_minutes = Rounded(1)
+    p75_reopen_minutes = Rounded(1)
+    spells_used = serializers.IntegerField()
+    basis = serializers.CharField(allow_null=True)
+
+
+class LiveEstimate(serializers.Serializer):
+    reopen_estimate = LiveEstimateSerializer(required=False, allow_null=True,
+                                             help_text="period=live only: stay or go for a ride down now")
+
+
 # ---------------------------------------------------------------------------------------------
 # Rankings
 # ---------------------------------------------------------------------------------------------
-class RideDowntimeRowSerializer(s.RideDowntimeRowSerializer, TierSource, Reliability, DataHealth):
+class RideDowntimeRowSerializer(s.RideDowntimeRowSerializer, TierSource, Reliability, DataHealth, LiveEstimate):
     pass
 
 
@@ -50,7 +66,7 @@ class RideDowntimeSerializer(s.RideDowntimeSerializer):
     data = RideDowntimeRowSerializer(many=True)
 
 
-class RideWaitRowSerializer(s.RideWaitRowSerializer, TierSource, DataHealth):
+class RideWaitRowSerializer(s.RideWaitRowSerializer, TierSource, DataHealth, LiveEstimate):
     pass
 
 

@@ -112,7 +112,8 @@ class RideViewSet(_PublicViewSet):
         scope = _scope(request, exclude=exclude)
         sort_by = p.choice(request.query_params, "sort_by", list(RIDE_SORTS), default="downtime_hours")
         limit = p.integer(request.query_params, "limit", default=100, high=200)
-        rows = ride_downtime_ranking(scope, sort_by=sort_by, limit=limit)
+        rows = rel.with_live_estimates(ride_downtime_ranking(scope, sort_by=sort_by, limit=limit), now=timezone.now(),
+                                       period=scope.period)
         body = {**_common(request, scope), "sort_by": sort_by, "data": rows, "exclude": sorted(exclude)}
         return Response(sx.RideDowntimeSerializer(body).data)
 
@@ -124,7 +125,8 @@ class RideViewSet(_PublicViewSet):
         name = "mode" if request.query_params.get("mode") and not request.query_params.get("period") else "period"
         scope = _scope(request, name=name)
         limit = p.integer(request.query_params, "limit", default=100, high=200)
-        body = {**_common(request, scope), "data": ride_wait_ranking(scope, limit=limit)}
+        rows = rel.with_live_estimates(ride_wait_ranking(scope, limit=limit), now=timezone.now(), period=scope.period)
+        body = {**_common(request, scope), "data": rows}
         return Response(sx.RideWaitSerializer(body).data)
 
     @extend_schema(parameters=[params.ID, params.period_param(), params.START, params.END],

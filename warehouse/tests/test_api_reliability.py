@@ -145,3 +145,22 @@ def test_stay_or_go_from_twelve_spells_from_three_pooled_and_from_none(api):  # 
     body = api.get(f"/api/rides/{new.pk}/reopen-estimate").json()
     assert body["down_minutes"] is None and body["current_status"] is None
     assert api.get(f"/api/rides/{new.pk}/reopen-estimate?down_minutes=-3").status_code == 400
+
+
+def test_live_rankings_carry_stay_or_go_for_rides_down_now(api):  # noqa: F811
+    from .test_api_data import live_ride, ride_day
+
+    park = make_park()
+    down, up = make_ride(park), make_ride(park)
+    spells(down, [30, 40, 50, 60, 70, 80], NOW - timedelta(days=50))
+    live_ride(down, "DOWN")
+    live_ride(up, "OPERATING", 15)
+    RideStatusChange.objects.create(ride=down, changed_at=NOW - timedelta(minutes=10), to_status="DOWN")
+    for ride in (down, up):  # NOW is 20:00 on June 30 in New York
+        ride_day(ride, NOW.date() - timedelta(days=1), operating=300, downtime=10 if ride is down else 0)
+    rows = {r["ride_id"]: r for r in api.get("/api/rides/downtime?period=live").json()["data"]}
+    est = rows[down.pk]["reopen_estimate"]
+    assert est["down_minutes"] == 10.0 and est["spells_used"] == 6 and est["expected_reopen_minutes"] == 45.0
+    assert rows[up.pk]["reopen_estimate"] is None
+    today = api.get("/api/rides/downtime?period=today").json()["data"]
+    assert today and all(r.get("reopen_estimate") is None for r in today)
