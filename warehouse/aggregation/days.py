@@ -138,6 +138,11 @@ class Carry:
     latest: dict[int, Obs] = field(default_factory=dict)
 
 
+# Benchmarks only: compute the figures of METRICS.md version 1 (no spells, kinds or breakdowns), to
+# price version 2's on the same data. Never set in the application.
+VERSION_1_FIGURES_ONLY = False
+
+
 def park_day_compute(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None,
                      carry: Carry | None = None) -> ParkDay:
     """Read and compute one park day (nothing is written). With `carry` (the same rides, day
@@ -155,7 +160,8 @@ def park_day_compute(*, park: Park, day: date, now: datetime, rides: list[RideIn
         carry.latest = {ride_id: obs[-1] for ride_id, obs in observations.items() if obs}
     return compute_park_day(day=day, tz=park.timezone, rides=rides, observations=observations,
                             schedule=read_schedule(park, day), reports_down=park.reports_down,
-                            now=now.timestamp(), live_hold=live_hold_seconds())
+                            now=now.timestamp(), live_hold=live_hold_seconds(),
+                            reliability=not VERSION_1_FIGURES_ONLY)
 
 
 # ---------------------------------------------------------------------------------------------
