@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, FloatField, Sum
 from django.utils import timezone
 
@@ -71,7 +71,7 @@ def classify_rides(*, park_ids=None, dry_run: bool = False, now: datetime | None
     parks = Park.objects.all() if park_ids else Park.objects.filter(is_active=True)
     if park_ids:
         parks = parks.filter(pk__in=list(park_ids))
-    out = ClassifySummary()
+    out, pending = ClassifySummary(), []
     for park in parks.order_by("pk"):
         rides = list(Ride.objects.filter(park=park, entity_type=EntityType.ATTRACTION)
                      .select_related("metadata"))
@@ -108,11 +108,32 @@ def classify_rides(*, park_ids=None, dry_run: bool = False, now: datetime | None
         out.parks += 1
         out.rides += len(rides)
         out.classified += len(decisions)
-        if changed and not dry_run:
-            with transaction.atomic():
-                Ride.objects.bulk_update(changed, ["tier", "tier_source", "tier_reason", "tier_set_at"],
-                                         batch_size=500)
+        if not dry_run:
+            pending.extend(changed)
+    _write_tiers(pending)
     return out
+
+
+def _write_tiers(rides: list[Ride], batch_size: int = 100) -> None:
+    """UPDATE ... SET field = CASE id WHEN ... END per batch of rides, with plain parameters:
+    bulk_update builds the same statement from an expression per field and row, whose
+    preparation cost most of a run."""
+    quote = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    fields = {"tier": lambda r: r.tier, "tier_source": lambda r: r.tier_source,
+              "tier_reason": lambda r: r.tier_reason[:255], "tier_set_at": lambda r: adapt(r.tier_set_at)}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for i in range(0, len(rides), batch_size):
+            batch = rides[i:i + batch_size]
+            sets, params = [], []
+            for name, value in fields.items():
+                whens = " ".join(["WHEN %s THEN %s"] * len(batch))
+                sets.append(f"{quote(name)} = CASE {quote('id')} {whens} END")
+                params.extend(p for r in batch for p in (r.pk, value(r)))
+            marks = ", ".join(["%s"] * len(batch))
+            table = quote(Ride._meta.db_table)
+            cursor.execute(f"UPDATE {table} SET {', '.join(sets)} WHERE {quote('id')} IN ({marks})",
+                           [*params, *(r.pk for r in batch)])
 
 
 def tiers_return_to_rules(ride_ids, *, now: datetime | None = None) -> ClassifySummary:
