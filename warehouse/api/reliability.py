@@ -8,8 +8,10 @@ from themepark.choices import EntityType
 from themepark.models import Ride
 
 from ..metrics import down_states, mtbf_hours, mttr_minutes, opening_reliability, reopen_estimate
+from ..metrics.spells import MIN_SPELLS, time_left
 from ..models import DownSpell, DownSpellKind, LiveRideState, RideStatusChange
 from ..selectors import EXCLUDABLE
+from . import params
 
 ESTIMATE_DAYS = 365
 
@@ -70,10 +72,12 @@ def down_since(ride, now):
     return state, state.recorded_at
 
 
-def stay_or_go(*, ride, now, minutes=None) -> dict:
+def stay_or_go(*, ride, now, minutes=None, at=None) -> dict:
     """The stay-or-go answer for `ride` (METRICS.md §8): down now for t minutes (or, given
-    `minutes`, as if down that long) -> the median and 75th percentile of the time left."""
-    state, since = down_since(ride, now)
+    `minutes`, as if down that long) -> the median and 75th percentile of the time left. With
+    `at`, the question is asked at that past moment (over the 365 days before it; needs `minutes`)."""
+    state, since = down_since(ride, now) if at is None else (None, None)
+    now = at or now
     is_down = since is not None
     t = minutes if minutes is not None else ((now - since).total_seconds() / 60 if is_down else None)
     body = {"ride_id": ride.pk, "ride_name": ride.name, "park_id": ride.park_id,
@@ -85,7 +89,7 @@ def stay_or_go(*, ride, now, minutes=None) -> dict:
     cutoff = since or now  # the spell in progress is not history
     own = _breakdown_lengths(cutoff, ride=ride)
     pooled = []
-    if sum(1 for m in own if m > t) < 5:
+    if len(time_left(own, t)) < MIN_SPELLS:
         pooled = _breakdown_lengths(cutoff, park_id=ride.park_id, ride__entity_type=EntityType.ATTRACTION)
     est = reopen_estimate(t, own, pooled)
     body.update(expected_reopen_minutes=est.expected_reopen_minutes, p75_reopen_minutes=est.p75_reopen_minutes,
@@ -93,9 +97,14 @@ def stay_or_go(*, ride, now, minutes=None) -> dict:
     return body
 
 
-def estimate_minutes(query):
-    """Optional `down_minutes`: ask as if the ride had been down that long (0 to 1440)."""
-    return p.number(query, "down_minutes", low=0, high=1440, required=False)
+def estimate_question(query):
+    """Optional `down_minutes` (ask as if the ride had been down that long, 0 to 1440) and `at`
+    (ask at that past moment, over the breakdowns of the year before it; needs `down_minutes`)."""
+    minutes = p.number(query, "down_minutes", low=0, high=1440, required=False)
+    at = params.instant(query, "at")
+    if at is not None and minutes is None:
+        raise p.bad("down_minutes", "is required with `at`: how long the ride has been down")
+    return minutes, at
 
 
 def with_live_estimates(rows, *, now, period):

@@ -144,13 +144,15 @@ class RideViewSet(_PublicViewSet):
         params.ID,
         params._query("down_minutes", "Ask as if the ride had been down this many minutes (0 to 1440); default: "
                       "how long it has been down now.", type=float),
+        params._query("at", "Ask at this past moment (ISO 8601 datetime or date), over the breakdowns of the "
+                      "365 days before it; needs down_minutes."),
     ], responses=sx.ReopenEstimateSerializer)
     @action(detail=True, url_path="reopen-estimate")
     @cached(live=True)
     def reopen_estimate(self, request, pk=None):
         ride = params.get_ride(pk)
-        minutes = rel.estimate_minutes(request.query_params)
-        body = rel.stay_or_go(ride=ride, now=timezone.now(), minutes=minutes)
+        minutes, at = rel.estimate_question(request.query_params)
+        body = rel.stay_or_go(ride=ride, now=timezone.now(), minutes=minutes, at=at)
         return Response(sx.ReopenEstimateSerializer(body).data)
 
     @extend_schema(parameters=[

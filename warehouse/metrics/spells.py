@@ -175,6 +175,14 @@ def _percentile(values: list[float], q: float) -> float:
 MIN_SPELLS = 5
 
 
+def time_left(lengths: Iterable[float], down_minutes: float) -> list[float]:
+    """What remained of the spells (minutes) that lasted longer than `down_minutes`. Lengths count
+    to the whole second: sub-second jitter of observation times must not make a 5-minute spell
+    "longer than 5 minutes"."""
+    rounded = (round(length * 60) / 60 for length in lengths)
+    return [length - down_minutes for length in rounded if length > down_minutes]
+
+
 class ReopenEstimate(NamedTuple):
     down_minutes: float
     expected_reopen_minutes: float | None
@@ -189,7 +197,7 @@ def reopen_estimate(down_minutes: float, ride_spells: Iterable[float], park_spel
     75th percentile of what remained; the ride's own when it has at least five, else the park's
     attractions pooled (at least five), else none."""
     for basis, lengths in (("ride", ride_spells), ("park", park_spells)):
-        left = [length - down_minutes for length in lengths if length > down_minutes]
+        left = time_left(lengths, down_minutes)
         if len(left) >= MIN_SPELLS:
             return ReopenEstimate(down_minutes, _percentile(left, 0.5), _percentile(left, 0.75), len(left), basis)
     return ReopenEstimate(down_minutes, None, None, 0, None)

@@ -145,6 +145,11 @@ def test_stay_or_go_from_twelve_spells_from_three_pooled_and_from_none(api):  # 
     body = api.get(f"/api/rides/{new.pk}/reopen-estimate").json()
     assert body["down_minutes"] is None and body["current_status"] is None
     assert api.get(f"/api/rides/{new.pk}/reopen-estimate?down_minutes=-3").status_code == 400
+    # asked at a past moment: the year before it (the 500-minute breakdown of 400 days ago is in, the rest ahead)
+    at = (NOW - timedelta(days=300)).date()
+    body = api.get(f"/api/rides/{busy.pk}/reopen-estimate?down_minutes=20&at={at}").json()
+    assert body["basis"] is None and body["spells_used"] == 0  # one of the ride's own, one pooled: too few
+    assert api.get(f"/api/rides/{busy.pk}/reopen-estimate?at={at}").json()["success"] is False
 
 
 def test_live_rankings_carry_stay_or_go_for_rides_down_now(api):  # noqa: F811

@@ -117,6 +117,8 @@ def test_stay_or_go_from_the_ride_its_park_or_nothing():
     est = reopen_estimate(20, few, park)  # three of the ride's own: pooled with the park's
     assert est.basis == "park" and est.spells_used == 8
     assert est.expected_reopen_minutes == pytest.approx(17.5)  # remaining 2 6 10 15 20 30 60 70
+    jitter = [5.004, 5.0045, 5.003, 5.002, 5.001, 10, 15]  # 5-minute spells seen a fraction of a second long
+    assert reopen_estimate(5, jitter).spells_used == 0
     est = reopen_estimate(20, few, few)
     assert est.expected_reopen_minutes is None and est.p75_reopen_minutes is None and est.spells_used == 0
     assert HOLD == 900
