@@ -171,13 +171,23 @@ def reliability_figures(row) -> dict:
     """Breakdowns, MTBF, MTTR, opening reliability and downtime by kind from summed rows (METRICS.md §8-§9)."""
     if row.get("breakdowns") is None:
         return {}
-    by_kind = {kind: float(row[kind] or 0.0) for kind in ("park_wide", "late_opening", "stale_feed")}
-    by_kind = {"breakdown": max(0.0, float(row["all_downtime"] or 0.0) - sum(by_kind.values())), **by_kind}
+    by_kind = _by_kind(row, float(row["all_downtime"] or 0.0))
     breakdowns = int(row["breakdowns"] or 0)
     return {"breakdowns": breakdowns, "mtbf_hours": mtbf_hours(float(row["operating"]), breakdowns),
             "mttr_minutes": mttr_minutes(by_kind["breakdown"], breakdowns),
             "opening_reliability": opening_reliability(int(row["days_on_time"] or 0), int(row["days_operated"] or 0)),
             "downtime_minutes_by_kind": by_kind}
+
+
+def _by_kind(row, downtime_minutes: float) -> dict[str, float]:
+    """Downtime minutes by kind from summed rows: a breakdown's minutes are the rest of the downtime."""
+    by_kind = {kind: float(row[kind] or 0.0) for kind in ("park_wide", "late_opening", "stale_feed")}
+    return {"breakdown": max(0.0, downtime_minutes - sum(by_kind.values())), **by_kind}
+
+
+def _health(park, coverage: float | None) -> dict:
+    return {"coverage_percentage": coverage,
+            "comparable": bool(park.reports_down and coverage is not None and coverage >= COMPARABLE_COVERAGE)}
 
 
 def park_coverage(scope: Scope, park_ids=None) -> dict[int, dict]:
@@ -190,13 +200,8 @@ def park_coverage(scope: Scope, park_ids=None) -> dict[int, dict]:
     rows = rows.values("park_id").annotate(cov=Sum(F("coverage_percentage") * F("open_hours"),
                                                    output_field=FloatField()), hours=Sum("open_hours"))
     found = {r["park_id"]: r["cov"] / r["hours"] if r["hours"] else None for r in rows}
-    out = {}
-    for park_id in (scope.parks if park_ids is None else park_ids):
-        park, coverage = scope.parks[park_id], found.get(park_id)
-        out[park_id] = {"coverage_percentage": coverage, "reports_down": park.reports_down,
-                        "comparable": bool(park.reports_down and coverage is not None
-                                           and coverage >= COMPARABLE_COVERAGE)}
-    return out
+    return {park_id: _health(scope.parks[park_id], found.get(park_id))
+            for park_id in (scope.parks if park_ids is None else park_ids)}
 
 
 COMPARABLE_COVERAGE = 80.0
@@ -267,12 +272,10 @@ def park_figures(scope: Scope) -> dict[int, dict]:
 
 def _park_reliability(park, row) -> dict:
     """A park's breakdowns, downtime by kind and data health over the scope (from its daily rows)."""
-    by_kind = {kind: float(row[kind] or 0.0) for kind in ("park_wide", "late_opening", "stale_feed")}
-    by_kind = {"breakdown": max(0.0, float(row["all_downtime_hours"] or 0.0) * 60 - sum(by_kind.values())), **by_kind}
     coverage = row["cov_sum"] / row["cov_hours"] if row["cov_hours"] else None
-    return {"breakdowns": int(row["breakdowns"] or 0), "downtime_minutes_by_kind": by_kind,
-            "coverage_percentage": coverage,
-            "comparable": bool(park.reports_down and coverage is not None and coverage >= COMPARABLE_COVERAGE)}
+    return {"breakdowns": int(row["breakdowns"] or 0),
+            "downtime_minutes_by_kind": _by_kind(row, float(row["all_downtime_hours"] or 0.0) * 60),
+            **_health(park, coverage)}
 
 
 # ---------------------------------------------------------------------------------------------
