@@ -11,7 +11,8 @@ live-state refresh. Prints an extrapolation to a year of 30 parks.
 
 Version 2 of the metrics (breakdowns, MTBF/MTTR, kinds of downtime) is priced against version 1
 on the same data: the whole range is rebuilt alternately with version 1's figures only and with
-version 2's, `--repeat` times each (target: version 2 at most 20 % slower). Then `classify_rides`
+version 2's, `--repeat` times each (target: version 2 at most 20 % slower), and the pure engine
+alone is timed the same way in CPU seconds (steadier on a busy machine). Then `classify_rides`
 is timed on its own synthetic daily rows: `--classify-parks` parks of `--classify-rides`
 attractions with 90 days each (target < 10 s for 100 x 40). Only loopback is contacted.
 """
@@ -133,6 +134,7 @@ def main():
         live_state_refresh(now=inc_now)
     print(f"incremental run ({inc.days} park days) + live state: {t.seconds:.2f} s (target < 5 s)")
     compare_versions(start, end, now, args.repeat)
+    compare_engine(theme, sample, now, args.repeat)
     if args.classify_parks:
         bench_classify(args.classify_parks, args.classify_rides, args.repeat)
     print(f"peak memory {peak_memory_mb():.0f} MB")
@@ -159,6 +161,33 @@ def compare_versions(start, end, now, repeat):
     mean1, mean2 = sum(times[1]) / repeat, sum(times[2]) / repeat
     print(f"version 2 vs 1: best {best2:.2f} s vs {best1:.2f} s ({100 * (best2 / best1 - 1):+.1f} %), "
           f"mean {mean2:.2f} s vs {mean1:.2f} s ({100 * (mean2 / mean1 - 1):+.1f} %) (target <= +20 %)")
+
+
+def compare_engine(park, days, now, repeat):
+    """The pure engine alone on the same observations (read once), version 1's figures against
+    version 2's, in CPU seconds of this process: steadier than wall time on a busy machine."""
+    import time as clock
+
+    from warehouse.aggregation.days import live_hold_seconds, park_rides, read_observations, read_schedule
+    from warehouse.metrics import compute_park_day, park_day_bounds
+
+    rides = park_rides(park)
+    inputs = []
+    for day in days:
+        start, end = park_day_bounds(day, park.timezone)
+        inputs.append((day, read_observations([r.id for r in rides], start, min(end, now)), read_schedule(park, day)))
+    cpu = {1: [], 2: []}
+    for _ in range(repeat):
+        for version in (1, 2):
+            t0 = clock.process_time()
+            for day, observations, schedule in inputs:
+                compute_park_day(day=day, tz=park.timezone, rides=rides, observations=observations, schedule=schedule,
+                                 reports_down=park.reports_down, now=now.timestamp(), live_hold=live_hold_seconds(),
+                                 reliability=version == 2)
+            cpu[version].append(clock.process_time() - t0)
+    best1, best2 = min(cpu[1]), min(cpu[2])
+    print(f"engine only, {len(inputs)} park days of {park.name}: version 1 {best1 * 1000:.0f} ms, version 2 "
+          f"{best2 * 1000:.0f} ms CPU (best of {repeat}; {100 * (best2 / best1 - 1):+.1f} %)")
 
 
 def bench_classify(n_parks, n_rides, repeat, days=90):
