@@ -7,7 +7,14 @@ Generates an archive with tools/make_archive.py, loads its events into a fresh b
 database through warehouse.ingest (ARCHIVE observations; catalog from the manifest), then
 times: one park day (mean of several), one full day of all parks, the whole range (rows/s
 read), rolling a month and a year up from the daily rows, and an incremental run with the
-live-state refresh. Prints an extrapolation to a year of 30 parks. Only loopback is contacted.
+live-state refresh. Prints an extrapolation to a year of 30 parks.
+
+Version 2 of the metrics (breakdowns, MTBF/MTTR, kinds of downtime) is priced against version 1
+on the same data: the whole range is rebuilt alternately with version 1's figures only and with
+version 2's, `--repeat` times each (target: version 2 at most 20 % slower), and the pure engine
+alone is timed the same way in CPU seconds (steadier on a busy machine). Then `classify_rides`
+is timed on its own synthetic daily rows: `--classify-parks` parks of `--classify-rides`
+attractions with 90 days each (target < 10 s for 100 x 40). Only loopback is contacted.
 """
 import argparse
 import json
@@ -61,6 +68,9 @@ def main():
     parser.add_argument("--destinations", type=int, default=5)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--start", default="2024-01-01")
+    parser.add_argument("--repeat", type=int, default=3, help="Runs of each version's rebuild and of classify_rides")
+    parser.add_argument("--classify-parks", type=int, default=100, help="0: skip the classify_rides benchmark")
+    parser.add_argument("--classify-rides", type=int, default=40)
     args = parser.parse_args()
     setup_django(fresh=True)
     from django.db import connection
@@ -123,7 +133,109 @@ def main():
         inc = stats_update(now=inc_now)
         live_state_refresh(now=inc_now)
     print(f"incremental run ({inc.days} park days) + live state: {t.seconds:.2f} s (target < 5 s)")
+    compare_versions(start, end, now, args.repeat)
+    compare_engine(theme, sample, now, args.repeat)
+    if args.classify_parks:
+        bench_classify(args.classify_parks, args.classify_rides, args.repeat)
     print(f"peak memory {peak_memory_mb():.0f} MB")
+
+
+def compare_versions(start, end, now, repeat):
+    """Rebuild the whole range with version 1's figures only, then with version 2's, alternately."""
+    from warehouse.aggregation import days as engine
+    from warehouse.services import stats_recompute
+
+    times = {1: [], 2: []}
+    for _ in range(repeat):
+        for version in (1, 2):
+            engine.VERSION_1_FIGURES_ONLY = version == 1
+            try:
+                with Timer() as t:
+                    summary = stats_recompute(start=start, end=end, now=now)
+            finally:
+                engine.VERSION_1_FIGURES_ONLY = False
+            times[version].append(t.seconds)
+            print(f"rebuild {start}..{end} with version {version} figures: {t.seconds:.2f} s "
+                  f"({summary.days} park days)")
+    best1, best2 = min(times[1]), min(times[2])
+    mean1, mean2 = sum(times[1]) / repeat, sum(times[2]) / repeat
+    print(f"version 2 vs 1: best {best2:.2f} s vs {best1:.2f} s ({100 * (best2 / best1 - 1):+.1f} %), "
+          f"mean {mean2:.2f} s vs {mean1:.2f} s ({100 * (mean2 / mean1 - 1):+.1f} %) (target <= +20 %)")
+
+
+def compare_engine(park, days, now, repeat):
+    """The pure engine alone on the same observations (read once), version 1's figures against
+    version 2's, in CPU seconds of this process: steadier than wall time on a busy machine."""
+    import time as clock
+
+    from warehouse.aggregation.days import live_hold_seconds, park_rides, read_observations, read_schedule
+    from warehouse.metrics import compute_park_day, park_day_bounds
+
+    rides = park_rides(park)
+    inputs = []
+    for day in days:
+        start, end = park_day_bounds(day, park.timezone)
+        inputs.append((day, read_observations([r.id for r in rides], start, min(end, now)), read_schedule(park, day)))
+    cpu = {1: [], 2: []}
+    for _ in range(repeat):
+        for version in (1, 2):
+            t0 = clock.process_time()
+            for day, observations, schedule in inputs:
+                compute_park_day(day=day, tz=park.timezone, rides=rides, observations=observations, schedule=schedule,
+                                 reports_down=park.reports_down, now=now.timestamp(), live_hold=live_hold_seconds(),
+                                 reliability=version == 2)
+            cpu[version].append(clock.process_time() - t0)
+    best1, best2 = min(cpu[1]), min(cpu[2])
+    print(f"engine only, {len(inputs)} park days of {park.name}: version 1 {best1 * 1000:.0f} ms, version 2 "
+          f"{best2 * 1000:.0f} ms CPU (best of {repeat}; {100 * (best2 / best1 - 1):+.1f} %)")
+
+
+def bench_classify(n_parks, n_rides, repeat, days=90):
+    """classify_rides over n_parks x n_rides attractions with `days` days of daily rows each."""
+    import random
+
+    from django.db import connection
+
+    from themepark.models import Park, Ride
+    from warehouse.aggregation.days import insert_values
+    from warehouse.aggregation.tiers import classify_rides
+    from warehouse.constants import METRICS_VERSION
+    from warehouse.models import ParkDailyStats, RideDailyStats
+
+    rng = random.Random(14)
+    first = date(2023, 1, 2)
+    parks = Park.objects.bulk_create([Park(name=f"Classify park {i}", timezone="UTC") for i in range(n_parks)])
+    if connection.vendor != "mysql" or not parks[0].pk:
+        parks = list(Park.objects.filter(name__startswith="Classify park ").order_by("pk"))
+    Ride.objects.bulk_create([Ride(park=p, name=f"Ride {j} of {p.pk}") for p in parks for j in range(n_rides)],
+                             batch_size=2000)
+    rides = list(Ride.objects.filter(park__in=parks).values_list("pk", "park_id"))
+    ParkDailyStats.objects.bulk_create([ParkDailyStats(park=p, date=first + timedelta(days=d), open_hours=12.0,
+                                                       metrics_version=METRICS_VERSION)
+                                        for p in parks for d in range(days)], batch_size=5000)
+    rows = []
+    for ride_id, park_id in rides:
+        base = rng.uniform(2, 90)
+        for d in range(days):
+            # operating, downtime, known, wait known, mean wait, changes, longest, operated, kinds, version, time
+            rows.append((ride_id, park_id, str(first + timedelta(days=d)), 600.0, 0.0, 600.0, 600.0,
+                         max(0.0, rng.gauss(base, 8)), 0, 0.0, True, 0, 0.0, 0.0, 0.0, METRICS_VERSION,
+                         "2023-01-01 00:00:00"))
+    with Timer() as t:
+        insert_values(RideDailyStats, ("ride_id", "park_id", "date", "operating_minutes", "downtime_minutes",
+                                       "known_minutes", "wait_known_minutes", "avg_wait_minutes", "status_changes",
+                                       "longest_downtime_minutes", "operated", "breakdowns", "park_wide_minutes",
+                                       "late_opening_minutes", "stale_feed_minutes", "metrics_version",
+                                       "computed_at"), rows)
+    print(f"classify_rides data: {len(parks)} parks x {n_rides} attractions x {days} days "
+          f"({len(rows):,} daily rows, written in {t.seconds:.1f} s)")
+    ids = [p.pk for p in parks]
+    for i in range(repeat):
+        Ride.objects.filter(park__in=parks).update(tier=None, tier_source=None, tier_reason="")
+        with Timer() as t:
+            summary = classify_rides(park_ids=ids)
+        print(f"classify_rides run {i + 1}: {summary.classified} of {summary.rides} attractions classified, "
+              f"{len(summary.changes)} tiers set in {t.seconds:.2f} s (target < 10 s)")
 
 
 if __name__ == "__main__":

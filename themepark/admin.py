@@ -1,11 +1,19 @@
 """Catalog back office: tier, category and reports_down are edited here; a ride's page shows
-its archive mapping history and its metadata versions."""
-from django.contrib import admin
+its archive mapping history and its metadata versions. Tiers set here are staff's, which the
+rules of classify_rides never overwrite; the ride list sets them in bulk, hands rides back to
+the rules, and exports and imports tier lists as CSV."""
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html_join
 
 from importer.models import RideMapping
 
 from .location import LocationSource, fill_location
+from .choices import TierSource
 from .models import Destination, Land, Park, Ride, RideNameHistory
 
 
@@ -70,19 +78,85 @@ class RideMappingInline(admin.TabularInline):
         return False
 
 
+class TierCsvForm(forms.Form):
+    file = forms.FileField(help_text="CSV with the columns name, park, ride_id, tier (as the export writes them)")
+
+
+def _set_tier_action(tier):
+    def action(modeladmin, request, queryset):
+        from warehouse.aggregation.tiers import tiers_set_by_staff
+
+        count = tiers_set_by_staff(queryset.values_list("pk", flat=True), tier)
+        modeladmin.message_user(request, f"{count} ride(s) set to {f'tier {tier}' if tier else 'unclassified'} "
+                                         "by staff (the rules will not change them)")
+    action.__name__ = f"set_tier_{tier or 'none'}"
+    action.short_description = f"Set tier: {tier or 'unclassified'} (staff)"
+    return action
+
+
 @admin.register(Ride)
 class RideAdmin(admin.ModelAdmin):
-    list_display = ("name", "park", "entity_type", "category", "tier", "is_active", "last_operated_at",
-                    "themeparks_wiki_id", "queue_times_id")
-    list_filter = ("entity_type", "tier", "category", "is_active", "park")
+    list_display = ("name", "park", "entity_type", "category", "tier", "tier_source", "tier_reason", "is_active",
+                    "last_operated_at", "themeparks_wiki_id", "queue_times_id")
+    list_filter = ("entity_type", "tier", "tier_source", "category", "is_active", "park")
     list_editable = ("tier",)
     search_fields = ("name", "themeparks_wiki_id", "external_id", "queue_times_id")
     list_select_related = ("park",)
     raw_id_fields = ("land",)
-    fields = ("park", "land", "name", "entity_type", "category", "tier", "is_active", "themeparks_wiki_id",
-              "queue_times_id", "external_id", "last_operated_at", "metadata_versions", "created_at", "updated_at")
-    readonly_fields = ("last_operated_at", "metadata_versions", "created_at", "updated_at")
+    fields = ("park", "land", "name", "entity_type", "category", "tier", "tier_source", "tier_reason", "tier_set_at",
+              "is_active", "themeparks_wiki_id", "queue_times_id", "external_id", "last_operated_at",
+              "metadata_versions", "created_at", "updated_at")
+    readonly_fields = ("tier_source", "tier_reason", "tier_set_at", "last_operated_at", "metadata_versions",
+                       "created_at", "updated_at")
     inlines = [RideNameHistoryInline, RideMappingInline]
+    actions = [_set_tier_action(1), _set_tier_action(2), _set_tier_action(3), _set_tier_action(None),
+               "return_to_rules", "export_tiers"]
+
+    def save_model(self, request, obj, form, change):
+        """A tier edited here (the page or the list) is staff's from now on."""
+        if "tier" in form.changed_data:
+            obj.tier_source, obj.tier_reason, obj.tier_set_at = TierSource.STAFF, "set by staff", timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Return to rules (classify now)")
+    def return_to_rules(self, request, queryset):
+        from warehouse.aggregation.tiers import tiers_return_to_rules
+
+        summary = tiers_return_to_rules(queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{queryset.count()} ride(s) returned to the rules; {len(summary.changes)} tier(s) "
+                                   "changed in their parks")
+
+    @admin.action(description="Export tiers as CSV")
+    def export_tiers(self, request, queryset):
+        from warehouse.aggregation.tiers import tiers_csv
+
+        response = HttpResponse(tiers_csv(queryset), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="ride-tiers.csv"'
+        return response
+
+    def get_urls(self):
+        extra = [path("import-tiers/", self.admin_site.admin_view(self.import_tiers_view),
+                      name="themepark_ride_import_tiers")]
+        return extra + super().get_urls()
+
+    def import_tiers_view(self, request):
+        """Upload a CSV of tiers (name, park, ride_id, tier): each tier given becomes staff's."""
+        from warehouse.aggregation.tiers import tiers_csv_import
+
+        if not self.has_change_permission(request):
+            return redirect("admin:index")
+        form = TierCsvForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            text = form.cleaned_data["file"].read().decode("utf-8-sig", errors="replace")
+            result = tiers_csv_import(text)
+            for error in result.errors[:20]:
+                messages.warning(request, error)
+            self.message_user(request, f"{result.updated} tier(s) set by staff, {result.unchanged} unchanged, "
+                                       f"{len(result.errors)} row(s) with errors")
+            return redirect("admin:themepark_ride_changelist")
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
+                   "title": "Import ride tiers from CSV"}
+        return render(request, "admin/themepark/ride/import_tiers.html", context)
 
     @admin.display(description="Metadata versions")
     def metadata_versions(self, obj):

@@ -29,6 +29,12 @@ class Tier(models.IntegerChoices):
     TIER_3 = 3, "Tier 3"
 
 
+class TierSource(models.TextChoices):
+    """Who set a ride's tier (METRICS.md §7): the rules never overwrite staff."""
+    RULES = "RULES"
+    STAFF = "STAFF"
+
+
 class RideStatus(models.TextChoices):
     OPERATING = "OPERATING"
     DOWN = "DOWN"

@@ -1,7 +1,7 @@
 """The catalog: destinations, parks, lands and rides, keyed by their outside ids."""
 from django.db import models
 
-from .choices import EntityType, RideCategory, Tier
+from .choices import EntityType, RideCategory, Tier, TierSource
 from .constants import QUEUE_TIMES_PARK_URL, tier_weight
 from .location import LocationSource, describe
 
@@ -97,6 +97,11 @@ class Ride(models.Model):
     category = models.CharField(max_length=16, choices=RideCategory.choices, blank=True)
     tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True,
                                             help_text="Empty means unclassified (weight 2)")
+    tier_source = models.CharField(max_length=5, choices=TierSource.choices, null=True, blank=True,
+                                   help_text="Who set the tier: the rules (classify_rides) or staff, whom the "
+                                             "rules never overwrite")
+    tier_reason = models.CharField(max_length=255, blank=True)
+    tier_set_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     last_operated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

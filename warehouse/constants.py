@@ -1,7 +1,7 @@
 """Fixed values of the statistics engine."""
 
 # Bumped whenever a rule of METRICS.md changes; every stats row records the version it was computed with.
-METRICS_VERSION = 1
+METRICS_VERSION = 2  # 2: tiers by rule, reliability figures, kinds of downtime (METRICS.md §7-§9)
 
 # LIVE observations hold for this many collection intervals (METRICS.md §2).
 LIVE_HOLD_INTERVALS = 3

@@ -160,6 +160,29 @@ class _ParkFigures(models.Model):
         abstract = True
 
 
+class _RideReliability(models.Model):
+    """A ride's reliability over some span (METRICS.md §8-§9): breakdowns and downtime by kind. The
+    breakdowns' own minutes are the rest of `downtime_minutes`: the kinds split it exactly."""
+
+    breakdowns = models.IntegerField(default=0, help_text="Down spells of kind breakdown")
+    park_wide_minutes = models.FloatField(default=0, help_text="Downtime while half the park was down")
+    late_opening_minutes = models.FloatField(default=0, help_text="Downtime from opening before the ride ran")
+    stale_feed_minutes = models.FloatField(default=0, help_text="Downtime on a frozen feed")
+
+    class Meta:
+        abstract = True
+
+
+class _ParkReliability(_RideReliability):
+    """A park's breakdowns and downtime by kind, with the tier-weighted hours a ranking may leave out."""
+
+    weighted_park_wide_hours = models.FloatField(default=0)
+    weighted_stale_feed_hours = models.FloatField(default=0)
+
+    class Meta:
+        abstract = True
+
+
 class RideHourlyStats(_RideFigures):
     """A ride's figures for one UTC hour intersected with its park's open window."""
 
@@ -171,10 +194,12 @@ class RideHourlyStats(_RideFigures):
         indexes = [models.Index(fields=["park", "hour_start_utc"], name="ride_hour_park_idx")]
 
 
-class RideDailyStats(_RideFigures):
+class RideDailyStats(_RideFigures, _RideReliability):
     """A ride's figures for one park day."""
 
     date = models.DateField()
+    opened_on_time = models.BooleanField(null=True, blank=True,
+                                         help_text="OPERATING within 15 minutes of opening; empty: did not operate")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ride", "date"], name="ride_day_once")]
@@ -182,20 +207,24 @@ class RideDailyStats(_RideFigures):
             # Covers the ranking scans (all rides of many parks over a date range) so MySQL reads
             # the index alone instead of one clustered-key lookup per ride-day.
             models.Index(fields=["date", "park", "ride", "operating_minutes", "downtime_minutes", "avg_wait_minutes",
-                                 "wait_known_minutes", "operated", "status_changes", "longest_downtime_minutes", "peak_wait_minutes"],
+                                 "wait_known_minutes", "operated", "status_changes", "longest_downtime_minutes",
+                                 "peak_wait_minutes",
+                                 "breakdowns", "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes",
+                                 "opened_on_time"],
                          name="ride_day_ranking_idx"),
             # a park's days over a range: replacing a park day, rolling up weeks, months, years
             models.Index(fields=["park", "date"], name="ride_day_park_date_idx"),
         ]
 
 
-class RidePeriodStats(_RideFigures):
+class RidePeriodStats(_RideFigures, _RideReliability):
     """A ride's figures for a week, month or year of park days (sums and time-weighted means of its days)."""
 
     period_type = models.CharField(max_length=5, choices=PeriodType.choices)
     period_start = models.DateField()
     period_end = models.DateField()
     days_operated = models.IntegerField(default=0)
+    days_on_time = models.IntegerField(default=0, help_text="Days operated on which it opened on time")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ride", "period_type", "period_start"], name="ride_period_once")]
@@ -212,7 +241,7 @@ class ParkHourlyStats(_ParkFigures):
         constraints = [models.UniqueConstraint(fields=["park", "hour_start_utc"], name="park_hour_once")]
 
 
-class ParkDailyStats(_ParkFigures):
+class ParkDailyStats(_ParkFigures, _ParkReliability):
     """A park's figures for one park day, with its daily shame score."""
 
     date = models.DateField()
@@ -224,7 +253,7 @@ class ParkDailyStats(_ParkFigures):
         indexes = [models.Index(fields=["date"], name="park_day_date_idx")]
 
 
-class ParkPeriodStats(_ParkFigures):
+class ParkPeriodStats(_ParkFigures, _ParkReliability):
     """A park's figures for a week, month or year: shame is the mean of its open days' scores."""
 
     period_type = models.CharField(max_length=5, choices=PeriodType.choices)
@@ -236,6 +265,35 @@ class ParkPeriodStats(_ParkFigures):
         constraints = [models.UniqueConstraint(fields=["park", "period_type", "period_start"],
                                                name="park_period_once")]
         indexes = [models.Index(fields=["period_type", "period_start"], name="park_period_idx")]
+
+
+class DownSpellKind(models.TextChoices):
+    BREAKDOWN = "breakdown"
+    PARK_WIDE = "park_wide"
+    LATE_OPENING = "late_opening"
+    STALE_FEED = "stale_feed"
+
+
+class DownSpell(models.Model):
+    """A ride's down spell inside an open window, with its kind (METRICS.md §8-§9): the events of a
+    ride's details and the breakdowns the stay-or-go estimate rests on."""
+
+    ride = models.ForeignKey("themepark.Ride", on_delete=models.CASCADE, related_name="+")
+    park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(help_text="The park day")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    minutes = models.FloatField()
+    kind = models.CharField(max_length=12, choices=DownSpellKind.choices)
+    cut_by_close = models.BooleanField(default=False, help_text="Still down when the open window ended")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ride", "started_at"], name="down_spell_once")]
+        indexes = [models.Index(fields=["park", "date"], name="down_spell_park_date_idx"),
+                   models.Index(fields=["ride", "kind", "started_at"], name="down_spell_ride_kind_idx")]
+
+    def __str__(self):
+        return f"ride {self.ride_id} {self.kind} {self.started_at:%Y-%m-%d %H:%M} ({self.minutes:.0f} min)"
 
 
 class LiveRideState(models.Model):

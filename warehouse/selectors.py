@@ -11,13 +11,14 @@ from datetime import date, datetime
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Avg, Count, F, FloatField, Max, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Case, Count, F, FloatField, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Least, Round
 
 from themepark.constants import TIER_WEIGHTS
 from themepark.models import Park, Ride
 
 from . import periods
+from .metrics import mtbf_hours, mttr_minutes, opening_reliability
 from .models import LiveParkState, LiveRideState, ParkDailyStats, RideDailyStats
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class Scope:
     parks: dict[int, Park]
     ranges: dict[int, periods.DayRange]
     groups: dict[periods.DayRange, list[int]] = field(default_factory=dict)
+    exclude: frozenset = frozenset()  # kinds of downtime left out (METRICS.md §9): park_wide, stale_feed
 
     def q(self, prefix=""):
         """Rows of these parks on their own days: one (park_id IN ..., date BETWEEN ...) per date range."""
@@ -47,7 +49,7 @@ class Scope:
 
     def previous(self) -> "Scope":
         """The same parks over the period just before each one's range (for trend percentages)."""
-        before = Scope(period=self.period, parks=self.parks, ranges={})
+        before = Scope(period=self.period, parks=self.parks, ranges={}, exclude=self.exclude)
         for days, park_ids in self.groups.items():
             earlier = periods.previous(self.period, days)
             before.groups.setdefault(earlier, []).extend(park_ids)
@@ -63,13 +65,14 @@ class Scope:
 
 
 def scope_resolve(*, parks, period: str, now: datetime, start: date | None = None, end: date | None = None,
-                  previous: bool = False) -> Scope:
+                  previous: bool = False, exclude=()) -> Scope:
     """Resolve `period` (or the custom start/end range) for every park; `previous` gives the period before.
+    `exclude` names kinds of downtime to leave out of downtime, uptime and shame.
 
     A park whose stored timezone is not a valid IANA zone is left out of the scope (and logged),
     so one park's bad data never fails a whole ranking.
     """
-    scope = Scope(period=period, parks={}, ranges={})
+    scope = Scope(period=period, parks={}, ranges={}, exclude=frozenset(exclude))
     by_zone = {}
     for park in parks:
         if park.timezone not in by_zone:
@@ -106,9 +109,12 @@ def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
     rows = RideDailyStats.objects.filter(scope.q())
     if ride_ids is not None:
         rows = rows.filter(ride_id__in=list(ride_ids))
+    downtime = Sum("downtime_minutes")
+    for kind in sorted(scope.exclude):
+        downtime = downtime - Coalesce(Sum(EXCLUDABLE[kind]), 0.0)
     rows = rows.values("ride_id").annotate(
         of_park=Max("park_id"),
-        operating=Coalesce(Sum("operating_minutes"), 0.0), downtime=Coalesce(Sum("downtime_minutes"), 0.0),
+        operating=Coalesce(Sum("operating_minutes"), 0.0), downtime=Coalesce(downtime, 0.0),
         # Mean waits are time-weighted by the minutes with a known wait (METRICS.md §4).
         wait_minutes=Coalesce(Sum("wait_known_minutes", filter=Q(avg_wait_minutes__isnull=False)), 0.0),
         days_operated=Count("pk", filter=Q(operated=True)),
@@ -116,7 +122,12 @@ def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
     if not counts_only:
         rows = rows.annotate(
             changes=Sum("status_changes"), longest=Max("longest_downtime_minutes"), peak_wait=Max("peak_wait_minutes"),
-            wait_sum=Sum(F("avg_wait_minutes") * F("wait_known_minutes"), output_field=FloatField()))
+            wait_sum=Sum(F("avg_wait_minutes") * F("wait_known_minutes"), output_field=FloatField()),
+            # reliability (METRICS.md §8-§9); a breakdown's minutes are the rest of the downtime
+            breakdowns=Coalesce(Sum("breakdowns"), 0), all_downtime=Coalesce(Sum("downtime_minutes"), 0.0),
+            park_wide=Coalesce(Sum("park_wide_minutes"), 0.0), late_opening=Coalesce(Sum("late_opening_minutes"), 0.0),
+            stale_feed=Coalesce(Sum("stale_feed_minutes"), 0.0),
+            days_on_time=Count("pk", filter=Q(opened_on_time=True)))
     try:
         return rows.order_by().query.sql_with_params()
     except EmptyResultSet:
@@ -126,8 +137,15 @@ def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
 _UPTIME_SQL = "CASE WHEN t.operating + t.downtime > 0 THEN 100.0 * t.operating / (t.operating + t.downtime) END"
 _AVG_WAIT_SQL = "CASE WHEN t.wait_minutes > 0 THEN t.wait_sum / t.wait_minutes END"
 # Ranking orders computed in SQL, so only the top rows travel to Python (nulls last either way).
+_MTBF_SQL = "CASE WHEN t.breakdowns > 0 THEN t.operating / t.breakdowns END"
+_MTTR_SQL = ("CASE WHEN t.breakdowns > 0 THEN (t.all_downtime - t.park_wide - t.late_opening - t.stale_feed)"
+             " / t.breakdowns END")
 RIDE_ORDERS = {
     "downtime_hours": "t.downtime DESC, t.ride_id",
+    # reliability: the least reliable first (shortest time between breakdowns, longest repairs, most breakdowns)
+    "mtbf_hours": f"({_MTBF_SQL}) IS NULL, {_MTBF_SQL}, t.ride_id",
+    "mttr_minutes": f"({_MTTR_SQL}) IS NULL, {_MTTR_SQL} DESC, t.ride_id",
+    "breakdowns": "t.breakdowns DESC, t.ride_id",
     "uptime_percentage": f"({_UPTIME_SQL}) IS NULL, {_UPTIME_SQL}, t.ride_id",
     "avg_wait": f"({_AVG_WAIT_SQL}) IS NULL, {_AVG_WAIT_SQL} DESC, t.ride_id",
 }
@@ -163,8 +181,52 @@ def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=
         row["downtime_hours"] = downtime / 60
         row["operating_hours"] = operating / 60
         row["uptime_percentage"] = row["uptime"]
+        row.update(reliability_figures(row))
         figures[row["ride_id"]] = row
     return figures
+
+
+EXCLUDABLE = {"park_wide": "park_wide_minutes", "stale_feed": "stale_feed_minutes"}
+
+
+def reliability_figures(row) -> dict:
+    """Breakdowns, MTBF, MTTR, opening reliability and downtime by kind from summed rows (METRICS.md §8-§9)."""
+    if row.get("breakdowns") is None:
+        return {}
+    by_kind = _by_kind(row, float(row["all_downtime"] or 0.0))
+    breakdowns = int(row["breakdowns"] or 0)
+    return {"breakdowns": breakdowns, "mtbf_hours": mtbf_hours(float(row["operating"]), breakdowns),
+            "mttr_minutes": mttr_minutes(by_kind["breakdown"], breakdowns),
+            "opening_reliability": opening_reliability(int(row["days_on_time"] or 0), int(row["days_operated"] or 0)),
+            "downtime_minutes_by_kind": by_kind}
+
+
+def _by_kind(row, downtime_minutes: float) -> dict[str, float]:
+    """Downtime minutes by kind from summed rows: a breakdown's minutes are the rest of the downtime."""
+    by_kind = {kind: float(row[kind] or 0.0) for kind in ("park_wide", "late_opening", "stale_feed")}
+    return {"breakdown": max(0.0, downtime_minutes - sum(by_kind.values())), **by_kind}
+
+
+def _health(park, coverage: float | None) -> dict:
+    return {"coverage_percentage": coverage,
+            "comparable": bool(park.reports_down and coverage is not None and coverage >= COMPARABLE_COVERAGE)}
+
+
+def park_coverage(scope: Scope, park_ids=None) -> dict[int, dict]:
+    """Per park: the share of its open time with known state over the scope (open-hours weighted
+    mean of its days' coverage), and whether its rows can be compared with others: coverage of
+    at least COMPARABLE_COVERAGE and a feed that reports DOWN."""
+    rows = ParkDailyStats.objects.filter(scope.q(), open_hours__gt=0, coverage_percentage__isnull=False)
+    if park_ids is not None:
+        rows = rows.filter(park_id__in=list(park_ids))
+    rows = rows.values("park_id").annotate(cov=Sum(F("coverage_percentage") * F("open_hours"),
+                                                   output_field=FloatField()), hours=Sum("open_hours"))
+    found = {r["park_id"]: r["cov"] / r["hours"] if r["hours"] else None for r in rows}
+    return {park_id: _health(scope.parks[park_id], found.get(park_id))
+            for park_id in (scope.parks if park_ids is None else park_ids)}
+
+
+COMPARABLE_COVERAGE = 80.0
 
 
 def _tier_weight_sql(column):
@@ -194,11 +256,25 @@ def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
 
 def park_daily_totals(scope: Scope) -> dict[int, dict]:
     """Per park over the scope, from its daily rows alone: mean daily shame over open days, summed
-    hours and the mean wait weighted by open hours (what trend percentages compare)."""
+    hours, reliability sums and the mean wait weighted by open hours (what trend percentages compare)."""
+    total, weighted, shame = F("total_downtime_hours"), F("weighted_downtime_hours"), F("shame_score")
+    for kind in sorted(scope.exclude):
+        total = total - F(EXCLUDABLE[kind]) / 60.0
+        weighted = weighted - F(f"weighted_{kind}_hours")
+    if scope.exclude:  # each day's score again without the excluded hours (METRICS.md §5, §9)
+        share = 10.0 * weighted / (F("effective_park_weight") * F("open_hours"))
+        shame = Case(When(effective_park_weight__gt=0, open_hours__gt=0, then=Least(Value(10.0), Round(share, 1))),
+                     default=Value(0.0), output_field=FloatField())
     rows = ParkDailyStats.objects.filter(scope.q()).values("park_id").annotate(
-        shame=Avg("shame_score", filter=Q(open_hours__gt=0)),
-        total_downtime=Coalesce(Sum("total_downtime_hours"), 0.0),
-        weighted_downtime=Coalesce(Sum("weighted_downtime_hours"), 0.0),
+        shame=Avg(shame, filter=Q(open_hours__gt=0), output_field=FloatField()),
+        total_downtime=Coalesce(Sum(total, output_field=FloatField()), 0.0),
+        weighted_downtime=Coalesce(Sum(weighted, output_field=FloatField()), 0.0),
+        breakdowns=Coalesce(Sum("breakdowns"), 0), all_downtime_hours=Coalesce(Sum("total_downtime_hours"), 0.0),
+        park_wide=Coalesce(Sum("park_wide_minutes"), 0.0), late_opening=Coalesce(Sum("late_opening_minutes"), 0.0),
+        stale_feed=Coalesce(Sum("stale_feed_minutes"), 0.0),
+        cov_sum=Sum(F("coverage_percentage") * F("open_hours"), output_field=FloatField(),
+                    filter=Q(open_hours__gt=0, coverage_percentage__isnull=False)),
+        cov_hours=Sum("open_hours", filter=Q(open_hours__gt=0, coverage_percentage__isnull=False)),
         days_open=Count("pk", filter=Q(open_hours__gt=0)),
         wait_sum=Sum(F("avg_wait_minutes") * F("open_hours"), output_field=FloatField()),
         wait_hours=Sum("open_hours", filter=Q(avg_wait_minutes__isnull=False)),
@@ -216,7 +292,16 @@ def park_figures(scope: Scope) -> dict[int, dict]:
         row.update({"rides_down": int(down or 0), "rides_operated": int(operated or 0),
                     "effective_weight": float(weight or 0), "rides_reporting": int(reporting or 0),
                     "uptime_percentage": None if uptime is None else float(uptime)})
+        row.update(_park_reliability(scope.parks[park_id], row))
     return parks
+
+
+def _park_reliability(park, row) -> dict:
+    """A park's breakdowns, downtime by kind and data health over the scope (from its daily rows)."""
+    coverage = row["cov_sum"] / row["cov_hours"] if row["cov_hours"] else None
+    return {"breakdowns": int(row["breakdowns"] or 0),
+            "downtime_minutes_by_kind": _by_kind(row, float(row["all_downtime_hours"] or 0.0) * 60),
+            **_health(park, coverage)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,7 +322,8 @@ def _sorted(rows, key, *, descending=True):
 
 
 PARK_SORTS = {"shame_score": True, "total_downtime_hours": True, "uptime_percentage": False, "rides_down": True}
-RIDE_SORTS = ("downtime_hours", "uptime_percentage", "trend_percentage", "current_is_open")
+RIDE_SORTS = ("downtime_hours", "uptime_percentage", "trend_percentage", "current_is_open", "mtbf_hours",
+              "mttr_minutes", "breakdowns")
 _OPEN_ORDER = {False: 0, None: 1, True: 2}  # sort_by=current_is_open: down first, then unknown, then running
 
 
@@ -268,7 +354,9 @@ def park_downtime_ranking(scope: Scope, *, sort_by: str, limit: int):
             scope.parks[park_id], shame_score=min(10.0, shame or 0.0), total_downtime_hours=fig["total_downtime"],
             weighted_downtime_hours=fig["weighted_downtime"], uptime_percentage=fig["uptime_percentage"],
             rides_down=rides_down, effective_park_weight=fig["effective_weight"],
-            park_is_open=state.is_open if state else False, rides_operated=fig["rides_operated"]))
+            park_is_open=state.is_open if state else False, rides_operated=fig["rides_operated"],
+            breakdowns=fig.get("breakdowns", 0), downtime_minutes_by_kind=fig.get("downtime_minutes_by_kind"),
+            coverage_percentage=fig.get("coverage_percentage"), comparable=fig.get("comparable", False)))
     rows = _sorted(rows, sort_by, descending=PARK_SORTS[sort_by])
     before = {} if is_live else park_daily_totals(scope.previous())
     for row in rows:
@@ -327,9 +415,11 @@ def _is_open(status):
 
 
 def _ride_rows(scope: Scope, figures: dict[int, dict], ride_ids, *, trend_of=None):
-    """Ranking rows for `ride_ids` (in order) with names, the live state and, given `trend_of`
-    (a ride figure key), its % change against the previous period."""
-    rides = {r["id"]: r for r in Ride.objects.filter(pk__in=ride_ids).values("id", "name", "park_id", "tier")}
+    """Ranking rows for `ride_ids` (in order) with names, the live state, data health and, given
+    `trend_of` (a ride figure key), its % change against the previous period."""
+    rides = {r["id"]: r for r in Ride.objects.filter(pk__in=ride_ids).values(
+        "id", "name", "park_id", "tier", "tier_source", "tier_reason")}
+    health = park_coverage(scope, {r["park_id"] for r in rides.values()})
     live = {s["ride_id"]: s for s in LiveRideState.objects.filter(ride_id__in=ride_ids)
             .values("ride_id", "status", "wait_time")}
     parks_open = dict(LiveParkState.objects.filter(park_id__in={r["park_id"] for r in rides.values()})
@@ -357,6 +447,10 @@ def _ride_rows(scope: Scope, figures: dict[int, dict], ride_ids, *, trend_of=Non
             "avg_wait_minutes": fig.get("avg_wait"), "peak_wait_minutes": fig.get("peak_wait"),
             "current_status": state["status"] if state else None,
             "current_wait_time": state["wait_time"] if state else None,
+            "tier_source": ride["tier_source"], "tier_reason": ride["tier_reason"],
+            **{k: fig.get(k) for k in ("breakdowns", "mtbf_hours", "mttr_minutes", "opening_reliability",
+                                       "downtime_minutes_by_kind")},
+            "coverage_percentage": health[park.pk]["coverage_percentage"], "comparable": health[park.pk]["comparable"],
         })
     return _ranked(rows)
 

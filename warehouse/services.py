@@ -45,11 +45,15 @@ def stats_update(*, park_ids=None, now=None, progress=None):
 
 
 def stats_rebuild(*, park_ids=None, now=None, progress=None):
-    """Recompute every park day that has observations (for those parks, or all active parks)."""
+    """Recompute every park day that has observations (for those parks, or all active parks), and
+    every day still holding figures of an older METRICS_VERSION."""
     from .aggregation import data_range
+    from .aggregation.days import older_version_span
     from .models import AggregationRun
 
-    span = data_range(park_ids)
+    span, older = data_range(park_ids), older_version_span(park_ids)
+    if older is not None:
+        span = older if span is None else (min(span[0], older[0]), max(span[1], older[1]))
     if span is None:
         return None
     return stats_recompute(park_ids=park_ids, start=span[0], end=span[1], now=now, progress=progress,

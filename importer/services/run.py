@@ -200,6 +200,8 @@ def _recompute_stats(summary) -> str:
     start, end = span
     try:
         stats_recompute(park_ids=sorted(summary.park_ids), start=start, end=end)
+        from warehouse.aggregation.tiers import classify_rides  # tiers by rule from the new figures (METRICS.md §7)
+        classify_rides(park_ids=sorted(summary.park_ids))
     except Exception as exc:  # the rows are in; statistics can be rebuilt with aggregate_stats
         return f"statistics NOT recomputed ({type(exc).__name__}: {exc}); run aggregate_stats for {start}..{end}"
     return f"statistics recomputed for {len(summary.park_ids)} park(s), {start}..{end}"

@@ -181,6 +181,8 @@ CRONJOBS = [
     ("* * * * *", "django.core.management.call_command", ["deliver_alerts"]),
     # Daily at 02:45 UTC: measure table and partition sizes (one StorageMetrics row per table per day).
     ("45 2 * * *", "django.core.management.call_command", ["measure_storage"]),
+    # Weekly on Monday at 03:40 UTC: tiers by rule for every attraction staff have not set (METRICS.md §7).
+    ("40 3 * * 1", "django.core.management.call_command", ["classify_rides"]),
 ]
 
 # LOGGING

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone as dt_timezone
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from collector.models import ParkSchedule
@@ -16,8 +17,9 @@ from themepark.models import Park
 
 from ..constants import LIVE_HOLD_INTERVALS, METRICS_VERSION
 from ..metrics import Obs, ParkDay, RideInfo, compute_park_day, park_day_bounds
-from ..models import (ParkDailyStats, ParkHourlyStats, ParkOperatingSession, RideDailyStats, RideHourlyStats,
-                      RideStatusChange, WindowSource)
+from ..metrics.spells import LATE_OPENING, PARK_WIDE, STALE_FEED
+from ..models import (DownSpell, ParkDailyStats, ParkHourlyStats, ParkOperatingSession, RideDailyStats,
+                      RideHourlyStats, RideStatusChange, WindowSource)
 
 UTC = dt_timezone.utc
 EPOCH = datetime(1970, 1, 1)
@@ -136,6 +138,11 @@ class Carry:
     latest: dict[int, Obs] = field(default_factory=dict)
 
 
+# Benchmarks only: compute the figures of METRICS.md version 1 (no spells, kinds or breakdowns), to
+# price version 2's on the same data. Never set in the application.
+VERSION_1_FIGURES_ONLY = False
+
+
 def park_day_compute(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None,
                      carry: Carry | None = None) -> ParkDay:
     """Read and compute one park day (nothing is written). With `carry` (the same rides, day
@@ -153,7 +160,8 @@ def park_day_compute(*, park: Park, day: date, now: datetime, rides: list[RideIn
         carry.latest = {ride_id: obs[-1] for ride_id, obs in observations.items() if obs}
     return compute_park_day(day=day, tz=park.timezone, rides=rides, observations=observations,
                             schedule=read_schedule(park, day), reports_down=park.reports_down,
-                            now=now.timestamp(), live_hold=live_hold_seconds())
+                            now=now.timestamp(), live_hold=live_hold_seconds(),
+                            reliability=not VERSION_1_FIGURES_ONLY)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,6 +173,25 @@ RIDE_FIGURES = ("operating_minutes", "downtime_minutes", "known_minutes", "wait_
 PARK_FIGURES = ("shame_score", "total_downtime_hours", "weighted_downtime_hours", "effective_park_weight",
                 "rides_operated", "rides_down", "uptime_percentage", "avg_wait_minutes", "peak_wait_minutes",
                 "open_hours", "metrics_version", "computed_at")
+
+# Daily rows only (METRICS.md §8-§9): breakdowns and downtime by kind.
+RIDE_RELIABILITY = ("breakdowns", "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes", "opened_on_time")
+PARK_RELIABILITY = ("breakdowns", "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes",
+                    "weighted_park_wide_hours", "weighted_stale_feed_hours")
+SPELL_COLUMNS = ("ride_id", "park_id", "date", "started_at", "ended_at", "minutes", "kind", "cut_by_close")
+
+
+def _kind_minutes(by_kind):
+    return by_kind[PARK_WIDE], by_kind[LATE_OPENING], by_kind[STALE_FEED]
+
+
+def _ride_reliability(rel):
+    return (rel.breakdowns, *_kind_minutes(rel.minutes_by_kind), rel.opened_on_time)
+
+
+def _park_reliability(fig):
+    return (fig.breakdowns, *_kind_minutes(fig.minutes_by_kind), fig.weighted_park_wide_hours,
+            fig.weighted_stale_feed_hours)
 
 
 def _ride_values(fig, stamp):
@@ -218,7 +245,7 @@ def park_day_store(*, park: Park, result: ParkDay, ride_ids: list[int]) -> int:
             hours[secs] = adapt(to_datetime(secs))
         return hours[secs]
 
-    sessions, ride_days, ride_hours, park_days, park_hours, changes = [], [], [], [], [], []
+    sessions, ride_days, ride_hours, park_days, park_hours, changes, spells = [], [], [], [], [], [], []
     if result.session:
         segs = result.session.segments
         sessions.append((pid, db_day, adapt(to_datetime(segs[0][0])), adapt(to_datetime(segs[-1][1])),
@@ -226,18 +253,26 @@ def park_day_store(*, park: Park, result: ParkDay, ride_ids: list[int]) -> int:
                          WindowSource.SCHEDULE if result.session.from_schedule else WindowSource.INFERRED,
                          METRICS_VERSION))
     for ride_id, fig in result.rides.items():
-        ride_days.append((ride_id, pid, db_day, *_ride_values(fig, stamp)))
+        ride_days.append((ride_id, pid, db_day, *_ride_values(fig, stamp),
+                          *_ride_reliability(result.reliability[ride_id])))
         for hour, hfig in result.ride_hours[ride_id].items():
             ride_hours.append((ride_id, pid, db_day, hour_value(hour), *_ride_values(hfig, stamp)))
     if result.park is not None:
-        park_days.append((pid, db_day, result.coverage_percentage, *_park_values(result.park, stamp)))
+        park_days.append((pid, db_day, result.coverage_percentage, *_park_values(result.park, stamp),
+                          *_park_reliability(result.park)))
         for hour, pfig in result.park_hours.items():
             park_hours.append((pid, db_day, hour_value(hour), *_park_values(pfig, stamp)))
     for ride_id, ride_changes in result.changes.items():
         changes.extend((ride_id, adapt(to_datetime(c.at)), c.from_status, c.to_status, c.previous_seconds / 60.0)
                        for c in ride_changes)
+    closes = {end for _, end in result.window}
+    for ride_id, ride_spells in result.spells.items():
+        if not result.rides[ride_id].operated:
+            continue  # its down time counts nowhere (METRICS.md §4)
+        spells.extend((ride_id, pid, db_day, adapt(to_datetime(sp.start)), adapt(to_datetime(sp.end)), sp.minutes,
+                       sp.kind, sp.end in closes) for sp in ride_spells)
     with transaction.atomic():
-        for model in (RideDailyStats, ParkDailyStats, ParkOperatingSession):
+        for model in (RideDailyStats, ParkDailyStats, ParkOperatingSession, DownSpell):
             model.objects.filter(park_id=pid, date=day).delete()
         # Hours by time range, on the (park, hour_start_utc) indexes. In a zone with a half-hour
         # offset the hour holding 04:00 local is shared with the previous park day: the day
@@ -249,13 +284,15 @@ def park_day_store(*, park: Park, result: ParkDay, ride_ids: list[int]) -> int:
             RideStatusChange.objects.filter(ride_id__in=ride_ids, changed_at__gte=start, changed_at__lt=end).delete()
         insert_values(ParkOperatingSession, ("park_id", "date", "open_from", "open_to", "operating_hours", "source",
                                              "metrics_version"), sessions)
-        insert_values(RideDailyStats, ("ride_id", "park_id", "date", *RIDE_FIGURES), ride_days)
+        insert_values(RideDailyStats, ("ride_id", "park_id", "date", *RIDE_FIGURES, *RIDE_RELIABILITY), ride_days)
         insert_values(RideHourlyStats, ("ride_id", "park_id", "date", "hour_start_utc", *RIDE_FIGURES), ride_hours)
-        insert_values(ParkDailyStats, ("park_id", "date", "coverage_percentage", *PARK_FIGURES), park_days)
+        insert_values(ParkDailyStats, ("park_id", "date", "coverage_percentage", *PARK_FIGURES, *PARK_RELIABILITY),
+                      park_days)
         insert_values(ParkHourlyStats, ("park_id", "date", "hour_start_utc", *PARK_FIGURES), park_hours)
         insert_values(RideStatusChange, ("ride_id", "changed_at", "from_status", "to_status",
                                          "previous_duration_minutes"), changes)
-    return sum(map(len, (sessions, ride_days, ride_hours, park_days, park_hours, changes)))
+        insert_values(DownSpell, SPELL_COLUMNS, spells)
+    return sum(map(len, (sessions, ride_days, ride_hours, park_days, park_hours, changes, spells)))
 
 
 def park_day_refresh(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None,
@@ -272,3 +309,20 @@ def days_between(start: date, end: date):
     while day <= end:
         yield day
         day += timedelta(days=1)
+
+
+def _older_version(park_ids):
+    rows = ParkDailyStats.objects.filter(metrics_version__lt=METRICS_VERSION)
+    return rows.filter(park_id__in=list(park_ids)) if park_ids else rows
+
+
+def older_version_days(park_ids=None) -> int:
+    """Park days whose stored figures an older METRICS_VERSION computed (their rows lack the
+    newer figures): `aggregate_stats --rebuild` recomputes them."""
+    return _older_version(park_ids).count()
+
+
+def older_version_span(park_ids=None) -> tuple[date, date] | None:
+    """First and last park day holding figures of an older METRICS_VERSION (None: there are none)."""
+    span = _older_version(park_ids).aggregate(first=Min("date"), last=Max("date"))
+    return (span["first"], span["last"]) if span["first"] else None

@@ -44,11 +44,15 @@ def park_period_roll(*, park_id: int, period_type: str, start: date, end: date, 
                        wk=Sum("wait_known_minutes"),
                        ww=Sum(Case(When(avg_wait_minutes__isnull=False,
                                         then=F("avg_wait_minutes") * F("wait_known_minutes")), default=0.0,
-                                output_field=FloatField())),
+                                   output_field=FloatField())),
                        peak=Max("peak_wait_minutes"), changes=Sum("status_changes"),
                        longest=Max("longest_downtime_minutes"),
                        days_operated=Sum(Case(When(operated=True, then=1), default=0,
-                                              output_field=IntegerField()))))
+                                              output_field=IntegerField())),
+                       breakdowns=Sum("breakdowns"), park_wide=Sum("park_wide_minutes"),
+                       late_opening=Sum("late_opening_minutes"), stale_feed=Sum("stale_feed_minutes"),
+                       days_on_time=Sum(Case(When(opened_on_time=True, then=1), default=0,
+                                             output_field=IntegerField()))))
     for row in stats:
         total = row["op"] + row["down"]
         ride_rows.append(RidePeriodStats(
@@ -58,10 +62,13 @@ def park_period_roll(*, park_id: int, period_type: str, start: date, end: date, 
             avg_wait_minutes=row["ww"] / row["wk"] if row["wk"] else None, peak_wait_minutes=row["peak"],
             status_changes=row["changes"], longest_downtime_minutes=row["longest"],
             operated=row["days_operated"] > 0, days_operated=row["days_operated"],
+            breakdowns=row["breakdowns"], park_wide_minutes=row["park_wide"], late_opening_minutes=row["late_opening"],
+            stale_feed_minutes=row["stale_feed"], days_on_time=row["days_on_time"],
             metrics_version=METRICS_VERSION))
     days = list(ParkDailyStats.objects.filter(park_id=park_id, date__gte=start, date__lte=last, open_hours__gt=0)
                 .values_list("shame_score", "total_downtime_hours", "weighted_downtime_hours",
-                             "effective_park_weight", "open_hours"))
+                             "effective_park_weight", "open_hours", "weighted_park_wide_hours",
+                             "weighted_stale_feed_hours"))
     park_row = None
     if days:
         operated = [r for r in ride_rows if r.operated]
@@ -76,7 +83,12 @@ def park_period_roll(*, park_id: int, period_type: str, start: date, end: date, 
             open_hours=sum(d[4] for d in days), rides_operated=len(operated),
             rides_down=sum(1 for r in ride_rows if r.downtime_minutes > 0),
             uptime_percentage=fmean(uptimes) if uptimes else None, avg_wait_minutes=ww / wk if wk else None,
-            peak_wait_minutes=max(peaks) if peaks else None, metrics_version=METRICS_VERSION)
+            peak_wait_minutes=max(peaks) if peaks else None, metrics_version=METRICS_VERSION,
+            breakdowns=sum(r.breakdowns for r in ride_rows),
+            park_wide_minutes=sum(r.park_wide_minutes for r in ride_rows),
+            late_opening_minutes=sum(r.late_opening_minutes for r in ride_rows),
+            stale_feed_minutes=sum(r.stale_feed_minutes for r in ride_rows),
+            weighted_park_wide_hours=sum(d[5] for d in days), weighted_stale_feed_hours=sum(d[6] for d in days))
     with transaction.atomic():
         RidePeriodStats.objects.filter(park_id=park_id, period_type=period_type, period_start=start).delete()
         ParkPeriodStats.objects.filter(park_id=park_id, period_type=period_type, period_start=start).delete()
@@ -91,4 +103,3 @@ def park_periods_roll(*, park_id: int, days: Iterable[date], until: date | None 
     days = [day for day in days if until is None or day <= until]
     return sum(park_period_roll(park_id=park_id, period_type=ptype, start=start, end=end, until=until)
                for ptype, start, end in sorted(periods_touched(days)))
-

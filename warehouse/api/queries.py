@@ -22,7 +22,12 @@ from ..models import (AggregationRun, LiveParkState, LiveRideState, ParkDailySta
                       ParkOperatingSession, QueueData, RideDailyStats, RideHourlyStats, RideStatusChange,
                       RideStatusSnapshot)
 from ..partitions import months_ahead
+from ..aggregation.days import older_version_days
+from ..constants import METRICS_VERSION
 from ..selectors import park_figures, ride_figures, scope_resolve
+from .reliability import event_kinds, park_reliability
+
+RELIABILITY_KEYS = ("breakdowns", "mtbf_hours", "mttr_minutes", "opening_reliability", "downtime_minutes_by_kind")
 
 RECENT_DAYS = 7  # a ride that has not operated for this long is excluded from the park's weight
 
@@ -125,7 +130,8 @@ def park_details(*, park, period, now, start=None, end=None):
                      .values("ride_id").annotate(n=Count("pk")).values_list("ride_id", "n"))
     is_live = period == periods.LIVE
     contributions = []
-    for ride_id, ride_fig in ride_figures(scope).items():
+    all_rides = ride_figures(scope)
+    for ride_id, ride_fig in all_rides.items():
         ride = rides.get(ride_id)
         if ride is None or not ride_fig["downtime"]:
             continue
@@ -169,6 +175,7 @@ def park_details(*, park, period, now, start=None, end=None):
                                                                   date__lte=days.end).order_by("date"),
         "chart_data": _chart(park, days),
         "excluded_rides_count": len(roster["rides"]["excluded"]),
+        "reliability": park_reliability(all_rides, fig),
     }
 
 
@@ -269,9 +276,11 @@ def ride_details(*, ride, period, now, start=None, end=None):
         "hourly_breakdown": timeseries,
         "summary": {"total_downtime_hours": fig.get("downtime_hours", 0.0),
                     "uptime_percentage": fig.get("uptime_percentage"), "avg_wait_time": fig.get("avg_wait"),
-                    "peak_wait_time": fig.get("peak_wait"), "total_operating_hours": fig.get("operating_hours", 0.0)},
+                    "peak_wait_time": fig.get("peak_wait"), "total_operating_hours": fig.get("operating_hours", 0.0),
+                    **{k: fig.get(k) for k in RELIABILITY_KEYS}},
         "timeseries": timeseries,
-        "downtime_events": downtime_events(ride=ride, start_utc=start_utc, end_utc=end_utc, now=now),
+        "downtime_events": event_kinds(downtime_events(ride=ride, start_utc=start_utc, end_utc=end_utc, now=now),
+                                       ride=ride, start_utc=start_utc, end_utc=end_utc),
         "queues": latest_queues(ride=ride, now=now, start_utc=start_utc, end_utc=end_utc),
     }
 
@@ -344,11 +353,13 @@ def health_check(*, now):
         "data_collection": {"last_collection": collected, "age_minutes": _age(now, collected)},
         "aggregation": {"last_completed_at": aggregated, "lag_minutes": _age(now, aggregated)},
         "partitions": {"months_ahead": ahead},
+        "metrics_version": {"current": METRICS_VERSION, "older_park_days": older_version_days()},
     }
     stale = 3 * settings.COLLECTION_INTERVAL_MINUTES
     problems = [
         collected is None or _age(now, collected) > stale,
         aggregated is None or _age(now, aggregated) > AGGREGATION_LAG_LIMIT_MINUTES,
         ahead is not None and ahead < 1,
+        checks["metrics_version"]["older_park_days"] > 0,  # aggregate_stats --rebuild recomputes them
     ]
     return ("degraded" if any(problems) else "healthy"), checks

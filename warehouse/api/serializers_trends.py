@@ -150,6 +150,8 @@ class HealthChecksSerializer(serializers.Serializer):
     data_collection = CollectionCheckSerializer(required=False)
     aggregation = AggregationCheckSerializer(required=False)
     partitions = serializers.DictField(required=False)
+    metrics_version = serializers.DictField(required=False, help_text="The current METRICS_VERSION and the park "
+                                                                      "days still holding older figures")
 
 
 class HealthSerializer(_Envelope):

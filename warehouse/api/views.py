@@ -14,15 +14,17 @@ from ..models import RideStatusSnapshot
 from ..selectors import (PARK_SORTS, RIDE_SORTS, park_downtime_ranking, park_wait_ranking, ride_downtime_ranking,
                          ride_wait_ranking, scope_resolve)
 from . import charts, params, queries, serializers as s, serializers_rides as sr, serializers_trends as st, trends
+from . import reliability as rel, serializers_reliability as sx
 from .filters import parks_in_scope
 from .nearby import rides_nearby
 
 
-def _scope(request, *, park_id=None, default_period="today", allowed=params.RANKING_PERIODS, name="period"):
+def _scope(request, *, park_id=None, default_period="today", allowed=params.RANKING_PERIODS, name="period",
+           exclude=frozenset()):
     query = request.query_params
     period, start, end = params.period_and_range(query, allowed=allowed, default=default_period, name=name)
     parks = parks_in_scope(query, park_id=park_id)
-    return scope_resolve(parks=parks, period=period, now=timezone.now(), start=start, end=end)
+    return scope_resolve(parks=parks, period=period, now=timezone.now(), start=start, end=end, exclude=exclude)
 
 
 def _common(request, scope):
@@ -39,6 +41,8 @@ class _PublicViewSet(viewsets.GenericViewSet):
 
 PERIOD_RANGE = [params.period_param(), params.FILTER, params.START, params.END]
 ENTITY = params._query("entity", "Parks or rides.", enum=["parks", "rides"], default="parks")
+EXCLUDE = params._query("exclude", "Kinds of downtime to leave out of downtime, uptime and shame: park_wide, "
+                        "stale_feed (repeat or comma-separate).")
 
 
 class ParkViewSet(_PublicViewSet):
@@ -46,16 +50,18 @@ class ParkViewSet(_PublicViewSet):
 
     @extend_schema(parameters=[*PERIOD_RANGE, params._query("sort_by", "Ranking order.", enum=list(PARK_SORTS),
                                                             default="shame_score"),
-                               params.limit_param(100, 50)], responses=s.ParkDowntimeSerializer)
+                               params.limit_param(100, 50), EXCLUDE], responses=sx.ParkDowntimeSerializer)
     @action(detail=False, url_path="downtime")
     @cached()
     def downtime(self, request):
-        scope = _scope(request)
+        exclude = rel.exclude_kinds(request.query_params)
+        scope = _scope(request, exclude=exclude)
         sort_by = p.choice(request.query_params, "sort_by", list(PARK_SORTS), default="shame_score")
         limit = p.integer(request.query_params, "limit", default=50, high=100)
         aggregate, rows = park_downtime_ranking(scope, sort_by=sort_by, limit=limit)
-        body = {**_common(request, scope), "sort_by": sort_by, "aggregate_stats": aggregate, "data": rows}
-        return Response(s.ParkDowntimeSerializer(body).data)
+        body = {**_common(request, scope), "sort_by": sort_by, "aggregate_stats": aggregate, "data": rows,
+                "exclude": sorted(exclude)}
+        return Response(sx.ParkDowntimeSerializer(body).data)
 
     @extend_schema(parameters=[*PERIOD_RANGE, params.limit_param(100, 50)], responses=s.ParkWaitSerializer)
     @action(detail=False, url_path="waittimes")
@@ -67,7 +73,7 @@ class ParkViewSet(_PublicViewSet):
         return Response(s.ParkWaitSerializer(body).data)
 
     @extend_schema(parameters=[params.ID, params.period_param(), params.START, params.END],
-                   responses=s.ParkDetailsSerializer)
+                   responses=sx.ParkDetailsSerializer)
     @action(detail=True, url_path="details")
     @cached()
     def details(self, request, pk=None):
@@ -75,7 +81,7 @@ class ParkViewSet(_PublicViewSet):
         period, start, end = params.period_and_range(request.query_params)
         body = queries.park_details(park=park, period=period, now=timezone.now(), start=start, end=end)
         body["attribution"] = params.attribution([park])
-        return Response(s.ParkDetailsSerializer(body).data)
+        return Response(sx.ParkDetailsSerializer(body).data)
 
     @extend_schema(parameters=[
         params.ID, params.period_param(), params.START, params.END,
@@ -117,30 +123,33 @@ class RideViewSet(_PublicViewSet):
 
     @extend_schema(parameters=[*PERIOD_RANGE, params._query("sort_by", "Ranking order.", enum=list(RIDE_SORTS),
                                                             default="downtime_hours"),
-                               params.limit_param(200, 100)], responses=s.RideDowntimeSerializer)
+                               params.limit_param(200, 100), EXCLUDE], responses=sx.RideDowntimeSerializer)
     @action(detail=False, url_path="downtime")
     @cached()
     def downtime(self, request):
-        scope = _scope(request)
+        exclude = rel.exclude_kinds(request.query_params)
+        scope = _scope(request, exclude=exclude)
         sort_by = p.choice(request.query_params, "sort_by", list(RIDE_SORTS), default="downtime_hours")
         limit = p.integer(request.query_params, "limit", default=100, high=200)
-        rows = ride_downtime_ranking(scope, sort_by=sort_by, limit=limit)
-        body = {**_common(request, scope), "sort_by": sort_by, "data": rows}
-        return Response(s.RideDowntimeSerializer(body).data)
+        rows = rel.with_live_estimates(ride_downtime_ranking(scope, sort_by=sort_by, limit=limit), now=timezone.now(),
+                                       period=scope.period)
+        body = {**_common(request, scope), "sort_by": sort_by, "data": rows, "exclude": sorted(exclude)}
+        return Response(sx.RideDowntimeSerializer(body).data)
 
     @extend_schema(parameters=[*PERIOD_RANGE, params._query("mode", "Alias of `period`.", enum=list(periods.PERIODS)),
-                               params.limit_param(200, 100)], responses=s.RideWaitSerializer)
+                               params.limit_param(200, 100)], responses=sx.RideWaitSerializer)
     @action(detail=False, url_path="waittimes")
     @cached()
     def waittimes(self, request):
         name = "mode" if request.query_params.get("mode") and not request.query_params.get("period") else "period"
         scope = _scope(request, name=name)
         limit = p.integer(request.query_params, "limit", default=100, high=200)
-        body = {**_common(request, scope), "data": ride_wait_ranking(scope, limit=limit)}
-        return Response(s.RideWaitSerializer(body).data)
+        rows = rel.with_live_estimates(ride_wait_ranking(scope, limit=limit), now=timezone.now(), period=scope.period)
+        body = {**_common(request, scope), "data": rows}
+        return Response(sx.RideWaitSerializer(body).data)
 
     @extend_schema(parameters=[params.ID, params.period_param(), params.START, params.END],
-                   responses=sr.RideDetailsSerializer)
+                   responses=sx.RideDetailsSerializer)
     @action(detail=True, url_path="details")
     @cached()
     def details(self, request, pk=None):
@@ -148,7 +157,22 @@ class RideViewSet(_PublicViewSet):
         period, start, end = params.period_and_range(request.query_params)
         body = queries.ride_details(ride=ride, period=period, now=timezone.now(), start=start, end=end)
         body["attribution"] = params.attribution([ride.park])
-        return Response(sr.RideDetailsSerializer(body).data)
+        return Response(sx.RideDetailsSerializer(body).data)
+
+    @extend_schema(parameters=[
+        params.ID,
+        params._query("down_minutes", "Ask as if the ride had been down this many minutes (0 to 1440); default: "
+                      "how long it has been down now.", type=float),
+        params._query("at", "Ask at this past moment (ISO 8601 datetime or date), over the breakdowns of the "
+                      "365 days before it; needs down_minutes."),
+    ], responses=sx.ReopenEstimateSerializer)
+    @action(detail=True, url_path="reopen-estimate")
+    @cached(live=True)
+    def reopen_estimate(self, request, pk=None):
+        ride = params.get_ride(pk)
+        minutes, at = rel.estimate_question(request.query_params)
+        body = rel.stay_or_go(ride=ride, now=timezone.now(), minutes=minutes, at=at)
+        return Response(sx.ReopenEstimateSerializer(body).data)
 
     @extend_schema(parameters=[
         params.ID,

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from ..constants import OPERATED_MINUTES_NO_DOWN, OPERATED_MINUTES_REPORTS_DOWN
 from .days import HOUR, Segments
+from .spells import spell_add
 from .timeline import CLOSED, DOWN, OPERATING, Change, Run, clip
 
 MINUTE = 60.0
@@ -84,15 +85,18 @@ class RideFigures:
 
 
 def ride_figures(runs: list[Run], window: Segments, changes: list[Change], *, reports_down: bool,
-                 hourly: bool = True) -> tuple[RideFigures, dict[float, RideFigures]]:
+                 hourly: bool = True, spells: list | None = None) -> tuple[RideFigures, dict[float, RideFigures]]:
     """A ride's figures inside the open window for the day and for each UTC hour of it.
     `changes` are its known-to-known changes; only those strictly inside the window count
-    (a change on the window's edge is the park opening or closing)."""
+    (a change on the window's edge is the park opening or closing). With `spells`, the down
+    spells ([start, end, observations]) are appended to it in the same pass."""
     down = down_states(reports_down)
     day = RideFigures()
     hours: dict[float, RideFigures] = {}
     for piece in clip(runs, window):
         day.add(piece, down)
+        if spells is not None and piece.status in down:
+            spell_add(spells, piece)
         if not hourly:
             continue
         hour = piece.start - piece.start % HOUR

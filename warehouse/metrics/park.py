@@ -9,6 +9,7 @@ from typing import Iterable
 from themepark.constants import tier_weight
 
 from .figures import RideFigures
+from .spells import KINDS, PARK_WIDE, STALE_FEED, Reliability
 
 
 def round1(value: float) -> float:
@@ -51,6 +52,10 @@ class ParkFigures:
     avg_wait_minutes: float | None = None
     peak_wait_minutes: int | None = None
     open_hours: float = 0.0
+    breakdowns: int = 0
+    minutes_by_kind: dict[str, float] | None = None
+    weighted_park_wide_hours: float = 0.0
+    weighted_stale_feed_hours: float = 0.0
 
 
 def park_figures(rides: Iterable[tuple[RideFigures, int | None]], *, open_hours: float,
@@ -80,4 +85,18 @@ def park_figures(rides: Iterable[tuple[RideFigures, int | None]], *, open_hours:
     out.uptime_percentage = fmean(uptimes) if uptimes else None
     out.avg_wait_minutes = wait_sum / wait_s if wait_s > 0 else None
     out.shame_score = shame_score(out.weighted_downtime_hours, out.effective_park_weight, open_hours)
+    return out
+
+
+def park_reliability(out: ParkFigures, rides: Iterable[tuple[Reliability, int | None]]) -> ParkFigures:
+    """Add the rides' breakdowns and downtime by kind (METRICS.md §9) to a park's figures, with
+    the tier-weighted hours of the kinds a ranking may leave out of the shame score."""
+    out.minutes_by_kind = dict.fromkeys(KINDS, 0.0)
+    for rel, tier in rides:
+        out.breakdowns += rel.breakdowns
+        for kind, minutes in rel.minutes_by_kind.items():
+            out.minutes_by_kind[kind] += minutes
+        w = tier_weight(tier)
+        out.weighted_park_wide_hours += rel.minutes_by_kind[PARK_WIDE] / 60.0 * w
+        out.weighted_stale_feed_hours += rel.minutes_by_kind[STALE_FEED] / 60.0 * w
     return out

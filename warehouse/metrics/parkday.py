@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 from .days import HOUR, Segments, Window, cut, hours_of, inferred_window, length, park_day_bounds, schedule_window
 from .figures import RideFigures, ride_figures
-from .park import ParkFigures, park_figures
+from .park import ParkFigures, park_figures, park_reliability
+from .spells import Reliability, Spell, classify_spells, reliability as ride_reliability
 from .timeline import Change, Obs, build_runs, known_changes, seconds, state_changes
 
 
@@ -33,6 +34,8 @@ class ParkDay:
     coverage_percentage: float | None = None
     park_hours: dict[float, ParkFigures] = field(default_factory=dict)
     changes: dict[int, list[Change]] = field(default_factory=dict)
+    spells: dict[int, list[Spell]] = field(default_factory=dict)
+    reliability: dict[int, Reliability] = field(default_factory=dict)
 
     @property
     def open_hours(self) -> float:
@@ -41,10 +44,12 @@ class ParkDay:
 
 def compute_park_day(*, day: date, tz: str, rides: list[RideInfo], observations: dict[int, list[Obs]],
                      schedule: list[tuple[float, float]], reports_down: bool, now: float, live_hold: float,
-                     hourly: bool = True) -> ParkDay:
+                     hourly: bool = True, reliability: bool = True) -> ParkDay:
     """Figures of park day `day`. `observations` per ride are in time order and include the last
     one before the day starts (its state carries in); `schedule` holds the day's OPERATING
-    schedule windows (empty: infer the window). Only attractions get figures."""
+    schedule windows (empty: infer the window). Only attractions get figures. Without
+    `reliability`, the figures of METRICS.md version 1 only (no spells, kinds or breakdowns:
+    what the benchmark prices version 2 against)."""
     start_dt, end_dt = park_day_bounds(day, tz)
     out = ParkDay(day, seconds(start_dt), seconds(end_dt))
     horizon = min(out.end, now)
@@ -67,15 +72,28 @@ def compute_park_day(*, day: date, tz: str, rides: list[RideInfo], observations:
         return out
 
     known = 0.0
+    raw_spells: dict[int, list] = {}
     for ride in attractions:
+        spells: list | None = [] if reliability else None
         day_fig, hour_figs = ride_figures(runs[ride.id], out.window, known_changes(runs[ride.id]),
-                                          reports_down=reports_down, hourly=hourly)
+                                          reports_down=reports_down, hourly=hourly, spells=spells)
         known += day_fig.known_s
         if day_fig.known_s > 0:
             out.rides[ride.id] = day_fig
             out.ride_hours[ride.id] = hour_figs
+            if spells:
+                raw_spells[ride.id] = spells
+    operated = {rid for rid, fig in out.rides.items() if fig.operated}
+    if reliability:
+        out.spells = classify_spells(raw_spells, operated=operated, window=out.window, day_start=out.start,
+                                     runs=runs, changes=out.changes)
+        out.reliability = {rid: ride_reliability(out.spells.get(rid, ()), operated=rid in operated, runs=runs[rid],
+                                                 window=out.window) for rid in out.rides}
+    else:
+        out.reliability = {rid: Reliability() for rid in out.rides}
     tiers = {r.id: r.tier for r in attractions}
     out.park = park_figures(((fig, tiers[rid]) for rid, fig in out.rides.items()), open_hours=out.open_hours)
+    park_reliability(out.park, ((out.reliability[rid], tiers[rid]) for rid in out.rides))
     if attractions:
         out.coverage_percentage = 100.0 * known / (len(attractions) * length(out.window))
     if hourly:

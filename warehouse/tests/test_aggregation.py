@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from collector.models import ParkSchedule
 from themepark.tests.factories import make_park, make_ride
 from warehouse.cache import stats_generation
+from warehouse.constants import METRICS_VERSION
 from warehouse.ingest import Observation, ingest
 from warehouse.models import (AggregationRun, LiveParkState, LiveRideState, ParkDailyStats, ParkHourlyStats,
                               ParkOperatingSession, ParkPeriodStats, RideDailyStats, RideHourlyStats,
@@ -60,7 +61,7 @@ def test_stats_recompute_stores_the_day_its_hours_session_and_changes(park, two_
     assert day.shame_score == 0.9 and day.open_hours == 12 and day.coverage_percentage == 100
     ride_a = RideDailyStats.objects.get(ride=a, date=D)
     assert (ride_a.downtime_minutes, ride_a.operating_minutes, ride_a.status_changes) == (90, 630, 2)
-    assert ride_a.uptime_percentage == pytest.approx(87.5) and ride_a.metrics_version == 1
+    assert ride_a.uptime_percentage == pytest.approx(87.5) and ride_a.metrics_version == METRICS_VERSION == 2
     assert RideHourlyStats.objects.get(ride=a, hour_start_utc=local(D, 12)).downtime_minutes == 60
     assert ParkHourlyStats.objects.get(park=park, hour_start_utc=local(D, 12)).shame_score == 7.5
     session = ParkOperatingSession.objects.get(park=park, date=D)
@@ -134,7 +135,7 @@ def test_live_state_counts_rides_and_scores_live_shame(park):
     store(c, (now - timedelta(minutes=40), "OPERATING", 5), source="LIVE", now=now)  # past its hold: unknown
     for ride in (a, c):  # both operated earlier in the week
         RideDailyStats.objects.create(ride=ride, park=park, date=D - timedelta(days=2), operated=True,
-                                      metrics_version=1)
+                                      metrics_version=METRICS_VERSION)
     live_state_refresh(park_ids=[park.pk], now=now)
     state = LiveParkState.objects.get(park=park)
     assert state.is_open and (state.rides_open, state.rides_down, state.total_rides) == (1, 1, 3)

@@ -12,6 +12,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from themepark.models import Park
+from warehouse.aggregation.days import older_version_days
+from warehouse.constants import METRICS_VERSION
 from warehouse.services import live_state_refresh, stats_rebuild, stats_recompute, stats_update
 
 
@@ -59,5 +61,10 @@ class Command(BaseCommand):
             style = self.style.SUCCESS if not summary.errors else self.style.ERROR
             self.stdout.write(style(f"run {summary.run_id}: {summary.days} park day(s) of {summary.parks} park(s), "
                                     f"{summary.errors} error(s)"))
+        older = older_version_days(park_ids)
+        if older and verbosity:
+            self.stderr.write(self.style.WARNING(
+                f"{older} park day(s) hold figures of an older metrics version than {METRICS_VERSION}; they are not "
+                "mixed with the new ones silently: run aggregate_stats --rebuild to recompute them"))
         if summary.errors:
             raise CommandError(f"{summary.errors} park day(s) failed; see run {summary.run_id}")
