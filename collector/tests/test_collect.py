@@ -5,7 +5,6 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import connections
 
 from collector.models import CollectionRun, ParkSchedule
 from collector.services import parks_sync, snapshots_collect
@@ -158,22 +157,13 @@ def test_a_queue_times_park_with_lands_and_top_level_rides(catalog, api):
     assert RideStatusSnapshot.objects.get(ride__queue_times_id=5994).ride.land.name == "Jurassic Park"
 
 
-@pytest.mark.mysql_only
 def test_the_lock_keeps_two_runs_from_overlapping(catalog):
-    from django.db import connection
+    from themepark.locks import JobLock
 
-    other = connections.create_connection("default")
-    name = f"themepark.collect_snapshots.{connection.settings_dict['NAME']}"
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT GET_LOCK(%s, 0)", [name])
+    with JobLock("collect_snapshots", purpose="another collection"):
         result = snapshots_collect(now=SNAPSHOT)
         assert result.skipped and result.run.status == "SKIPPED"
         assert not RideStatusSnapshot.objects.exists()
-    finally:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT RELEASE_LOCK(%s)", [name])
-        other.close()
     assert snapshots_collect(now=SNAPSHOT).run.status == "SUCCESS"
 
 
