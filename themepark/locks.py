@@ -229,9 +229,10 @@ class JobLock:
     def _renew_loop(self) -> None:
         conn = None
         later, later_params = None, None
-        interval = self.lease / 3
+        interval = pause = self.lease / 3
         try:
-            while not self._stop.wait(interval):
+            while not self._stop.wait(pause):
+                pause = interval
                 started = time.monotonic()
                 try:
                     if conn is None:
@@ -248,6 +249,7 @@ class JobLock:
                     if time.monotonic() >= self._valid_until:
                         self._lost = "its lease ran out while the database could not be reached"
                         return
+                    pause = min(interval / 4, 1.0)  # a new connection soon, well before the lease ends
                     continue
                 if matched != len(self.names):
                     self._lost = "another holder took it after its lease ran out"
@@ -282,6 +284,19 @@ class LeaseCheck:
 
     def __getstate__(self):
         return {"names": self.names, "token": self.token, "using": self.using, "every": self.every, "_checked": 0.0}
+
+
+def tokens_held(tokens, *, using: str = "default") -> set[str]:
+    """Which of these holder tokens still hold a lock whose lease runs (by the database clock)."""
+    tokens = [t for t in tokens if t]
+    if not tokens:
+        return set()
+    conn = connections[using]
+    now, params = _now_sql(conn.vendor)
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT token FROM {TABLE} WHERE expires_at > {now} "
+                       f"AND token IN ({', '.join(['%s'] * len(tokens))})", [*params, *tokens])
+        return {row[0] for row in cursor.fetchall()}
 
 
 @contextmanager

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Callable, Iterable
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from themepark.locks import JobLock
-from themepark.models import JobLock as JobLockRow, Park
+from themepark.locks import JobLock, tokens_held
+from themepark.models import Park
 
 from ..cache import stats_generation_bump
 from ..metrics import park_day_bounds, park_day_of
@@ -31,6 +32,8 @@ from .days import Carry, days_between, park_day_refresh, park_rides
 from .periods import park_periods_roll
 
 logger = logging.getLogger(__name__)
+LOCK_ERRORS = (1205, 1213)  # lock wait timeout, deadlock: InnoDB rolled the transaction back
+DEADLOCK_RETRIES = 5
 Progress = Callable[[str], None]
 
 
@@ -112,6 +115,22 @@ def fingerprint_store(park: Park, day: date, fingerprint: tuple[int, int, int]) 
                                            computed_at=timezone.now()))
 
 
+def _day_refresh(park, day, now, rides, carry):
+    """park_day_refresh, again (from a fresh read) when InnoDB picked its transaction to break a
+    deadlock or timed out a lock wait: runs over other parks write the same tables and their
+    index gaps (dates), and a park day is replaced whole, so doing it again is safe."""
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            return park_day_refresh(park=park, day=day, now=now, rides=rides, carry=carry)
+        except OperationalError as exc:
+            if (not exc.args or exc.args[0] not in LOCK_ERRORS or attempt == DEADLOCK_RETRIES - 1
+                    or connection.in_atomic_block):  # inside a caller's transaction: all of it rolled back
+                raise
+            logger.warning("park %s day %s: %s; recomputing it", park.pk, day, exc)
+            carry.at, carry.latest = None, {}
+            time.sleep(0.05 * (attempt + 1))
+
+
 def park_refresh(park: Park, days: list[date], now: datetime, say: Progress | None = None,
                  check: Callable[[], None] | None = None) -> ParkOutcome:
     """Recompute the park's planned days, then roll up the weeks, months and years of the complete
@@ -126,7 +145,7 @@ def park_refresh(park: Park, days: list[date], now: datetime, say: Progress | No
             check()
         try:
             seen = day_fingerprint(park, day, ride_ids)  # before: a row landing meanwhile shows as a change
-            result = park_day_refresh(park=park, day=day, now=now, rides=rides, carry=carry)
+            result = _day_refresh(park, day, now, rides, carry)
             fingerprint_store(park, day, seen)
         except Exception as exc:  # one bad day must not stop the others
             logger.exception("aggregation of park %s day %s failed", park.pk, day)
@@ -198,8 +217,7 @@ def runs_abandoned_close() -> int:
                    .values_list("pk", "lock_token"))
     if not running:
         return 0
-    alive = set(JobLockRow.objects.filter(token__in=[t for t in running.values() if t],
-                                          expires_at__gt=timezone.now()).values_list("token", flat=True))
+    alive = tokens_held(running.values())
     dead = [pk for pk, token in running.items() if token not in alive]
     return AggregationRun.objects.filter(pk__in=dead, status=AggregationRun.Status.RUNNING).update(
         status=AggregationRun.Status.FAILED, finished_at=timezone.now(),
