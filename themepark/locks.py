@@ -70,7 +70,8 @@ def _now_sql(vendor: str, seconds: float = 0.0) -> tuple[str, list]:
             return "UTC_TIMESTAMP(6)", []
         return "(UTC_TIMESTAMP(6) + INTERVAL %s MICROSECOND)", [int(seconds * 1_000_000)]
     if vendor == "sqlite":
-        return "strftime('%Y-%m-%d %H:%M:%f', 'now', %s)", [f"+{seconds:.3f} seconds"]
+        # '%%' as every statement here has parameters: Django's SQLite cursor turns it back into '%'
+        return "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', %s)", [f"+{seconds:.3f} seconds"]
     raise NotImplementedError(f"job locks are not written for the {vendor} backend")
 
 
