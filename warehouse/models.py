@@ -182,7 +182,8 @@ class RideDailyStats(_RideFigures):
             # Covers the ranking scans (all rides of many parks over a date range) so MySQL reads
             # the index alone instead of one clustered-key lookup per ride-day.
             models.Index(fields=["date", "park", "ride", "operating_minutes", "downtime_minutes", "avg_wait_minutes",
-                                 "wait_known_minutes", "operated", "status_changes", "longest_downtime_minutes", "peak_wait_minutes"],
+                                 "wait_known_minutes", "operated", "status_changes", "longest_downtime_minutes",
+                                 "peak_wait_minutes"],
                          name="ride_day_ranking_idx"),
             # a park's days over a range: replacing a park day, rolling up weeks, months, years
             models.Index(fields=["park", "date"], name="ride_day_park_date_idx"),

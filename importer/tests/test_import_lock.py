@@ -3,12 +3,14 @@ that lost them stops before its next file commit and leaves the checkpoint to wh
 import time
 
 import pytest
+from django.core.management.base import CommandError
 from django.db import connections
 
 from importer.archive import ArchiveSource
-from importer.locks import LockLost
+from importer.locks import LockLost, RunLocks
 from importer.models import ImportCheckpoint
 from importer.services import archive_import, checkpoint_create
+from importer.tests.conftest import manifest, run_import
 from themepark.tests.processes import lock_holders
 from warehouse.models import RideStatusSnapshot
 
@@ -41,3 +43,13 @@ def test_an_import_whose_lock_is_taken_stops_before_the_next_file_commit(clean_a
     assert checkpoint.status == "IN_PROGRESS"  # not marked FAILED: the run may be another process's now
     assert set(lock_holders("dest:").values()) == {"another import"}  # its release left the new holder's rows
     assert not ImportCheckpoint.objects.exclude(pk=checkpoint.pk).exists()
+
+
+def test_a_run_refused_on_a_locked_destination_leaves_no_checkpoint(clean_archive):
+    dest = manifest(clean_archive)["destinations"][0]["id"]
+    with RunLocks([f"dest:{dest}"], purpose="import imp_elsewhere"):
+        with pytest.raises(CommandError, match=f"destination {dest} is being imported"):
+            run_import(source=str(clean_archive))
+    assert not ImportCheckpoint.objects.exists()
+    run_import(source=str(clean_archive))  # free again once released
+    assert ImportCheckpoint.objects.get().status == "COMPLETED"

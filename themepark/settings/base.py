@@ -162,7 +162,8 @@ STORAGE_CAPACITY_GB = env.float("STORAGE_CAPACITY_GB", default=100.0)
 # SCHEDULE (django-crontab: `manage.py crontab add|show|remove`)
 # ------------------------------------------------------------------------------
 # No CRONTAB_LOCK_JOBS: each job takes its own lock (themepark.locks) and a refused run exits non-zero.
-CRONTAB_COMMAND_PREFIX = f"DJANGO_SETTINGS_MODULE={env('DJANGO_SETTINGS_MODULE', default='themepark.settings.production')}"
+CRONTAB_COMMAND_PREFIX = "DJANGO_SETTINGS_MODULE=" + env("DJANGO_SETTINGS_MODULE",
+                                                         default="themepark.settings.production")
 CRONJOBS = [
     # On the first of every month at 03:30 UTC: keep monthly partitions ahead.
     ("30 3 1 * *", "django.core.management.call_command", ["manage_partitions"]),
