@@ -178,8 +178,9 @@ CRONJOBS = [
     # Every 10 minutes: statistics of the park days in progress (and those just ended), then live state.
     ("*/10 * * * *", "django.core.management.call_command", ["aggregate_stats"]),
     # Hourly at minute 35: recompute the park days of the last 35 days whose observations changed
-    # after their figures were computed (an import killed before its statistics, a late file).
-    ("35 * * * *", "django.core.management.call_command", ["aggregate_stats", "--check", "--repair"]),
+    # after their figures were computed (an import killed before its statistics, a late file);
+    # waits up to 5 minutes for parks a run still holds.
+    ("35 * * * *", "django.core.management.call_command", ["aggregate_stats", "--check", "--repair", "--wait", "300"]),
     # Hourly at minute 20: record gaps of the last 48 hours in the quality log (extends, never duplicates).
     ("20 * * * *", "django.core.management.call_command", ["detect_gaps"]),
     # Daily at 02:45 UTC: measure table and partition sizes (one StorageMetrics row per table per day).
