@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 TABLE = "job_lock"
 RETRIED_ERRORS = (1213, 1205)  # deadlock (also Galera's certification failure), lock wait timeout
 POLL_SECONDS = 0.5  # how often a waiting acquire() tries again
+CLAIM_ATTEMPTS = 3  # a name whose row vanishes (or whose claim deadlocks) between the steps is tried again
 
 
 class LockBusy(Exception):
@@ -203,7 +204,8 @@ class JobLock:
         vendor = conn.vendor
         now, now_params = _now_sql(vendor)
         later, later_params = _now_sql(vendor, self.lease)
-        for attempt in range(3):
+        row = None
+        for attempt in range(CLAIM_ATTEMPTS):
             try:
                 try:
                     self._execute(f"INSERT INTO {TABLE} (name, owner, token, acquired_at, expires_at) "
@@ -218,13 +220,14 @@ class JobLock:
                 if taken == 1:
                     logger.warning("lock %s: took over a lease that had run out", name)
                     return
-                break
-            except OperationalError as exc:
-                if not exc.args or exc.args[0] not in RETRIED_ERRORS or attempt == 2:
+            except OperationalError as exc:  # a concurrent claim (Galera: certification) won the race
+                if not exc.args or exc.args[0] not in RETRIED_ERRORS:
                     raise
-        with conn.cursor() as cursor:
-            cursor.execute(f"SELECT owner, expires_at FROM {TABLE} WHERE name = %s", [name])
-            row = cursor.fetchone()
+            with conn.cursor() as cursor:
+                cursor.execute(f"SELECT owner, expires_at FROM {TABLE} WHERE name = %s", [name])
+                row = cursor.fetchone()
+            if row is not None:
+                break  # a live holder; gone meanwhile (released): claim again
         raise LockBusy(name, *(row or (None, None)))
 
     def _renew_loop(self) -> None:
