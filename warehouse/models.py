@@ -305,13 +305,13 @@ class AggregationRun(models.Model):
 
 
 class ParkDayFingerprint(models.Model):
-    """What a park day's observations looked like when its figures were computed (read just
-    before): `aggregate_stats --check` compares it with the observations now stored."""
+    """What a park day's observations looked like when its figures were computed (from the rows
+    the computation read): `aggregate_stats --check` compares it with the observations now stored."""
 
     park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
     snapshots = models.IntegerField(default=0, help_text="Observations of the park's attractions in the park day")
-    open_snapshots = models.IntegerField(default=0)
+    down_snapshots = models.IntegerField(default=0, help_text="Those with status DOWN")
     wait_total = models.BigIntegerField(default=0, help_text="Sum of their standby waits, minutes")
     computed_at = models.DateTimeField()
 

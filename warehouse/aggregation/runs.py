@@ -5,9 +5,9 @@ A run is exclusive per park: it holds the job lock `stats:park:<id>` of every pa
 (`themepark.locks`, claimed all or nothing before anything is written), so two runs sharing a
 park never compute at once, whatever their modes, while runs over other parks go on. A run that
 cannot have its locks raises LockBusy naming the holder; a run that loses them (its lease ran
-out) stops at the next park day with LockLost. Before each park day is computed, the run reads
-a fingerprint of its observations (count, open count, sum of waits) and stores it with the
-figures; `changed_park_days` compares it with what is stored now (`aggregate_stats --check`)."""
+out) stops at the next park day with LockLost. Each park day computed leaves a fingerprint of
+the observations it was computed from (count, DOWN count, sum of waits) beside its figures;
+`changed_park_days` compares it with what is stored now (`aggregate_stats --check`)."""
 from __future__ import annotations
 
 import logging
@@ -22,6 +22,7 @@ from django.db import OperationalError, connection, connections
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from themepark.choices import RideStatus
 from themepark.locks import JobLock, tokens_held
 from themepark.models import Park
 
@@ -99,29 +100,43 @@ class ParkOutcome:
 
 
 def day_fingerprint(park: Park, day: date, ride_ids: list[int]) -> tuple[int, int, int]:
-    """(observations, open ones, sum of standby waits) of the park's rides in the park day."""
+    """(observations, DOWN ones, sum of standby waits) of the park's rides in the park day, as
+    stored now (what `read_fingerprint` saw when the figures were computed)."""
     start, end = park_day_bounds(day, park.timezone)
     if not ride_ids:
         return 0, 0, 0
     rows = RideStatusSnapshot.objects.filter(ride_id__in=ride_ids, recorded_at__gte=start, recorded_at__lt=end)
-    got = rows.aggregate(
-        n=Count("recorded_at"), open=Count("recorded_at", filter=Q(computed_is_open=True)), waits=Sum("wait_time"))
-    return got["n"] or 0, got["open"] or 0, got["waits"] or 0
+    got = rows.aggregate(n=Count("recorded_at"), down=Count("recorded_at", filter=Q(status=RideStatus.DOWN)),
+                         waits=Sum("wait_time"))
+    return got["n"] or 0, got["down"] or 0, got["waits"] or 0
+
+
+def read_fingerprint(observations: dict, start: float) -> tuple[int, int, int]:
+    """day_fingerprint of the observations a park day was computed from (those before `start`
+    carry a state in and do not count)."""
+    count = down = waits = 0
+    for obs in observations.values():
+        for o in obs:
+            if o.at >= start:
+                count += 1
+                down += o.status == RideStatus.DOWN
+                waits += o.wait or 0
+    return count, down, waits
 
 
 def fingerprint_store(park: Park, day: date, fingerprint: tuple[int, int, int]) -> None:
     ParkDayFingerprint.objects.update_or_create(
-        park=park, date=day, defaults=dict(zip(("snapshots", "open_snapshots", "wait_total"), fingerprint),
+        park=park, date=day, defaults=dict(zip(("snapshots", "down_snapshots", "wait_total"), fingerprint),
                                            computed_at=timezone.now()))
 
 
-def _day_refresh(park, day, now, rides, carry):
+def _day_refresh(park, day, now, rides, carry, on_read):
     """park_day_refresh, again (from a fresh read) when InnoDB picked its transaction to break a
     deadlock or timed out a lock wait: runs over other parks write the same tables and their
     index gaps (dates), and a park day is replaced whole, so doing it again is safe."""
     for attempt in range(DEADLOCK_RETRIES):
         try:
-            return park_day_refresh(park=park, day=day, now=now, rides=rides, carry=carry)
+            return park_day_refresh(park=park, day=day, now=now, rides=rides, carry=carry, on_read=on_read)
         except OperationalError as exc:
             if (not exc.args or exc.args[0] not in LOCK_ERRORS or attempt == DEADLOCK_RETRIES - 1
                     or connection.in_atomic_block):  # inside a caller's transaction: all of it rolled back
@@ -138,15 +153,14 @@ def park_refresh(park: Park, days: list[date], now: datetime, say: Progress | No
     each day is written and raises LockLost to stop."""
     out = ParkOutcome(park.pk)
     rides = park_rides(park)
-    ride_ids = [r.id for r in rides]
     done, carry = [], Carry()
     for day in days:
         if check is not None:
             check()
         try:
-            seen = day_fingerprint(park, day, ride_ids)  # before: a row landing meanwhile shows as a change
-            result = _day_refresh(park, day, now, rides, carry)
-            fingerprint_store(park, day, seen)
+            seen = []  # the fingerprint of what the day is computed from (the last read, after a retry)
+            result = _day_refresh(park, day, now, rides, carry, lambda *read: seen.append(read_fingerprint(*read)))
+            fingerprint_store(park, day, seen[-1] if seen else (0, 0, 0))
         except Exception as exc:  # one bad day must not stop the others
             logger.exception("aggregation of park %s day %s failed", park.pk, day)
             out.errors += 1
@@ -300,7 +314,7 @@ def changed_park_days(parks: list[Park], start: date, end: date) -> list[Changed
     for park in parks:
         last = min(end, park_day_of(now, park.timezone) - timedelta(days=1))
         stored = {row[0]: tuple(row[1:]) for row in ParkDayFingerprint.objects.filter(
-            park=park, date__gte=start, date__lte=end).values_list("date", "snapshots", "open_snapshots", "wait_total")}
+            park=park, date__gte=start, date__lte=end).values_list("date", "snapshots", "down_snapshots", "wait_total")}
         ride_ids = [r.id for r in park_rides(park)]
         for day in days_between(start, last):
             seen = day_fingerprint(park, day, ride_ids)

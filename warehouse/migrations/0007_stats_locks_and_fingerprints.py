@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('date', models.DateField()),
                 ('snapshots', models.IntegerField(default=0,
                                                   help_text="Observations of the park's attractions in the park day")),
-                ('open_snapshots', models.IntegerField(default=0)),
+                ('down_snapshots', models.IntegerField(default=0, help_text='Those with status DOWN')),
                 ('wait_total', models.BigIntegerField(default=0, help_text='Sum of their standby waits, minutes')),
                 ('computed_at', models.DateTimeField()),
                 ('park', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+',
