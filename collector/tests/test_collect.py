@@ -167,6 +167,38 @@ def test_the_lock_keeps_two_runs_from_overlapping(catalog):
     assert snapshots_collect(now=SNAPSHOT).run.status == "SUCCESS"
 
 
+def test_a_run_whose_lock_is_taken_stops_before_the_next_park_and_ends_failed(catalog, settings):
+    import time
+
+    from django.db import connections
+
+    from themepark.locks import LockLost
+
+    settings.JOB_LOCK_LEASE_SECONDS = 0.6  # renewed every 0.2 s
+    done = []
+
+    def take_the_lock_after_the_first_park(outcome):
+        done.append(outcome)
+        conn = connections.create_connection("default")  # as a run that found the lease run out
+        with conn.cursor() as cursor:
+            cursor.execute("UPDATE job_lock SET token = %s WHERE name = 'collect_snapshots'", ["c" * 32])
+        conn.close()
+        time.sleep(0.6)  # the next renewal finds the row taken
+
+    try:
+        with pytest.raises(LockLost):
+            snapshots_collect(now=SNAPSHOT, concurrency=1, progress=take_the_lock_after_the_first_park)
+    finally:
+        conn = connections.create_connection("default")
+        with conn.cursor() as cursor:
+            cursor.execute("DELETE FROM job_lock")
+        conn.close()
+    assert len(done) == 1 and done[0].written > 0
+    assert RideStatusSnapshot.objects.count() == done[0].written  # nothing of the second park
+    run = CollectionRun.objects.get()
+    assert run.status == "FAILED" and "another holder took it" in run.errors[0]["error"]
+
+
 def test_the_command_prints_a_line_per_park_and_a_summary(catalog):
     out = StringIO()
     with time_machine.travel(SNAPSHOT + timedelta(seconds=20)):

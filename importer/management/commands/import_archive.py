@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from importer.archive import SourceUnreachable, source_from_settings
 from importer.choices import RESUMABLE
+from importer.locks import LockLost
 from importer.models import ImportCheckpoint
 from importer.parser import UNREADABLE, read_and_parse
 from importer.services import ImportBusy, archive_import, checkpoint_create
@@ -90,6 +91,8 @@ class Command(BaseCommand):
             if created:  # a refused run leaves no checkpoint for --resume-latest to pick later
                 checkpoint.delete()
             raise CommandError(str(exc)) from exc
+        except LockLost as exc:  # another process took the run's locks: it stopped before its next commit
+            raise CommandError(f"{checkpoint.import_id} stopped: {exc}") from exc
         self._flush_destination()
         if summary.stats_note and opts["no_statistics"]:
             self._log(summary.stats_note)
