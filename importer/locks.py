@@ -1,73 +1,18 @@
-"""Per-destination run locks that die with their process.
+"""The import's locks: one per run and one per destination, held with `themepark.locks`.
 
-On MySQL/MariaDB: `GET_LOCK` on a dedicated connection (the server releases it when the
-connection drops, so a SIGKILLed run never blocks the next). Elsewhere (SQLite demo): an
-exclusive `flock` on a file, which the kernel releases when the process exits.
+A lock lives in the `job_lock` table under a lease its holder keeps renewing, so it is free
+once a killed run's lease has passed, whatever happened to its connections, and a run that lost
+its lock notices (`ensure_held()` at each file commit) and stops before writing more.
 """
-import fcntl
-import hashlib
-import os
-import tempfile
+from themepark.locks import JobLock, LockBusy, LockLost
 
-from django.db import connections
+__all__ = ["LockBusy", "LockLost", "RunLocks"]
 
 
-class LockBusy(Exception):
-    """Another live process holds the lock named in `args[0]`."""
+class RunLocks(JobLock):
+    """The named import locks (`import:<id>`, `dest:<destination>`), all or none; a context
+    manager, or `acquire()` / `ensure_held()` / `release()`."""
 
-
-class RunLocks:
-    """Holds several named locks; use as a context manager or call `release()`."""
-
-    def __init__(self, names, *, using="default"):
-        self.connection = connections[using]
-        self.names = sorted(set(names))
-        self.raw = None
-        self.files = []
-
-    def __enter__(self):
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc):
-        self.release()
-
-    def _server_name(self, name):
-        # Lock names are server-wide: scope them to the database, and keep within 64 characters.
-        full = f"{self.connection.settings_dict['NAME']}:{name}"
-        return full if len(full) <= 64 else "imp:" + hashlib.sha1(full.encode()).hexdigest()
-
-    def acquire(self):
-        try:
-            if self.connection.vendor == "mysql":
-                self.raw = self.connection.get_new_connection(self.connection.get_connection_params())
-                cursor = self.raw.cursor()
-                for name in self.names:
-                    cursor.execute("SELECT GET_LOCK(%s, 0)", [self._server_name(name)])
-                    if cursor.fetchone()[0] != 1:
-                        raise LockBusy(name)
-            else:
-                folder = os.path.join(tempfile.gettempdir(), "themepark-import-locks")
-                os.makedirs(folder, exist_ok=True)
-                for name in self.names:
-                    path = os.path.join(folder, hashlib.sha1(self._server_name(name).encode()).hexdigest())
-                    handle = open(path, "w")
-                    try:
-                        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    except OSError:
-                        handle.close()
-                        raise LockBusy(name) from None
-                    self.files.append(handle)
-        except BaseException:
-            self.release()
-            raise
-
-    def release(self):
-        if self.raw is not None:
-            try:
-                self.raw.close()  # closing the session releases every GET_LOCK it holds
-            finally:
-                self.raw = None
-        for handle in self.files:
-            handle.close()
-        self.files = []
+    def __init__(self, names, *, using="default", lease_seconds=None, purpose="import"):
+        first, *more = sorted(set(names))
+        super().__init__(first, *more, lease_seconds=lease_seconds, purpose=purpose, using=using)

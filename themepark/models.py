@@ -137,3 +137,21 @@ class RideNameHistory(models.Model):
 
     def __str__(self):
         return f"{self.name} -> {self.ride.name}"
+
+
+class JobLock(models.Model):
+    """A lock held by a running job (`themepark.locks`): one row per held name, with a lease the
+    holder keeps renewing. A row whose lease has expired belongs to a dead holder and is taken
+    over atomically by the next claim."""
+
+    name = models.CharField(max_length=191, primary_key=True)
+    owner = models.CharField(max_length=255, help_text="host, process id and purpose of the holder")
+    token = models.CharField(max_length=32, help_text="the holder's secret: renewals and release must match it")
+    acquired_at = models.DateTimeField()
+    expires_at = models.DateTimeField(help_text="the lease: free for the taking after this (database clock, UTC)")
+
+    class Meta:
+        db_table = "job_lock"
+
+    def __str__(self):
+        return f"{self.name} held by {self.owner} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

@@ -335,6 +335,7 @@ class AggregationRun(models.Model):
         INCREMENTAL = "INCREMENTAL"
         RANGE = "RANGE"
         REBUILD = "REBUILD"
+        REPAIR = "REPAIR"
 
     class Status(models.TextChoices):
         RUNNING = "RUNNING"
@@ -349,6 +350,8 @@ class AggregationRun(models.Model):
     days_done = models.IntegerField(default=0)
     errors = models.IntegerField(default=0)
     error_text = models.TextField(blank=True)
+    lock_token = models.CharField(max_length=32, blank=True,
+                                  help_text="The run's job lock: a RUNNING run whose lock is gone has died")
 
     class Meta:
         ordering = ["-started_at"]
@@ -356,3 +359,21 @@ class AggregationRun(models.Model):
 
     def __str__(self):
         return f"{self.mode} run at {self.started_at:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class ParkDayFingerprint(models.Model):
+    """What a park day's observations looked like when its figures were computed (from the rows
+    the computation read): `aggregate_stats --check` compares it with the observations now stored."""
+
+    park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    snapshots = models.IntegerField(default=0, help_text="Observations of the park's attractions in the park day")
+    down_snapshots = models.IntegerField(default=0, help_text="Those with status DOWN")
+    wait_total = models.BigIntegerField(default=0, help_text="Sum of their standby waits, minutes")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["park", "date"], name="park_day_fingerprint_once")]
+
+    def __str__(self):
+        return f"park {self.park_id} {self.date}: {self.snapshots} observations"

@@ -9,7 +9,7 @@ writes nothing. Stale values (ThemeParks.wiki `lastUpdated` over 60 minutes old 
 park is open, REFURBISHMENT excepted since a long closure's timestamp stops moving;
 Queue-Times `last_updated` over 30 minutes old) are not stored: they go to the quality log
 as STALE, one entry per park that later runs extend while the staleness lasts.
-A database lock keeps two runs from overlapping; each run leaves a CollectionRun row.
+A job lock (`themepark.locks`) keeps two runs from overlapping; each run leaves a CollectionRun row.
 Alert events (collector.alerts) are written to their outbox in the park's transaction.
 """
 from __future__ import annotations
@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from quality.models import DataQualityLog
 from quality.services import quality_issue_record
+from themepark.locks import LockLost
 from themepark.models import Land, Park, Ride
 from warehouse.ingest import ingest
 
@@ -178,6 +179,16 @@ def _refresh_live_state(park_ids, now) -> bool:
     return True
 
 
+def _still_held(lock, run) -> None:
+    """Before writing a park: a run that lost its lock (another run took over) ends FAILED here."""
+    try:
+        lock.ensure_held()
+    except LockLost as exc:
+        CollectionRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), status="FAILED",
+                                                       errors=[{"error": str(exc)}])
+        raise
+
+
 def snapshots_collect(*, park_ids=None, now: datetime | None = None, concurrency: int | None = None,
                       progress=None) -> CollectResult:
     """Collect every active park (or `park_ids`) once. Returns the run with its figures; a run
@@ -185,8 +196,8 @@ def snapshots_collect(*, park_ids=None, now: datetime | None = None, concurrency
     progress = progress or (lambda outcome: None)
     started, clock = now or timezone.now(), time.perf_counter()
     slot = normalize.poll_slot(started, settings.COLLECTION_INTERVAL_MINUTES)
-    with collection_lock() as acquired:
-        if not acquired:
+    with collection_lock() as lock:
+        if lock is None:
             run = CollectionRun.objects.create(started_at=started, finished_at=timezone.now(), status="SKIPPED")
             return CollectResult(run=run)
         run = CollectionRun.objects.create(started_at=started)
@@ -199,6 +210,7 @@ def snapshots_collect(*, park_ids=None, now: datetime | None = None, concurrency
         outcomes = []
         for (park, source), payload, error in fetch_all(jobs, _fetch, concurrency=concurrency):
             if error is None:
+                _still_held(lock, run)
                 try:
                     outcome = park_collect(park, source, payload, now=started, slot=slot,
                                            windows=windows[park.pk])

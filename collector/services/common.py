@@ -2,19 +2,17 @@
 quality-log entries that are not repeated while the same issue is still open."""
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
 from django.conf import settings
-from django.db import connection
+
+from themepark.locks import JobLock, LockBusy
 
 logger = logging.getLogger("collector")
-LOCK_NAME = "themepark.collect_snapshots"
+LOCK_NAME = "collect_snapshots"
 
 
 def fetch_all(items: Iterable, fetch: Callable, *, concurrency: int | None = None):
@@ -39,33 +37,21 @@ def fetch_all(items: Iterable, fetch: Callable, *, concurrency: int | None = Non
 
 @contextmanager
 def collection_lock(name: str = LOCK_NAME):
-    """Yield True when this process holds the collection lock, False when another run does.
-    MySQL/MariaDB: GET_LOCK on this connection (released when the run ends or the connection
-    drops). Other backends: an exclusive flock on a file in the temp directory (one host).
-    The lock is per database, so test databases on the same server do not block production."""
-    name = f"{name}.{connection.settings_dict['NAME']}"[:64]
-    if connection.vendor == "mysql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT GET_LOCK(%s, 0)", [name])
-            acquired = cursor.fetchone()[0] == 1
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT RELEASE_LOCK(%s)", [name])
+    """Yield the held JobLock (`themepark.locks`) when this process may collect, None when another
+    run holds it. The lock is a leased row of this database, renewed while the run goes on and
+    free once a killed run's lease has passed; the run calls `ensure_held()` before each park it
+    writes, so a run that lost the lock stops."""
+    try:
+        lock = JobLock(name, purpose="collect_snapshots")
+        lock.acquire()
+    except LockBusy as exc:
+        logger.warning("collection skipped: %s", exc)
+        yield None
         return
-    path = os.path.join(tempfile.gettempdir(), f"{name}.lock".replace("/", "_"))
-    with open(path, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    try:
+        yield lock
+    finally:
+        lock.release()
 
 
 def quality_once(*, issue_type: str, description: str, source_key: str, **fields):

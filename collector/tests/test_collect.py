@@ -5,7 +5,6 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import connections
 
 from collector.models import CollectionRun, ParkSchedule
 from collector.services import parks_sync, snapshots_collect
@@ -158,23 +157,46 @@ def test_a_queue_times_park_with_lands_and_top_level_rides(catalog, api):
     assert RideStatusSnapshot.objects.get(ride__queue_times_id=5994).ride.land.name == "Jurassic Park"
 
 
-@pytest.mark.mysql_only
 def test_the_lock_keeps_two_runs_from_overlapping(catalog):
-    from django.db import connection
+    from themepark.locks import JobLock
 
-    other = connections.create_connection("default")
-    name = f"themepark.collect_snapshots.{connection.settings_dict['NAME']}"
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT GET_LOCK(%s, 0)", [name])
+    with JobLock("collect_snapshots", purpose="another collection"):
         result = snapshots_collect(now=SNAPSHOT)
         assert result.skipped and result.run.status == "SKIPPED"
         assert not RideStatusSnapshot.objects.exists()
-    finally:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT RELEASE_LOCK(%s)", [name])
-        other.close()
     assert snapshots_collect(now=SNAPSHOT).run.status == "SUCCESS"
+
+
+def test_a_run_whose_lock_is_taken_stops_before_the_next_park_and_ends_failed(catalog, settings):
+    import time
+
+    from django.db import connections
+
+    from themepark.locks import LockLost
+
+    settings.JOB_LOCK_LEASE_SECONDS = 0.6  # renewed every 0.2 s
+    done = []
+
+    def take_the_lock_after_the_first_park(outcome):
+        done.append(outcome)
+        conn = connections.create_connection("default")  # as a run that found the lease run out
+        with conn.cursor() as cursor:
+            cursor.execute("UPDATE job_lock SET token = %s WHERE name = 'collect_snapshots'", ["c" * 32])
+        conn.close()
+        time.sleep(0.6)  # the next renewal finds the row taken
+
+    try:
+        with pytest.raises(LockLost):
+            snapshots_collect(now=SNAPSHOT, concurrency=1, progress=take_the_lock_after_the_first_park)
+    finally:
+        conn = connections.create_connection("default")
+        with conn.cursor() as cursor:
+            cursor.execute("DELETE FROM job_lock")
+        conn.close()
+    assert len(done) == 1 and done[0].written > 0
+    assert RideStatusSnapshot.objects.count() == done[0].written  # nothing of the second park
+    run = CollectionRun.objects.get()
+    assert run.status == "FAILED" and "another holder took it" in run.errors[0]["error"]
 
 
 def test_the_command_prints_a_line_per_park_and_a_summary(catalog):

@@ -10,7 +10,9 @@ quality-log entries and the checkpoint's counters and cursor commit in ONE trans
 run killed at any instant resumes with nothing lost and nothing doubled. Files load side by side
 but commit in file order (`loader.Turn`): the checkpoint is updated only once every earlier file
 has committed. It reads the run's status before loading and again, locked, just before its
-commit: pause and cancel take effect at this file boundary.
+commit: pause and cancel take effect at this file boundary. Just before the commit it also checks
+that the run still holds its lock (`lock.ensure_held()`): a run whose lease was lost rolls the
+file back and stops (LockLost), so it never writes next to the run that took its place.
 """
 from __future__ import annotations
 
@@ -83,7 +85,7 @@ def file_prepare(*, archive_file: ArchiveFile, parsed: ParsedFile, resolver) -> 
 
 
 def file_commit(prepared: PreparedFile, turn: Turn = SOLO, *, checkpoint: ImportCheckpoint, summary,
-                started: float, progress=None, total: int = 0) -> bool:
+                started: float, progress=None, total: int = 0, lock=None) -> bool:
     """Commit one prepared file in its turn (`loader.Turn`); False (nothing written) when the run
     was paused or cancelled, or the loader stopped."""
     if not _running(checkpoint, summary):  # before loading anything
@@ -93,9 +95,11 @@ def file_commit(prepared: PreparedFile, turn: Turn = SOLO, *, checkpoint: Import
     if parsed.read_error:
         if not turn.wait_free() or not _running(checkpoint, summary):
             return False
+        if lock is not None:
+            lock.ensure_held()
         _record_read_error(checkpoint, archive_file, parsed.read_error)
         summary.files_failed += 1
-    elif not _load(checkpoint, prepared, summary, started, turn):
+    elif not _load(checkpoint, prepared, summary, started, turn, lock):
         return False
     summary.files += 1
     summary.days.append(archive_file.day)
@@ -139,7 +143,7 @@ def _waits_on_lock(sessions) -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def _load(cp, prepared, summary, started, turn) -> bool:
+def _load(cp, prepared, summary, started, turn, lock=None) -> bool:
     """Load the file, wait for its turn, advance the checkpoint, commit. When it has to let an
     earlier file go first (YieldTurn: at most once, its turn has come after), or InnoDB picked it
     to break a deadlock or timed out a lock wait, it rolls back, waits for its turn holding
@@ -147,7 +151,7 @@ def _load(cp, prepared, summary, started, turn) -> bool:
     lock_errors = 0
     while True:
         try:
-            _load_once(cp, prepared, summary, started, turn)
+            _load_once(cp, prepared, summary, started, turn, lock)
             return True
         except _Halted:
             return False
@@ -161,7 +165,7 @@ def _load(cp, prepared, summary, started, turn) -> bool:
             return False
 
 
-def _load_once(cp, prepared, summary, started, turn):
+def _load_once(cp, prepared, summary, started, turn, lock=None):
     archive_file, parsed = prepared.file, prepared.parsed
     with transaction.atomic():
         if cp.replace:
@@ -172,6 +176,8 @@ def _load_once(cp, prepared, summary, started, turn):
         file_problems_record(parsed=parsed, result=result, archive_file=archive_file, import_id=cp.import_id)
         if not turn.wait(blocked=_waits_on_lock) or not _running(cp, summary, lock=True):
             raise _Halted()
+        if lock is not None:
+            lock.ensure_held()  # LockLost rolls this file back: another process may hold the run now
         dup = parsed.problems.get(DUPLICATES, {}).get("count", 0) + result.duplicates
         bad = sum(parsed.problems.get(k, {}).get("count", 0) for k in REFUSED_KINDS) + result.invalid
         failed = [k for k in cp.failed_files if k != archive_file.key]

@@ -8,8 +8,10 @@ side and commit them in file order.
 Safety: a day file is the unit of work. Its observations, its quality-log entries and the
 checkpoint's counters/cursor commit in ONE transaction (`files.file_commit`), so a run killed at
 any instant resumes (`--resume`) with nothing lost and nothing doubled; mapping decisions commit
-just before, on their own (`files.file_prepare`). Destination locks die with the process (see
-`importer.locks`). Pause/cancel are read at every file boundary. Memory stays flat.
+just before, on their own (`files.file_prepare`). The run and destination locks are leases its
+process keeps renewing (`importer.locks`): a killed run's locks are free after the lease, and a
+run that lost its locks stops at the next file commit, before writing more. Pause/cancel are read
+at every file boundary. Memory stays flat.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..choices import RESUMABLE, ImportStatus
-from ..locks import LockBusy, RunLocks
+from ..locks import LockBusy, LockLost, RunLocks
 from ..models import ImportCheckpoint
 from ..parser import read_and_parse
 from .files import ERROR_LOG_KEEP, file_commit, file_prepare
@@ -72,7 +74,8 @@ def archive_import(*, checkpoint: ImportCheckpoint, source, files, workers: int 
     """Import `files` (ArchiveFile, key order) for `checkpoint`, resuming after its cursor; then,
     with `statistics`, recompute the statistics of the parks and days it touched."""
     destinations = sorted({f.destination_id for f in files})
-    locks = RunLocks([f"import:{checkpoint.import_id}"] + [f"dest:{d}" for d in destinations])
+    locks = RunLocks([f"import:{checkpoint.import_id}"] + [f"dest:{d}" for d in destinations],
+                     purpose=f"import {checkpoint.import_id}")
     try:
         locks.acquire()
     except LockBusy as exc:
@@ -81,7 +84,7 @@ def archive_import(*, checkpoint: ImportCheckpoint, source, files, workers: int 
     # collector's full passes over the objects the run makes need not walk it again each time.
     gc.freeze()
     try:
-        return _run(checkpoint, source, files, workers, progress, now or timezone.now(), statistics)
+        return _run(checkpoint, source, files, workers, progress, now or timezone.now(), statistics, locks)
     finally:
         gc.unfreeze()
         locks.release()
@@ -97,7 +100,7 @@ def _busy_message(lock_name, checkpoint):
     return f"destination {value} is being imported by {holder}; wait for it, or pause/cancel it"
 
 
-def _run(cp, source, files, workers, progress, now, statistics):
+def _run(cp, source, files, workers, progress, now, statistics, locks=None):
     summary = RunSummary(import_id=cp.import_id)
     started = time.monotonic()
     claimed = ImportCheckpoint.objects.filter(pk=cp.pk, status__in=RESUMABLE).update(
@@ -114,7 +117,8 @@ def _run(cp, source, files, workers, progress, now, statistics):
         partitions_ensure(since=min(f.day for f in todo) - timedelta(days=1))
     resolver = EntityResolver()
     loader = FileLoader(partial(file_commit, checkpoint=cp, summary=summary, started=started, progress=progress,
-                                total=len(todo)), depth=2 if workers else 1, threaded=connection.vendor != "sqlite",
+                                total=len(todo), lock=locks),
+                        depth=2 if workers else 1, threaded=connection.vendor != "sqlite",
                         lanes=load_lanes(cp))
     loader.start()
     stream = _parsed(source, todo, workers, now)
@@ -126,6 +130,8 @@ def _run(cp, source, files, workers, progress, now, statistics):
         loader.finish()
     except BaseException as exc:
         loader.abandon()
+        if isinstance(exc, LockLost):  # the checkpoint may be another process's now: leave it alone
+            raise
         ImportCheckpoint.objects.filter(pk=cp.pk).update(
             status=ImportStatus.FAILED, errors=F("errors") + 1, updated_at=timezone.now(),
             error_log=(cp.error_log + [{"key": "", "error": f"{type(exc).__name__}: {exc}"[:500]}])[-ERROR_LOG_KEEP:])
@@ -135,6 +141,8 @@ def _run(cp, source, files, workers, progress, now, statistics):
     summary.seconds = time.monotonic() - started
     summary.park_ids = resolver.park_ids
     cp.refresh_from_db()
+    if locks is not None:
+        locks.ensure_held()
     if not loader.stopped:
         summary.status = ImportStatus.FAILED if cp.failed_files else ImportStatus.COMPLETED
         ImportCheckpoint.objects.filter(pk=cp.pk).update(status=summary.status, finished_at=timezone.now(),
@@ -199,7 +207,8 @@ def _recompute_stats(summary) -> str:
 
     start, end = span
     try:
-        stats_recompute(park_ids=sorted(summary.park_ids), start=start, end=end)
+        stats_recompute(park_ids=sorted(summary.park_ids), start=start, end=end,
+                        lock_wait=settings.STATS_LOCK_WAIT_SECONDS)
         from warehouse.aggregation.tiers import classify_rides  # tiers by rule from the new figures (METRICS.md §7)
         classify_rides(park_ids=sorted(summary.park_ids))
     except Exception as exc:  # the rows are in; statistics can be rebuilt with aggregate_stats

@@ -16,6 +16,7 @@ from importer.tests.conftest import manifest, run_import, snapshot_rows
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.mysql_only]
 ROOT = Path(__file__).resolve().parents[2]
+LEASE = 2.0  # the killed run's locks are free this long after it died
 
 
 def _free_port():
@@ -62,7 +63,7 @@ def _command_env():
     db = connection.settings_dict
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="themepark.settings.test",
                DATABASE_URL=f"mysql://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-                            f"{db['PORT'] or 3306}/{db['NAME']}")
+                            f"{db['PORT'] or 3306}/{db['NAME']}", JOB_LOCK_LEASE_SECONDS=str(LEASE))
     return env
 
 
@@ -80,7 +81,8 @@ def test_a_run_killed_with_sigkill_and_resumed_equals_an_uninterrupted_run(clean
     process.wait()
     checkpoint = ImportCheckpoint.objects.get()
     assert checkpoint.status == "IN_PROGRESS" and 2 <= checkpoint.files_done < checkpoint.files_total
-    run_import(resume_latest=True)  # the dead run's lock went with its connection
+    time.sleep(LEASE + 0.5)  # the dead run's locks are free once their lease has run out
+    run_import(resume_latest=True)
     checkpoint.refresh_from_db()
     assert (checkpoint.status, checkpoint.files_done) == ("COMPLETED", checkpoint.files_total)
     resumed = snapshot_rows()

@@ -99,9 +99,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["themepark.api.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", default="120/min")},
     "EXCEPTION_HANDLER": "themepark.api.exceptions.api_exception_handler",
+    # The throttle's client identity: the socket address, or with N proxies in front (each
+    # appending to X-Forwarded-For) the address the outermost one saw. Never a client's own header.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "themepark API",
@@ -154,14 +157,23 @@ PARTITION_MONTHS_AHEAD = env.int("PARTITION_MONTHS_AHEAD", default=3)
 # Processes a statistics run spreads its parks over (MySQL; SQLite always uses one).
 STATS_WORKERS = env.int("STATS_WORKERS", default=2)
 
+# JOBS
+# ------------------------------------------------------------------------------
+# Lease of a job lock (themepark.locks): its holder renews it every third of this; a holder that
+# dies frees its lock at most this long after.
+JOB_LOCK_LEASE_SECONDS = env.float("JOB_LOCK_LEASE_SECONDS", default=60.0)
+# How long an import waits for the statistics lock of its parks (a scheduled run may hold it).
+STATS_LOCK_WAIT_SECONDS = env.float("STATS_LOCK_WAIT_SECONDS", default=600.0)
+
 # STORAGE
 # ------------------------------------------------------------------------------
 STORAGE_CAPACITY_GB = env.float("STORAGE_CAPACITY_GB", default=100.0)
 
 # SCHEDULE (django-crontab: `manage.py crontab add|show|remove`)
 # ------------------------------------------------------------------------------
-CRONTAB_LOCK_JOBS = True
-CRONTAB_COMMAND_PREFIX = f"DJANGO_SETTINGS_MODULE={env('DJANGO_SETTINGS_MODULE', default='themepark.settings.production')}"
+# No CRONTAB_LOCK_JOBS: each job takes its own lock (themepark.locks) and a refused run exits non-zero.
+CRONTAB_COMMAND_PREFIX = "DJANGO_SETTINGS_MODULE=" + env("DJANGO_SETTINGS_MODULE",
+                                                         default="themepark.settings.production")
 CRONJOBS = [
     # On the first of every month at 03:30 UTC: keep monthly partitions ahead.
     ("30 3 1 * *", "django.core.management.call_command", ["manage_partitions"]),
@@ -175,6 +187,10 @@ CRONJOBS = [
     ("10 3 * * *", "django.core.management.call_command", ["sync_metadata"]),
     # Every 10 minutes: statistics of the park days in progress (and those just ended), then live state.
     ("*/10 * * * *", "django.core.management.call_command", ["aggregate_stats"]),
+    # Hourly at minute 35: recompute the park days of the last 35 days whose observations changed
+    # after their figures were computed (an import killed before its statistics, a late file);
+    # waits up to 5 minutes for parks a run still holds.
+    ("35 * * * *", "django.core.management.call_command", ["aggregate_stats", "--check", "--repair", "--wait", "300"]),
     # Hourly at minute 20: record gaps of the last 48 hours in the quality log (extends, never duplicates).
     ("20 * * * *", "django.core.management.call_command", ["detect_gaps"]),
     # Every minute: post new and due alert deliveries to their webhooks (retries wait their backoff).

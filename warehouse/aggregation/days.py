@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone as dt_timezone
+from typing import Callable
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -144,10 +145,11 @@ VERSION_1_FIGURES_ONLY = False
 
 
 def park_day_compute(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None,
-                     carry: Carry | None = None) -> ParkDay:
+                     carry: Carry | None = None, on_read: Callable | None = None) -> ParkDay:
     """Read and compute one park day (nothing is written). With `carry` (the same rides, day
     after day), the previous day's last observations stand in for the read before the day,
-    and the carry moves on to this day's end."""
+    and the carry moves on to this day's end. `on_read(observations, start)` sees what was read
+    (start: the day's start in POSIX seconds)."""
     rides = park_rides(park) if rides is None else rides
     start, end = park_day_bounds(day, park.timezone)
     horizon = min(end, now)
@@ -155,6 +157,8 @@ def park_day_compute(*, park: Park, day: date, now: datetime, rides: list[RideIn
     if horizon > start:
         known = carry.latest if carry is not None and carry.at == start else None
         observations = read_observations([r.id for r in rides], start, horizon, latest=known)
+        if on_read is not None:
+            on_read(observations, start.timestamp())
     if carry is not None:
         carry.at = horizon if horizon > start else None
         carry.latest = {ride_id: obs[-1] for ride_id, obs in observations.items() if obs}
@@ -296,10 +300,10 @@ def park_day_store(*, park: Park, result: ParkDay, ride_ids: list[int]) -> int:
 
 
 def park_day_refresh(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None,
-                     carry: Carry | None = None) -> ParkDay:
-    """Compute one park day and store it (`carry`: see park_day_compute)."""
+                     carry: Carry | None = None, on_read: Callable | None = None) -> ParkDay:
+    """Compute one park day and store it (`carry`, `on_read`: see park_day_compute)."""
     rides = park_rides(park) if rides is None else rides
-    result = park_day_compute(park=park, day=day, now=now, rides=rides, carry=carry)
+    result = park_day_compute(park=park, day=day, now=now, rides=rides, carry=carry, on_read=on_read)
     park_day_store(park=park, result=result, ride_ids=[r.id for r in rides])
     return result
 

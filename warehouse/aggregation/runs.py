@@ -1,27 +1,40 @@
 """Runs of the statistics job: which park days to recompute, the loop over them, and the
-AggregationRun row the health check reads."""
+AggregationRun row the health check reads.
+
+A run is exclusive per park: it holds the job lock `stats:park:<id>` of every park it plans
+(`themepark.locks`, claimed all or nothing before anything is written), so two runs sharing a
+park never compute at once, whatever their modes, while runs over other parks go on. A run that
+cannot have its locks raises LockBusy naming the holder; a run that loses them (its lease ran
+out) stops at the next park day with LockLost. Each park day computed leaves a fingerprint of
+the observations it was computed from (count, DOWN count, sum of waits) beside its figures;
+`changed_park_days` compares it with what is stored now (`aggregate_stats --check`)."""
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Callable, Iterable
 
 from django.conf import settings
-from django.db import connection, connections
-from django.db.models import Count, Q
+from django.db import OperationalError, connection, connections
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from themepark.choices import RideStatus
+from themepark.locks import JobLock, tokens_held
 from themepark.models import Park
 
 from ..cache import stats_generation_bump
 from ..metrics import park_day_bounds, park_day_of
-from ..models import AggregationRun
+from ..models import AggregationRun, ParkDayFingerprint, RideStatusSnapshot
 from .days import Carry, days_between, park_day_refresh, park_rides
 from .periods import park_periods_roll
 
 logger = logging.getLogger(__name__)
+LOCK_ERRORS = (1205, 1213)  # lock wait timeout, deadlock: InnoDB rolled the transaction back
+DEADLOCK_RETRIES = 5
 Progress = Callable[[str], None]
 
 
@@ -86,15 +99,68 @@ class ParkOutcome:
     lines: list[str] = field(default_factory=list)  # progress lines, when a worker computed it
 
 
-def park_refresh(park: Park, days: list[date], now: datetime, say: Progress | None = None) -> ParkOutcome:
+def day_fingerprint(park: Park, day: date, ride_ids: list[int]) -> tuple[int, int, int]:
+    """(observations, DOWN ones, sum of standby waits) of the park's rides in the park day, as
+    stored now (what `read_fingerprint` saw when the figures were computed)."""
+    start, end = park_day_bounds(day, park.timezone)
+    if not ride_ids:
+        return 0, 0, 0
+    rows = RideStatusSnapshot.objects.filter(ride_id__in=ride_ids, recorded_at__gte=start, recorded_at__lt=end)
+    got = rows.aggregate(n=Count("recorded_at"), down=Count("recorded_at", filter=Q(status=RideStatus.DOWN)),
+                         waits=Sum("wait_time"))
+    return got["n"] or 0, got["down"] or 0, got["waits"] or 0
+
+
+def read_fingerprint(observations: dict, start: float) -> tuple[int, int, int]:
+    """day_fingerprint of the observations a park day was computed from (those before `start`
+    carry a state in and do not count)."""
+    count = down = waits = 0
+    for obs in observations.values():
+        for o in obs:
+            if o.at >= start:
+                count += 1
+                down += o.status == RideStatus.DOWN
+                waits += o.wait or 0
+    return count, down, waits
+
+
+def fingerprint_store(park: Park, day: date, fingerprint: tuple[int, int, int]) -> None:
+    ParkDayFingerprint.objects.update_or_create(
+        park=park, date=day, defaults=dict(zip(("snapshots", "down_snapshots", "wait_total"), fingerprint),
+                                           computed_at=timezone.now()))
+
+
+def _day_refresh(park, day, now, rides, carry, on_read):
+    """park_day_refresh, again (from a fresh read) when InnoDB picked its transaction to break a
+    deadlock or timed out a lock wait: runs over other parks write the same tables and their
+    index gaps (dates), and a park day is replaced whole, so doing it again is safe."""
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            return park_day_refresh(park=park, day=day, now=now, rides=rides, carry=carry, on_read=on_read)
+        except OperationalError as exc:
+            if (not exc.args or exc.args[0] not in LOCK_ERRORS or attempt == DEADLOCK_RETRIES - 1
+                    or connection.in_atomic_block):  # inside a caller's transaction: all of it rolled back
+                raise
+            logger.warning("park %s day %s: %s; recomputing it", park.pk, day, exc)
+            carry.at, carry.latest = None, {}
+            time.sleep(0.05 * (attempt + 1))
+
+
+def park_refresh(park: Park, days: list[date], now: datetime, say: Progress | None = None,
+                 check: Callable[[], None] | None = None) -> ParkOutcome:
     """Recompute the park's planned days, then roll up the weeks, months and years of the complete
-    ones. A failing park day is logged and skipped."""
+    ones. A failing park day is logged and skipped. `check` (the run's lock) is called before
+    each day is written and raises LockLost to stop."""
     out = ParkOutcome(park.pk)
     rides = park_rides(park)
     done, carry = [], Carry()
     for day in days:
+        if check is not None:
+            check()
         try:
-            result = park_day_refresh(park=park, day=day, now=now, rides=rides, carry=carry)
+            seen = []  # the fingerprint of what the day is computed from (the last read, after a retry)
+            result = _day_refresh(park, day, now, rides, carry, lambda *read: seen.append(read_fingerprint(*read)))
+            fingerprint_store(park, day, seen[-1] if seen else (0, 0, 0))
         except Exception as exc:  # one bad day must not stop the others
             logger.exception("aggregation of park %s day %s failed", park.pk, day)
             out.errors += 1
@@ -109,6 +175,8 @@ def park_refresh(park: Park, days: list[date], now: datetime, say: Progress | No
     # Periods hold complete park days only, so the day in progress (redone every ten minutes)
     # does not redo its week, month and year each time: they follow when it ends.
     complete = park_day_of(now, park.timezone) - timedelta(days=1)
+    if check is not None:
+        check()
     if any(day <= complete for day in done):
         out.rows += park_periods_roll(park_id=park.pk, days=done, until=complete)
     return out
@@ -116,10 +184,10 @@ def park_refresh(park: Park, days: list[date], now: datetime, say: Progress | No
 
 def _park_job(job) -> ParkOutcome:
     """A worker process's share: one park (its own database connection)."""
-    park_id, days, now, verbose = job
+    park_id, days, now, verbose, check = job
     lines: list[str] = []
     try:
-        out = park_refresh(Park.objects.get(pk=park_id), days, now, lines.append if verbose else None)
+        out = park_refresh(Park.objects.get(pk=park_id), days, now, lines.append if verbose else None, check)
     finally:
         connections.close_all()
     out.lines = lines
@@ -134,15 +202,16 @@ def stats_workers(plan: dict) -> int:
     return max(1, min(settings.STATS_WORKERS, len(plan)))
 
 
-def _outcomes(plan, now, progress, workers):
+def _outcomes(plan, now, progress, workers, lock):
     """ParkOutcome per park: in this process, or spread over worker processes, biggest parks first."""
     if workers <= 1:
         for park, days in plan.items():
-            yield park, park_refresh(park, days, now, progress)
+            yield park, park_refresh(park, days, now, progress, lock.ensure_held)
         return
     parks = {park.pk: park for park in plan}
     sizes = dict(Park.objects.filter(pk__in=list(parks)).annotate(n=Count("rides")).values_list("pk", "n"))
-    jobs = sorted(((park.pk, days, now, progress is not None) for park, days in plan.items()),
+    check = lock.checker()  # a worker cannot see this process's lease: it asks the database
+    jobs = sorted(((park.pk, days, now, progress is not None, check) for park, days in plan.items()),
                   key=lambda job: -sizes.get(job[0], 0) * len(job[1]))
     connections.close_all()  # the workers are forked: none may share this process's connection
     with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -150,16 +219,48 @@ def _outcomes(plan, now, progress, workers):
             yield parks[out.park_id], out
 
 
+def stats_lock(parks: Iterable[Park], *, mode: str = "") -> JobLock:
+    """The job lock of a statistics run over these parks (not acquired yet)."""
+    names = [f"stats:park:{park.pk}" for park in parks] or ["stats:no-park"]
+    return JobLock(*names, purpose=f"aggregate_stats {mode.lower()}".strip())
+
+
+def runs_abandoned_close() -> int:
+    """Mark FAILED the RUNNING runs whose lock is gone: their process died (SIGKILL, power)."""
+    running = dict(AggregationRun.objects.filter(status=AggregationRun.Status.RUNNING)
+                   .values_list("pk", "lock_token"))
+    if not running:
+        return 0
+    alive = tokens_held(running.values())
+    dead = [pk for pk, token in running.items() if token not in alive]
+    return AggregationRun.objects.filter(pk__in=dead, status=AggregationRun.Status.RUNNING).update(
+        status=AggregationRun.Status.FAILED, finished_at=timezone.now(),
+        error_text="the run's process died before it finished (its lock expired)")
+
+
 def aggregation_run(*, plan: dict[Park, list[date]], mode: str, now: datetime | None = None,
-                    progress: Progress | None = None) -> AggregationSummary:
+                    progress: Progress | None = None, lock_wait: float = 0.0) -> AggregationSummary:
     """Recompute the planned park days park by park (spread over `stats_workers` processes),
     roll up the weeks, months and years of the complete ones, bump the cache generation, and log
-    the run. A failing park day is logged and skipped."""
+    the run. A failing park day is logged and skipped. The run holds the lock of every planned
+    park (`stats_lock`), waiting for it up to `lock_wait` seconds, else LockBusy; nothing is
+    written, not even the run's row, when it is refused."""
     now = now or timezone.now()
-    run = AggregationRun.objects.create(mode=mode, started_at=timezone.now())
+    lock = stats_lock(plan, mode=mode)
+    lock.acquire(wait=lock_wait)
+    try:
+        runs_abandoned_close()
+        return _run_locked(plan, mode, now, progress, lock)
+    finally:
+        lock.release()
+
+
+def _run_locked(plan, mode, now, progress, lock) -> AggregationSummary:
+    run = AggregationRun.objects.create(mode=mode, started_at=timezone.now(), lock_token=lock.token)
     out = AggregationSummary(run_id=run.pk)
     try:
-        for park, outcome in _outcomes(plan, now, progress, stats_workers(plan)):
+        for park, outcome in _outcomes(plan, now, progress, stats_workers(plan), lock):
+            lock.ensure_held()
             for line in outcome.lines:
                 progress(line)
             out.days += outcome.days
@@ -174,6 +275,7 @@ def aggregation_run(*, plan: dict[Park, list[date]], mode: str, now: datetime | 
             status=AggregationRun.Status.FAILED, finished_at=timezone.now(), parks_done=out.parks,
             days_done=out.days, errors=out.errors + 1, error_text="\n".join([*out.error_text, repr(exc)]))
         raise
+    lock.ensure_held()
     if out.days:
         stats_generation_bump()
     AggregationRun.objects.filter(pk=run.pk).update(
@@ -190,11 +292,41 @@ def last_completed_start() -> datetime | None:
     return run.started_at if run else None
 
 
-def running_incremental(now: datetime, *, stale_after: timedelta = timedelta(hours=1)) -> AggregationRun | None:
-    """An incremental run still in progress (one older than `stale_after` is taken as dead)."""
-    return (AggregationRun.objects.filter(mode=AggregationRun.Mode.INCREMENTAL, status=AggregationRun.Status.RUNNING,
-                                          started_at__gte=now - stale_after).first())
-
-
 def plan_range(parks: list[Park], start: date, end: date) -> dict[Park, list[date]]:
     return {park: list(days_between(start, end)) for park in parks}
+
+
+@dataclass
+class ChangedDay:
+    """A park day whose observations differ from those its figures were computed from."""
+
+    park: Park
+    day: date
+    stored: tuple[int, int, int] | None  # None: figures never computed with a fingerprint
+    now: tuple[int, int, int]
+
+
+def changed_park_days(parks: list[Park], start: date, end: date) -> list[ChangedDay]:
+    """The park days start..end whose observations changed after their figures were computed
+    (or that have observations and were never computed). A park's day in progress is left to
+    the incremental run: it changes with every collection."""
+    changed, now = [], timezone.now()
+    for park in parks:
+        last = min(end, park_day_of(now, park.timezone) - timedelta(days=1))
+        stored = {row[0]: tuple(row[1:]) for row in ParkDayFingerprint.objects.filter(
+            park=park, date__gte=start, date__lte=end).values_list("date", "snapshots", "down_snapshots", "wait_total")}
+        ride_ids = [r.id for r in park_rides(park)]
+        for day in days_between(start, last):
+            seen = day_fingerprint(park, day, ride_ids)
+            before = stored.get(day)
+            if before != seen and (before is not None or seen[0]):
+                changed.append(ChangedDay(park, day, before, seen))
+    return changed
+
+
+def repair_plan(changed: list[ChangedDay]) -> dict[Park, list[date]]:
+    """The changed days and each one's next day (which starts in the state the changed day ends in)."""
+    plan: dict[Park, set[date]] = {}
+    for item in changed:
+        plan.setdefault(item.park, set()).update({item.day, item.day + timedelta(days=1)})
+    return {park: sorted(days) for park, days in plan.items()}

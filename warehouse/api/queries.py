@@ -4,6 +4,7 @@ Figures come from the statistics tables (warehouse.selectors); raw observations 
 for a ride's latest queue values (a short index range on its primary key).
 """
 from bisect import bisect_right
+import logging
 from datetime import timedelta, timezone as dt_timezone
 
 from django.conf import settings
@@ -28,6 +29,8 @@ from ..selectors import park_figures, ride_figures, scope_resolve
 from .reliability import event_kinds, park_reliability
 
 RELIABILITY_KEYS = ("breakdowns", "mtbf_hours", "mttr_minutes", "opening_reliability", "downtime_minutes_by_kind")
+
+logger = logging.getLogger(__name__)
 
 RECENT_DAYS = 7  # a ride that has not operated for this long is excluded from the park's weight
 
@@ -342,8 +345,17 @@ def health_check(*, now):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError as exc:
-        return "unhealthy", {"database": {"ok": False, "error": str(exc)}}
+    except DatabaseError:
+        logger.exception("health: the database cannot be reached")
+        return "unhealthy", {"database": {"ok": False, "error": "database unreachable"}}
+    try:
+        return _health_figures(now)
+    except DatabaseError:  # connected, but the tables cannot be read (migrations, permissions)
+        logger.exception("health: the monitoring tables cannot be read")
+        return "unhealthy", {"database": {"ok": False, "error": "database query failed"}}
+
+
+def _health_figures(now):
     collected = _last_collection(now)
     aggregated = (AggregationRun.objects.filter(status=AggregationRun.Status.COMPLETED, finished_at__isnull=False)
                   .order_by("-finished_at").values_list("finished_at", flat=True).first())

@@ -5,6 +5,7 @@ twice within one interval writes nothing the second time. A lock keeps runs from
 from django.core.management.base import BaseCommand, CommandError
 
 from collector.services import snapshots_collect
+from themepark.locks import LockLost
 from themepark.models import Park
 
 
@@ -34,7 +35,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"[{o.park_name}] {o.written} written, {o.duplicates} duplicate(s), "
                                   f"{o.stale} stale, {o.invalid} invalid, {o.new_rides} new ride(s)")
 
-        result = snapshots_collect(park_ids=park, concurrency=concurrency, progress=progress)
+        try:
+            result = snapshots_collect(park_ids=park, concurrency=concurrency, progress=progress)
+        except LockLost as exc:  # another run took the lock: this one stopped before writing more
+            raise CommandError(f"collection stopped: {exc}") from exc
         run = result.run
         if result.skipped:
             if verbosity:

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from importer.archive import SourceUnreachable, source_from_settings
 from importer.choices import RESUMABLE
+from importer.locks import LockLost
 from importer.models import ImportCheckpoint
 from importer.parser import UNREADABLE, read_and_parse
 from importer.services import ImportBusy, archive_import, checkpoint_create
@@ -74,7 +75,8 @@ class Command(BaseCommand):
                            f"destination(s) on {len(files)} day(s) before loading. Type 'yes' to continue: ")
             if answer.strip().lower() != "yes":
                 raise CommandError("cancelled")
-        if checkpoint is None:
+        created = checkpoint is None
+        if created:
             checkpoint = checkpoint_create(source=source.location, destinations=opts["destinations"],
                                            start=opts["start"], end=opts["end"], replace=opts["replace"])
         self._log(f"{checkpoint.import_id}: {len(files)} file(s) from {source.location}")
@@ -86,7 +88,11 @@ class Command(BaseCommand):
                                      workers=default_workers() if opts["workers"] is None else opts["workers"],
                                      statistics=not opts["no_statistics"])
         except ImportBusy as exc:
+            if created:  # a refused run leaves no checkpoint for --resume-latest to pick later
+                checkpoint.delete()
             raise CommandError(str(exc)) from exc
+        except LockLost as exc:  # another process took the run's locks: it stopped before its next commit
+            raise CommandError(f"{checkpoint.import_id} stopped: {exc}") from exc
         self._flush_destination()
         if summary.stats_note and opts["no_statistics"]:
             self._log(summary.stats_note)
