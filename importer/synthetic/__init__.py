@@ -12,13 +12,14 @@ Pure Python, no Django: the tests, the demo and the benchmarks all generate with
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from .catalog import offset_changes, zone_order
+from .catalog import ZONES, offset_changes, zone_order
 from .corruption import DEFAULT_KINDS, EVENT_KINDS, KINDS, bad_events, broken_file
 from .encoding import compress, file_key, payload, text_maker
 from .manifest import Manifest
@@ -74,35 +75,49 @@ def corruption_plan(options: Options) -> dict:
     return {pair: kinds[i % len(kinds)] for i, pair in enumerate(picked)}
 
 
-def generate(out, options: Options, progress=None) -> dict:
+def generate(out, options: Options, progress=None, workers: int = 1) -> dict:
     """Write the archive under `out` and return its manifest (also written as MANIFEST.json).
-    `progress(key, events)` is called after each file."""
+    `progress(key, events)` is called after each file (in this process only, so not with
+    `workers` > 1, where destinations are generated in that many processes: same bytes)."""
     out = Path(out)
     for kind in options.corrupt_kinds:
         if kind not in KINDS:
             raise ValueError(f"unknown corruption kind {kind!r}; known: {', '.join(KINDS)}")
-    manifest, plan = Manifest(options), corruption_plan(options)
-    zones, make_text = zone_order(options.start, options.last), text_maker(options.partition)
-    for d in range(options.destinations):
-        rng = random.Random(f"themepark-synthetic:{options.seed}:{d}")
-        dest = build_destination(rng, d, zones[d % len(zones)], options, options.start, options.days)
-        manifest.add_destination(dest, offset_changes(dest.zone, options.start, options.last))
-        simulation = DestinationDay(dest, rng, options, make_text)
-        pending, todo = defaultdict(list), options.dates()
-        day = options.start - timedelta(days=1)
-        while day <= options.last + timedelta(days=1):
-            for event in simulation.run(day):
-                if options.start <= event.file_date <= options.last:
-                    pending[event.file_date].append(event)
-            # a local day's events fall between the day before and the day after (UTC or local): the
-            # files of earlier dates are complete
-            while todo and (todo[0] <= day - timedelta(days=2) or day > options.last):
-                done = todo.pop(0)
-                _write(out, manifest, dest, done, pending.pop(done, []), plan.get((d, done)), options, progress)
-            day += timedelta(days=1)
+    jobs = [(out, options, d) for d in range(options.destinations)]
+    if workers > 1 and options.destinations > 1:
+        with multiprocessing.get_context("spawn").Pool(min(workers, options.destinations)) as pool:
+            parts = pool.starmap(_destination, jobs)
+    else:
+        parts = [_destination(*job, progress=progress) for job in jobs]
+    manifest = Manifest(options)
+    for part in parts:
+        manifest.absorb(part)
     document = manifest.document(options.args())
     (out / "MANIFEST.json").write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return document
+
+
+def _destination(out, options, d, progress=None) -> Manifest:
+    """Simulate and write destination `d`; its part of the manifest."""
+    manifest, plan = Manifest(options), corruption_plan(options)
+    rng = random.Random(f"themepark-synthetic:{options.seed}:{d}")
+    dest = build_destination(rng, d, zone_order(options.start, options.last)[d % len(ZONES)], options,
+                             options.start, options.days)
+    manifest.add_destination(dest, offset_changes(dest.zone, options.start, options.last))
+    simulation = DestinationDay(dest, rng, options, text_maker(options.partition))
+    pending, todo = defaultdict(list), options.dates()
+    day = options.start - timedelta(days=1)
+    while day <= options.last + timedelta(days=1):
+        for event in simulation.run(day):
+            if options.start <= event.file_date <= options.last:
+                pending[event.file_date].append(event)
+        # a local day's events fall between the day before and the day after (UTC or local): the
+        # files of earlier dates are complete
+        while todo and (todo[0] <= day - timedelta(days=2) or day > options.last):
+            done = todo.pop(0)
+            _write(out, manifest, dest, done, pending.pop(done, []), plan.get((d, done)), options, progress)
+        day += timedelta(days=1)
+    return manifest
 
 
 def _write(out, manifest, dest, day, events, kind, options, progress):

@@ -80,8 +80,8 @@ def broken_file(kind: str, texts: list, rng, level: int) -> tuple[bytes, dict]:
     raw = payload(texts)
     if kind == "truncated_zlib":
         data = compress(raw, level)
-        return data[: len(data) // 2], {"kind": kind, "what": f"zlib stream cut to {len(data) // 2} of {len(data)} "
-                                                             f"bytes"}
+        what = f"zlib stream cut to {len(data) // 2} of {len(data)} bytes"
+        return data[: len(data) // 2], {"kind": kind, "what": what}
     if kind == "invalid_json":
         text = raw.decode()
         cut = rng.randint(len(text) // 4, max(len(text) // 4, 3 * len(text) // 4))

@@ -70,6 +70,15 @@ class Manifest:
         self.files[key] = entry
         self.events_written += entry["events_written"]
 
+    def absorb(self, part: "Manifest"):
+        """Add another manifest's destinations, entities and files (one destination generated apart)."""
+        self.destinations += part.destinations
+        self.entities.update(part.entities)
+        self.files.update(part.files)
+        self.corrupted += part.corrupted
+        self.events_written += part.events_written
+        self.compressed_bytes += part.compressed_bytes
+
     def document(self, args: dict) -> dict:
         valid = sum(f["valid_events"] for f in self.files.values())
         return {

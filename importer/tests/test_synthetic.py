@@ -112,7 +112,8 @@ def test_the_world_has_its_fixed_traits(tmp_path):
     assert "REFURBISHMENT" in statuses and "OPERATING" in statuses
     universal = expected["destinations"][1]["id"]
     closed = [e for key, f in expected["files"].items() if f["destinationId"] == universal
-              for e in events(tmp_path, key) if e["data"]["status"] in ("CLOSED", "DOWN") and "showtimes" not in e["data"]]
+              for e in events(tmp_path, key)
+              if e["data"]["status"] in ("CLOSED", "DOWN") and "showtimes" not in e["data"]]
     assert closed and not any("queue" in e["data"] for e in closed)  # universal drops the queue when not operating
 
 
@@ -122,6 +123,6 @@ def test_the_command_writes_an_archive_ending_yesterday(tmp_path):
                  shows=0, stdout=out)
     expected = json.loads((tmp_path / "MANIFEST.json").read_text())
     yesterday = date.today() - timedelta(days=1)
-    assert sorted(f["date"] for f in expected["files"].values()) == [str(yesterday - timedelta(days=1)),
-                                                                      str(yesterday)]
+    dates = sorted(f["date"] for f in expected["files"].values())
+    assert dates == [str(yesterday - timedelta(days=1)), str(yesterday)]
     assert f"{expected['totals']['valid_events']} valid event(s)" in out.getvalue()

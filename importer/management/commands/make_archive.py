@@ -30,6 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--level", type=int, default=1, choices=range(1, 10), help="zlib level")
         parser.add_argument("--partition", choices=("utc", "local"), default="utc",
                             help="A file holds the events of its UTC date (default) or park-local date")
+        parser.add_argument("--workers", type=int, default=1, help="Processes, one destination each (same bytes)")
         parser.add_argument("--corrupt", type=int, default=0, help="Damage this many files, kinds in turn")
         parser.add_argument("--corrupt-kinds", nargs="+", default=list(DEFAULT_KINDS), choices=KINDS,
                             metavar="KIND", help=f"Among {', '.join(KINDS)} (default: all but gzip_container)")
@@ -47,7 +48,8 @@ class Command(BaseCommand):
                           corrupt_kinds=tuple(opts["corrupt_kinds"]))
         verbose = opts["verbosity"] > 1
         manifest = generate(Path(opts["out"]), options,
-                            progress=(lambda key, n: self.stdout.write(f"{key}: {n} events")) if verbose else None)
+                            progress=(lambda key, n: self.stdout.write(f"{key}: {n} events")) if verbose else None,
+                            workers=opts["workers"])
         totals = manifest["totals"]
         self.stdout.write(f"{opts['out']}: {totals['files']} file(s), {options.start}..{options.last}, "
                           f"{totals['valid_events']} valid event(s), {totals['queue_rows']} queue row(s), "
