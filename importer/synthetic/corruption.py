@@ -31,47 +31,53 @@ def _insert(rng, texts, extra):
     return out
 
 
+def _drop_field(event: dict, rng):
+    gone = rng.choice(MISSING)
+    if gone == "data.status":
+        event["data"].pop("status", None)
+    else:
+        event.pop(gone)
+    return gone
+
+
+def _bad_wait(event: dict, rng):
+    wait = rng.choice(BAD_WAITS)
+    event["data"] = {"status": "OPERATING", "queue": {"STANDBY": {"waitTime": wait}},
+                     "destinationId": event["data"].get("destinationId")}
+    return wait
+
+
+def _future_time(event: dict, rng):
+    event["eventTime"] = (f"{rng.randint(2090, 2091)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T"
+                          f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}."
+                          f"{rng.randint(0, 999):03d}Z")
+    return event["eventTime"]
+
+
+# kind -> (how a copy of a good event is damaged, the manifest key listing what was done, what it says)
+DAMAGE = {
+    "event_missing_fields": (_drop_field, "missing", "extra events each missing a required field"),
+    "wait_time_out_of_range": (_bad_wait, "waitTimes", "extra events with a STANDBY waitTime outside 0..600"),
+    "event_time_in_future": (_future_time, "eventTimes", "extra events with eventTime after the manifest "
+                                                         "reference_time"),
+}
+
+
 def bad_events(kind: str, texts: list, rng) -> tuple[list, dict]:
     """(the file's event texts with the bad ones added, what the manifest says about them)."""
     count = rng.randint(3, 6)
     picked = [texts[rng.randrange(len(texts))] for _ in range(count)] if texts else []
     info = {"kind": kind, "invalid_events": len(picked)}
-    extra = []
     if kind == "duplicate_events":
-        extra = picked
         info["what"] = f"{len(picked)} exact duplicates of events already in the file"
-    elif kind == "event_missing_fields":
-        info["missing"] = []
-        for text in picked:
-            event, gone = json.loads(text), rng.choice(MISSING)
-            if gone == "data.status":
-                event["data"].pop("status", None)
-            else:
-                event.pop(gone)
-            info["missing"].append(gone)
-            extra.append(_compact(event))
-        info["what"] = f"{len(picked)} extra events each missing a required field"
-    elif kind == "wait_time_out_of_range":
-        info["waitTimes"] = []
-        for text in picked:
-            event, wait = json.loads(text), rng.choice(BAD_WAITS)
-            event["data"] = {"status": "OPERATING", "queue": {"STANDBY": {"waitTime": wait}},
-                             "destinationId": event["data"].get("destinationId")}
-            info["waitTimes"].append(wait)
-            extra.append(_compact(event))
-        info["what"] = f"{len(picked)} extra events with a STANDBY waitTime outside 0..600"
-    elif kind == "event_time_in_future":
-        info["eventTimes"] = []
-        for text in picked:
-            event = json.loads(text)
-            event["eventTime"] = (f"{rng.randint(2090, 2091)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T"
-                                  f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}."
-                                  f"{rng.randint(0, 999):03d}Z")
-            info["eventTimes"].append(event["eventTime"])
-            extra.append(_compact(event))
-        info["what"] = f"{len(picked)} extra events with eventTime after the manifest reference_time"
-    else:
-        raise ValueError(kind)
+        return _insert(rng, texts, picked), info
+    damage, key, what = DAMAGE[kind]
+    extra, info[key] = [], []
+    for text in picked:
+        event = json.loads(text)
+        info[key].append(damage(event, rng))
+        extra.append(_compact(event))
+    info["what"] = f"{len(picked)} {what}"
     return _insert(rng, texts, extra), info
 
 
