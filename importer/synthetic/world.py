@@ -24,6 +24,12 @@ def internal_id(style: str, park: int, index: int, show: bool) -> str:
     return f"P{park + 1}{'S' if show else 'A'}{index + 1:02d}"
 
 
+def park_internal_id(style: str, park: int) -> str:
+    if style == "disney":
+        return f"8000{7000 + park * 37};entityType=theme-park"
+    return str(11000 + park * 10) if style == "universal" else f"P{park + 1}"
+
+
 def build_destination(rng, index: int, zone: tuple, options, first: date, days: int) -> Destination:
     place = PLACES[index % len(PLACES)] + ("" if index < len(PLACES) else f" {index // len(PLACES) + 1}")
     dest = Destination(destination_id=new_id(rng), name=f"{place} Resort", zone=zone[0], currency=zone[1],
@@ -32,7 +38,7 @@ def build_destination(rng, index: int, zone: tuple, options, first: date, days: 
     for p in range(options.parks):
         kind = "water" if p == 2 else "theme"
         park = Park(park_id=new_id(rng), name=f"{place} {PARK_KINDS[p % 3]}" + (f" {p // 3 + 1}" if p >= 3 else ""),
-                    internal_id=internal_id(dest.style, p, 0, False).split(";")[0] + "0", kind=kind,
+                    internal_id=park_internal_id(dest.style, p), kind=kind,
                     open_hour=10 if kind == "water" else rng.choice((8, 9, 9, 10)),
                     close_hour=18 if kind == "water" else rng.choice((20, 21, 22)))
         for r in range(options.ride_count):
@@ -53,7 +59,7 @@ def build_destination(rng, index: int, zone: tuple, options, first: date, days: 
 
 
 def _unique(rng, used, draw):
-    for attempt in range(50):
+    for _ in range(50):
         name = draw()
         if name not in used:
             used.add(name)
