@@ -76,6 +76,21 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_does_not(tmp_path):
     assert tree(first).keys() != tree(third).keys()  # new destination ids
 
 
+def test_two_processes_write_the_same_bytes_as_one(tmp_path):
+    options = Options(seed=6, destinations=3, days=2, corrupt=2, **SMALL)
+    generate(tmp_path / "one", options)
+    generate(tmp_path / "two", options, workers=2)
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+
+
+def test_local_partition_puts_each_event_in_the_file_of_its_park_local_date(tmp_path):
+    expected = generate(tmp_path, Options(seed=2, destinations=3, days=2, partition="local", **SMALL))
+    for key in expected["files"]:
+        day = key.removesuffix(".json.gz").split("/", 1)[1].replace("/", "-")
+        found = events(tmp_path, key)
+        assert found and {e["localTime"][:10] for e in found} == {day}
+
+
 def test_files_have_the_archive_layout_encoding_and_time_fields(tmp_path):
     expected = generate(tmp_path, Options(seed=2, destinations=2, days=3, **SMALL))
     zones = {d["id"]: d["timezone"] for d in expected["destinations"]}
