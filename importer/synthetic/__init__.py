@@ -85,8 +85,12 @@ def generate(out, options: Options, progress=None, workers: int = 1) -> dict:
             raise ValueError(f"unknown corruption kind {kind!r}; known: {', '.join(KINDS)}")
     jobs = [(out, options, d) for d in range(options.destinations)]
     if workers > 1 and options.destinations > 1:
-        with multiprocessing.get_context("spawn").Pool(min(workers, options.destinations)) as pool:
+        pool = multiprocessing.get_context("spawn").Pool(min(workers, options.destinations))
+        try:
             parts = pool.starmap(_destination, jobs)
+        finally:
+            pool.close()  # let the workers exit on their own (terminate() races their clean-up)
+            pool.join()
     else:
         parts = [_destination(*job, progress=progress) for job in jobs]
     manifest = Manifest(options)
