@@ -110,14 +110,15 @@ def _destination(out, options, d, progress=None) -> Manifest:
     manifest.add_destination(dest, offset_changes(dest.zone, options.start, options.last))
     simulation = DestinationDay(dest, rng, options, text_maker(options.partition))
     pending, todo = defaultdict(list), options.dates()
-    day = options.start - timedelta(days=1)
-    while day <= options.last + timedelta(days=1):
+    first, last = options.start, options.last
+    day = first - timedelta(days=1)
+    while day <= last + timedelta(days=1):
         for event in simulation.run(day):
-            if options.start <= event.file_date <= options.last:
+            if first <= event.file_date <= last:
                 pending[event.file_date].append(event)
         # a local day's events fall between the day before and the day after (UTC or local): the
         # files of earlier dates are complete
-        while todo and (todo[0] <= day - timedelta(days=2) or day > options.last):
+        while todo and (todo[0] <= day - timedelta(days=2) or day > last):
             done = todo.pop(0)
             _write(out, manifest, dest, done, pending.pop(done, []), plan.get((d, done)), options, progress)
         day += timedelta(days=1)

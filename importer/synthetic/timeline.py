@@ -11,7 +11,7 @@ closed on Mondays, Tuesdays and in its hemisphere's winter.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import orjson
@@ -43,6 +43,7 @@ class RideState:
     stuck: bool = False  # a DOWN spell that ran past closing without a CLOSED event
     last: str = ""  # the JSON of the data last emitted
     key: tuple = ()  # what that data was made from
+    texts: dict = field(default_factory=dict)  # rides whose data has no time in it: key -> (JSON, queue rows)
 
 
 def park_open_on(park, dest, day: date) -> bool:
@@ -91,9 +92,9 @@ class DestinationDay:
             for p, park in enumerate(dest.parks):
                 ms = base + rng.randint(0, 900)
                 for k, ride in enumerate(park.rides):
-                    data = self._ride(ride, park, plans[p], day, local, minute)
-                    if data is not None:
-                        events.append(self._event(ride, park, data, ms + 3 * k, p, k, at, local))
+                    made = self._ride(ride, park, plans[p], day, local, minute)
+                    if made is not None:
+                        events.append(self._event(ride, park, made, ms + 3 * k, p, k, at, local))
                 if minute < SHOW_LIST_MINUTE:
                     continue
                 for k, show in enumerate(park.shows, start=len(park.rides)):
@@ -105,9 +106,9 @@ class DestinationDay:
                     if key == state.key:
                         continue
                     state.key = key
-                    data = show_data(show, dest, times, minute, midnight)
-                    if self._changed(show, data):
-                        events.append(self._event(show, park, data, ms + 3 * k, p, k, at, local))
+                    made = self._changed(show, show_data(show, dest, times, minute, midnight))
+                    if made is not None:
+                        events.append(self._event(show, park, made, ms + 3 * k, p, k, at, local))
             at += poll
         return events
 
@@ -123,13 +124,14 @@ class DestinationDay:
             shows[show.entity_id] = picked
         return opens, closes, shows
 
-    def _changed(self, entity, data) -> bool:
+    def _changed(self, entity, data):
+        """(JSON, queue rows) of `data` when it differs from the entity's last data, else None."""
         text = orjson.dumps(data).decode()
         state = self.states[entity.entity_id]
         if text == state.last:
-            return False
+            return None
         state.last = text
-        return True
+        return text, len(data.get("queue") or ())
 
     def _ride(self, ride, park, plan, day, local, minute):
         """The ride's data at this poll when it changed, else None."""
@@ -152,7 +154,9 @@ class DestinationDay:
                 length = min(240, max(5, int(rng.lognormvariate(math.log(25), 0.9))))
                 state.status, state.down_until = "DOWN", minute + length
             target = ride.peak_wait * self.crowd
-            state.wait = max(0.0, state.wait + 0.35 * (target - state.wait) + rng.gauss(0, ride.peak_wait * 0.06 + 1))
+            # triangular noise with the standard deviation of a normal one (peak / 16 + 1), cheaper to draw
+            noise = (rng.random() + rng.random() - 1.0) * 2.449 * (ride.peak_wait * 0.06 + 1)
+            state.wait = max(0.0, state.wait + 0.35 * (target - state.wait) + noise)
         elif state.status in ("OPERATING", "DOWN") and not state.stuck:
             if state.status == "DOWN" and rng.random() < 0.15:
                 state.stuck = True
@@ -162,22 +166,28 @@ class DestinationDay:
             return None  # back from refurbishment at the next opening
         else:
             return None
+        operating = state.status == "OPERATING"
         wait = None if ride.wait_always_null else min(600, int(round(state.wait / self.step)) * self.step)
-        # the data is a function of the status, the wait and (return times, boarding groups: every
-        # threshold is on a quarter hour) the quarter hour: build it only when one of them moved
-        key = (state.status, wait, minute // 15 if ride.timed and state.status == "OPERATING" else None)
+        # the data is a function of the status, the wait while operating and (return times, boarding
+        # groups: every threshold is on a quarter hour) the quarter hour: made only when one moved
+        key = (state.status, wait if operating else None, minute // 15 if ride.timed and operating else None)
         if key == state.key:
             return None
         state.key = key
-        data = ride_data(ride, self.dest, state.status, wait, local, minute, park)
-        return data if self._changed(ride, data) else None
+        if ride.timed:
+            return self._changed(ride, ride_data(ride, self.dest, state.status, wait, local, minute, park))
+        made = state.texts.get(key)  # a new key always means new data here
+        if made is None:
+            data = ride_data(ride, self.dest, state.status, wait, local, minute, park)
+            made = state.texts[key] = (orjson.dumps(data).decode(), len(data.get("queue") or ()))
+        state.last = made[0]
+        return made
 
-    def _event(self, entity, park, data, ms, p, k, at, local) -> Event:
+    def _event(self, entity, park, made, ms, p, k, at, local) -> Event:
+        """`made`: the data's (JSON, queue rows)."""
         name = entity.name
         if entity.renamed and at >= entity.renamed[1]:
             name = entity.renamed[0]
-        queue_rows = len(data.get("queue") or ())
-        data_text = self.states[entity.entity_id].last  # the JSON `_changed` just compared
-        text, file_date = self.make_text(entity, name, park, self.dest, data_text, ms, local)
+        text, file_date = self.make_text(entity, name, park, self.dest, made[0], ms, local)
         return Event(ms=ms, order=p * 10_000 + k, file_date=file_date, entity_id=entity.entity_id,
-                     queue_rows=queue_rows, text=text)
+                     queue_rows=made[1], text=text)
