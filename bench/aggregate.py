@@ -3,7 +3,7 @@
     BENCH_DATABASE_URL=mysql://root:@127.0.0.1:3306/bench_stats \\
         .venv/bin/python bench/aggregate.py [--destinations 5] [--days 90] [--start 2024-01-01]
 
-Generates an archive with tools/make_archive.py, loads its events into a fresh benchmark
+Generates an archive with the project's generator (importer.synthetic), loads its events into a fresh benchmark
 database through warehouse.ingest (ARCHIVE observations; catalog from the manifest), then
 times: one park day (mean of several), one full day of all parks, the whole range (rows/s
 read), rolling a month and a year up from the daily rows, and an incremental run with the
@@ -18,7 +18,6 @@ attractions with 90 days each (target < 10 s for 100 x 40). Only loopback is con
 """
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import zlib
@@ -27,15 +26,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import MAKE_ARCHIVE, Timer, peak_memory_mb, setup_django  # noqa: E402
+from common import Timer, make_archive, peak_memory_mb, setup_django  # noqa: E402
 
 UTC = timezone.utc
 
 
 def generate(out: Path, args):
-    subprocess.run([sys.executable, str(MAKE_ARCHIVE), "--out", str(out), "--destinations", str(args.destinations),
-                    "--days", str(args.days), "--start", args.start, "--workers", "2", "--quiet"], check=True)
-    return json.loads((out / "MANIFEST.json").read_text())
+    return make_archive(out, destinations=args.destinations, days=args.days, start=args.start)
 
 
 def load(out: Path, manifest):

@@ -1,7 +1,8 @@
 """Shared set-up for benchmarks: a dedicated MariaDB database, migrated, and Django configured.
 
 BENCH_DATABASE_URL (default mysql://root:@127.0.0.1:3306/themepark_bench) names the database;
-it is created when missing. Only loopback servers are ever contacted.
+it is created when missing. Only loopback servers are ever contacted. Archives are generated with
+the project's own generator (`importer.synthetic`, the code behind `manage.py make_archive`).
 """
 import os
 import resource
@@ -10,8 +11,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-MAKE_ARCHIVE = SHARED / "tools" / "make_archive.py"
+
+
+def make_archive(out, *, workers=2, **options) -> dict:
+    """Generate a synthetic archive under `out` (importer.synthetic; no Django needed) and return its
+    manifest. `options` are `importer.synthetic.Options` fields (start as a date or YYYY-MM-DD)."""
+    from datetime import date
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from importer.synthetic import Options, generate
+
+    if isinstance(options.get("start"), str):
+        options["start"] = date.fromisoformat(options["start"])
+    return generate(Path(out), Options(**options), workers=workers)
 
 
 def setup_django(database_url=None, *, migrate=True, fresh=False):

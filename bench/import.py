@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/import.py [--destinations 5 --days 25 --scale 4] [--archive DIR] [--workers N]
 
-Generates an archive with make_archive.py (default about 2.1 million events; reused when --archive
+Generates an archive with the project's generator (importer.synthetic; default about 2.5 million
+events; reused when --archive
 names an existing folder), imports it into a fresh benchmark database (BENCH_DATABASE_URL) end to
 end (listing, decompression, parsing, mapping, ingest, checkpoints), then writes the imported rows
 to TSV files (not timed) and loads them with `LOAD DATA LOCAL INFILE` into identical scratch tables
@@ -18,7 +19,6 @@ and for the reference load (steadier than wall time on a shared machine).
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,7 +28,7 @@ from io import StringIO
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import MAKE_ARCHIVE, Timer, setup_django  # noqa: E402
+from common import Timer, make_archive, setup_django  # noqa: E402
 
 
 class TreeMemory(threading.Thread):
@@ -104,9 +104,8 @@ def main():
     archive = Path(args.archive or tempfile.mkdtemp(prefix="bench-archive-"))
     if not (archive / "MANIFEST.json").exists():
         with Timer() as gen:
-            subprocess.run([sys.executable, str(MAKE_ARCHIVE), "--out", str(archive), "--destinations",
-                            str(args.destinations), "--days", str(args.days), "--scale", str(args.scale),
-                            "--start", "2024-01-01", "--workers", "2", "--quiet"], check=True)
+            make_archive(archive, destinations=args.destinations, days=args.days, scale=args.scale,
+                         start="2024-01-01")
         print(f"generated {archive} in {gen.seconds:.0f} s")
     setup_django(fresh=True)
     from django.core.management import call_command
