@@ -90,8 +90,8 @@ def test_list_and_quality_report_the_runs_and_their_logged_issues(staff):
     checkpoint = checkpoint_create(source="s3://x")
     ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(events_imported=90, invalid=4, duplicates=6)
     quality_issue_record(issue_type="INVALID", description="bad", record_count=4, source="ARCHIVE",
-                         source_key="d/2024/03/09.json.gz", details={"kind": "wait_time_out_of_range",
-                                                                      "import_id": checkpoint.import_id})
+                         source_key="d/2024/03/09.json.gz",
+                         details={"kind": "wait_time_out_of_range", "import_id": checkpoint.import_id})
     quality_issue_record(issue_type="INVALID", description="other run", source="ARCHIVE",
                          details={"import_id": "imp_other"})
     assert [r["import_id"] for r in staff.get("/api/admin/import/list").json()["imports"]] == [checkpoint.import_id]

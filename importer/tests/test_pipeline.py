@@ -31,8 +31,8 @@ def widened(short_lines):
 def test_formatted_parsing_gives_the_lines_ingest_would_write_for_the_same_events(corrupt_archive):
     for key in manifest(corrupt_archive)["files"]:
         raw = (corrupt_archive / key).read_bytes()
-        events, formatted = parser.parse_day_file(key, raw, now=NOW), parser.parse_day_file(key, raw, now=NOW,
-                                                                                             formatted=True)
+        events = parser.parse_day_file(key, raw, now=NOW)
+        formatted = parser.parse_day_file(key, raw, now=NOW, formatted=True)
         observations = [Observation(i + 1, at, status, wait, "ARCHIVE", queues=[QueueRow(*q) for q in queues or ()])
                         for i, at, status, wait, queues in events.events]
         joined = [prefix_lines(i + 1, block[0]) for i, block in enumerate(formatted.blocks)]
