@@ -188,7 +188,9 @@ def timezone_valid(name) -> bool:
 
 
 def _too_long(field_name, value) -> bool:
-    return value is not None and len(str(value)) > COLUMN_LIMITS[field_name]
+    if value is None:
+        return False
+    return len(value if type(value) is str else str(value)) > COLUMN_LIMITS[field_name]
 
 
 def _entity_problem(entity_id, name, tz_name, park_id, internal_id, park_slug, destination_id):
@@ -402,6 +404,10 @@ def parse_day_file(key: str, raw: bytes, *, now: datetime | None = None, formatt
     return parsed
 
 
+def _where(entity_id, at_text):
+    return {"entityId": entity_id[:64], "eventTime": at_text[:40]}
+
+
 def _events(events, parsed, horizon, file_destination, formatted):
     index: dict[str, int] = {}
     seen = set()
@@ -426,18 +432,23 @@ def _events(events, parsed, horizon, file_destination, formatted):
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             parsed.problem(MISSING_FIELDS, _example(event))
             continue
-        where = {"entityId": entity_id[:64], "eventTime": at_text[:40]}
         if _too_deep(event):
-            parsed.problem(TOO_DEEP, where)
+            parsed.problem(TOO_DEEP, _where(entity_id, at_text))
             continue
         if at > horizon:
-            parsed.problem(FUTURE_TIME, where)
+            parsed.problem(FUTURE_TIME, _where(entity_id, at_text))
             continue
         if at < EARLIEST_TIME:
-            parsed.problem(TIME_OUT_OF_RANGE, where)
+            parsed.problem(TIME_OUT_OF_RANGE, _where(entity_id, at_text))
             continue
+        # As the fast path: an entity's ids, park and zone are taken (and checked) from its first
+        # event; a later event can only bring a new name.
+        i = index.get(entity_id)
         bad = _entity_problem(entity_id, name, tz_name, park_id, event.get("internalId"), event.get("parkSlug"),
-                              data.get("destinationId"))
+                              data.get("destinationId")) if i is None else None
+        if bad is None and i is not None and len(name) > COLUMN_LIMITS["name"] and name != entities[i].names[-1][0]:
+            bad = TOO_LONG, {"field": "name", "length": len(name), "limit": COLUMN_LIMITS["name"],
+                             "entityId": entity_id[:64]}
         if bad:
             parsed.problem(*bad)
             continue
@@ -445,12 +456,11 @@ def _events(events, parsed, horizon, file_destination, formatted):
         try:
             wait, queues = _queues(queue, horizon) if queue else (None, None)
         except _BadValue as exc:
-            parsed.problem(exc.args[0], {**where, **exc.args[1]})
+            parsed.problem(exc.args[0], {**_where(entity_id, at_text), **exc.args[1]})
             continue
         except (TypeError, AttributeError, ValueError):
             parsed.problem(MISSING_FIELDS, _example(event))
             continue
-        i = index.get(entity_id)
         if i is None:
             i = index[entity_id] = len(entities)
             entities.append(_entity(entity_id, event.get("internalId"), park_id, event.get("parkSlug"), tz_name,
@@ -540,15 +550,20 @@ def _queue_problem(queue_type, state, currency, allocation, numbers, times, hori
     return None
 
 
+_CONTAINERS = (dict, list)
+
+
 def _too_deep(event) -> bool:
-    """Is any value of the event nested deeper than MAX_DEPTH (walked without recursion)?"""
-    stack = [(event, 1)]
-    while stack:
-        value, depth = stack.pop()
+    """Is any value of the event nested deeper than MAX_DEPTH? Walked level by level, without
+    recursion (a file may nest far deeper than Python's stack)."""
+    level, depth = [event], 1
+    while level:
         if depth > MAX_DEPTH:
             return True
-        children = value.values() if type(value) is dict else value
-        stack.extend((child, depth + 1) for child in children if type(child) in (dict, list))
+        below = []
+        for value in level:
+            below += [c for c in (value.values() if type(value) is dict else value) if type(c) in _CONTAINERS]
+        level, depth = below, depth + 1
     return False
 
 

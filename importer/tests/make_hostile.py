@@ -81,8 +81,10 @@ def cases(rng):
     mixed(8, [event(ride, name, noon(8), {"status": "OPERATING", "queue": {"STANDBY": {"waitTime": 5}},
                                           "extra": DEEP})], ["event_too_deep"])
     mixed(9, [event(ride, "N" * 300, noon(9), {"status": "OPERATING"})], ["value_too_long"])
-    mixed(10, [event("e" * 65, name, noon(10), {"status": "OPERATING"}),
-               event(ride, name, noon(10), {"status": "OPERATING"}, parkId="p" * 70)], ["value_too_long"])
+    mixed(10, [event("e" * 65, name, noon(10), {"status": "OPERATING"}),  # an entity's ids come from its first event
+               event("0a0b0c0d-0e0f-4a1b-8c2d-3e4f5a6b7c8d", name, noon(10), {"status": "OPERATING"}, parkId="p" * 70),
+               event("1a0b0c0d-0e0f-4a1b-8c2d-3e4f5a6b7c8d", name, noon(10), {"status": "OPERATING"},
+                     internalId="i" * 129)], ["value_too_long"])
     mixed(11, [event("0f0e0d0c-0b0a-4909-8807-060504030201", "Olympus Drop", noon(11), {"status": "OPERATING"},
                      parkId="0e0d0c0b-0a09-4807-8605-040302010000", timezone="Mars/Olympus_Mons")],
           ["invalid_timezone"])

@@ -100,6 +100,17 @@ def test_a_file_that_fails_once_is_read_again_by_retry_failed_and_the_run_comple
     assert checkpoint.files_done == len(MANIFEST["files"]) + 1
 
 
+@pytest.mark.parametrize("key", sorted(MANIFEST["files"]))
+def test_each_hostile_file_parses_to_its_good_events_and_its_problem_kinds_on_both_paths(key):
+    raw = (HOSTILE / key).read_bytes()
+    expected = MANIFEST["files"][key]
+    for formatted in (True, False):  # the fast path gives up on anything the full checks must see
+        parsed = parser.parse_day_file(key, raw, formatted=formatted, max_bytes=1 << 20)
+        assert (parsed.rows, sorted(parsed.problems)) == (expected["valid_events"], sorted(expected["kinds"]))
+        assert not parsed.read_error
+        json.dumps(parsed.problems)  # examples are plain, shallow values
+
+
 @pytest.mark.django_db
 def test_the_parser_limits_are_the_columns_lengths():
     from django.apps import apps
