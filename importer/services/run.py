@@ -160,7 +160,8 @@ def _run(cp, source, files, workers, progress, now, statistics, retry_failed=Fal
     summary.park_ids = resolver.park_ids
     cp.refresh_from_db()
     summary.failed_keys = list(cp.failed_files)
-    if loader.stopped:  # paused or cancelled: statistics wait for the run's end
+    cancelled = loader.stopped and summary.status == ImportStatus.CANCELLED
+    if loader.stopped and not cancelled:  # paused: the resumed run recomputes everything it loaded
         return summary
     status = ImportStatus.FAILED if cp.failed_files else ImportStatus.COMPLETED
     stats_days = cp.stats_days
@@ -174,6 +175,9 @@ def _run(cp, source, files, workers, progress, now, statistics, retry_failed=Fal
     else:
         summary.stats_note = _stats_skipped(cp.stats_days)
     summary.stats_seconds = time.monotonic() - stats_started
+    if cancelled:  # what it loaded stays, with its statistics
+        ImportCheckpoint.objects.filter(pk=cp.pk).update(stats_days=stats_days, updated_at=timezone.now())
+        return summary
     # Finished only now, and only if nobody paused or cancelled it meanwhile.
     if ImportCheckpoint.objects.filter(pk=cp.pk, status=ImportStatus.IN_PROGRESS).update(
             status=status, stats_days=stats_days, finished_at=timezone.now(), updated_at=timezone.now()):

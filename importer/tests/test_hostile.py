@@ -246,3 +246,28 @@ def test_temporary_files_of_dead_runs_are_removed_and_those_in_use_kept(tmp_path
         assert not held.closed
     assert sorted(Path(p).name for p in removed) == ["ingest-dead.tsv", "sem.mp-dead"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ingest-fresh.tsv", "ingest-open.tsv", "other.tsv"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_paused_run_leaves_its_statistics_to_the_resume_and_a_cancelled_one_computes_what_it_loaded(
+        clean_archive):
+    from importer.services import archive_import, checkpoint_cancel, checkpoint_create, checkpoint_pause
+    from warehouse.models import ParkDailyStats
+
+    source = ArchiveSource(str(clean_archive))
+    files = source.list_files()
+    checkpoint = checkpoint_create(source=str(clean_archive))
+    this_run = ImportCheckpoint.objects.filter(pk=checkpoint.pk)
+    archive_import(checkpoint=checkpoint, source=source, files=files, workers=0,
+                   progress=lambda event, **info: checkpoint_pause(checkpoints=this_run))
+    checkpoint.refresh_from_db()
+    assert (checkpoint.status, checkpoint.files_done) == ("PAUSED", 1)
+    assert checkpoint.stats_days and not ParkDailyStats.objects.exists()
+
+    this_run.update(status="PENDING")  # resumed, then cancelled after its next file
+    archive_import(checkpoint=checkpoint, source=source, files=files, workers=0,
+                   progress=lambda event, **info: checkpoint_cancel(checkpoints=this_run))
+    checkpoint.refresh_from_db()
+    assert (checkpoint.status, checkpoint.files_done, checkpoint.stats_days) == ("CANCELLED", 2, {})
+    loaded = {f.day for f in files[:2]}
+    assert {day for day in ParkDailyStats.objects.values_list("date", flat=True)} >= loaded
