@@ -35,6 +35,10 @@ class ArchiveReadError(Exception):
     """One file could not be read after retries."""
 
 
+class ArchiveTooLarge(ArchiveReadError):
+    """The stored (compressed) file alone is larger than a day file may decompress to."""
+
+
 class InvalidDestination(ValueError):
     """A requested destination id is not UUID-shaped."""
 
@@ -169,17 +173,28 @@ class ArchiveSource:
                     yield found
 
     # -- reading ---------------------------------------------------------------------------
-    def read(self, key: str) -> bytes:
+    def read(self, key: str, max_bytes: int | None = None) -> bytes:
+        """The file's bytes; ArchiveTooLarge, before reading it, when it is over `max_bytes`
+        (compressed data is never smaller than what it expands to, give or take its framing)."""
         if not self.is_s3:
+            path = Path(self.location) / key
             try:
-                return (Path(self.location) / key).read_bytes()
+                if max_bytes is not None and path.stat().st_size > max_bytes:
+                    raise ArchiveTooLarge(f"{path.stat().st_size} bytes stored")
+                return path.read_bytes()
             except OSError as exc:
                 raise ArchiveReadError(str(exc)) from exc
         bucket, prefix = self.bucket_and_prefix
         last = None
         for attempt in range(READ_ATTEMPTS):
             try:
-                return self.client().get_object(Bucket=bucket, Key=prefix + key)["Body"].read()
+                response = self.client().get_object(Bucket=bucket, Key=prefix + key)
+                if max_bytes is not None and response.get("ContentLength", 0) > max_bytes:
+                    response["Body"].close()
+                    raise ArchiveTooLarge(f"{response['ContentLength']} bytes stored")
+                return response["Body"].read()
+            except ArchiveTooLarge:
+                raise
             except Exception as exc:  # network, throttling, 5xx after botocore's retries
                 last = exc
                 status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0)

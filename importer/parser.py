@@ -614,10 +614,15 @@ def read_and_parse(source, key: str, now: datetime, formatted: bool = False,
                    max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedFile:
     """Worker entry point: fetch, decode, parse and validate (and with `formatted`, format) one file.
     The file boundary: whatever goes wrong comes back as a failed file (`read_error`), never raised."""
-    from .archive import ArchiveReadError
+    from .archive import ArchiveReadError, ArchiveTooLarge
 
     try:
-        raw = source.read(key)
+        # Stored blocks add 5 bytes per 16 KB: a stored file larger than this cannot inflate to less.
+        raw = source.read(key, max_bytes + max_bytes // 1000 + 1024)
+    except ArchiveTooLarge as exc:
+        parsed = ParsedFile(key=key)
+        parsed.problem(FILE_TOO_LARGE, f"{exc}: over the {max_bytes}-byte cap; not read")
+        return parsed
     except ArchiveReadError as exc:
         return ParsedFile(key=key, read_error=str(exc))
     except Exception as exc:  # noqa: BLE001 - the file fails, the run goes on

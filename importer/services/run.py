@@ -45,6 +45,7 @@ from .loader import FileLoader
 from .resolver import EntityResolver
 
 UTC = dt_timezone.utc
+STATS_ATTEMPTS = 3
 
 
 class ImportBusy(Exception):
@@ -235,11 +236,15 @@ def _recompute_stats(stats_days) -> tuple[str, bool]:
     from warehouse.models import AggregationRun
 
     parks = {park.pk: park for park in parks_selected(plan)}
-    try:
-        result = aggregation_run(plan={parks[pk]: days for pk, days in plan.items() if pk in parks},
-                                 mode=AggregationRun.Mode.RANGE)
-    except Exception as exc:  # the rows are in; a resume of the run recomputes them
-        return f"statistics NOT recomputed ({type(exc).__name__}: {exc}); resume the run to recompute them", False
+    for _ in range(STATS_ATTEMPTS):  # a park-day that failed (a deadlock between workers, say) is logged
+        try:  # by the engine and skipped: the whole plan is run again, it is idempotent
+            result = aggregation_run(plan={parks[pk]: days for pk, days in plan.items() if pk in parks},
+                                     mode=AggregationRun.Mode.RANGE)
+        except Exception as exc:  # the rows are in; a resume of the run recomputes them
+            return (f"statistics NOT recomputed ({type(exc).__name__}: {exc}); resume the run to recompute them",
+                    False)
+        if not result.errors:
+            break
     days = sum(len(d) for d in plan.values())
     if result.errors:
         return (f"statistics of {result.errors} park-day(s) failed (see aggregation run {result.run_id}); "

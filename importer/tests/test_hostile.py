@@ -271,3 +271,13 @@ def test_a_paused_run_leaves_its_statistics_to_the_resume_and_a_cancelled_one_co
     assert (checkpoint.status, checkpoint.files_done, checkpoint.stats_days) == ("CANCELLED", 2, {})
     loaded = {f.day for f in files[:2]}
     assert {day for day in ParkDailyStats.objects.values_list("date", flat=True)} >= loaded
+
+
+def test_a_stored_file_larger_than_the_cap_is_refused_without_being_read(tmp_path):
+    key = f"{DEST}/2024/03/01.json.gz"
+    (tmp_path / key).parent.mkdir(parents=True)
+    (tmp_path / key).write_bytes(os.urandom((1 << 20) + 5000))
+    parsed = parser.read_and_parse(ArchiveSource(str(tmp_path)), key, datetime.now(timezone.utc), True,
+                                   max_bytes=1 << 20)
+    assert list(parsed.problems) == ["file_too_large"] and not parsed.read_error
+    assert "bytes stored" in parsed.problems["file_too_large"]["examples"][0]
