@@ -4,6 +4,12 @@ Keys are `<destination-uuid>/<YYYY>/<MM>/<DD>.json.gz`. This module only lists a
 it needs no Django, so parse workers in other processes can use it. S3 calls go through
 botocore's own retries (standard mode) plus one outer loop with backoff that also covers
 reading the body; a key that still fails raises `ArchiveReadError`.
+
+Destinations are UUIDs: a requested one of another shape is refused (`InvalidDestination`), and a
+listed folder or prefix of another shape is skipped and reported. In a local folder nothing is
+read from outside it (a destination, folder or file whose real path leaves it is skipped and
+reported), and a folder that cannot be read is reported, never skipped silently: the reports go
+to the `problems` list the caller passes (path, reason).
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 KEY_RE = re.compile(r"^(?P<dest>[^/]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})\.json\.gz$")
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 READ_ATTEMPTS = 4
 BACKOFF_SECONDS = 0.5
 _clients: dict = {}
@@ -26,6 +33,34 @@ class SourceUnreachable(Exception):
 
 class ArchiveReadError(Exception):
     """One file could not be read after retries."""
+
+
+class ArchiveTooLarge(ArchiveReadError):
+    """The stored (compressed) file alone is larger than a day file may decompress to."""
+
+
+class InvalidDestination(ValueError):
+    """A requested destination id is not UUID-shaped."""
+
+
+def destination_valid(value) -> bool:
+    return isinstance(value, str) and bool(UUID_RE.match(value))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError, RuntimeError):  # elsewhere, or a symlink loop
+        return False
+    return True
+
+
+def _children(folder: Path, problems) -> list:
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        problems.append((str(folder), f"folder cannot be read: {exc.strerror or exc}"))
+        return []
 
 
 @dataclass(frozen=True)
@@ -53,13 +88,19 @@ class ArchiveSource:
         return bucket, (prefix.strip("/") + "/") if prefix.strip("/") else ""
 
     # -- listing ---------------------------------------------------------------------------
-    def list_files(self, *, destinations=None, start: date | None = None, end: date | None = None):
-        """Day files in key order (destination, then date), filtered by destination and date."""
+    def list_files(self, *, destinations=None, start: date | None = None, end: date | None = None,
+                   problems: list | None = None):
+        """Day files in key order (destination, then date), filtered by destination and date;
+        what was skipped is appended to `problems` as (path, reason)."""
+        problems = [] if problems is None else problems
+        bad = [d for d in destinations or () if not destination_valid(d)]
+        if bad:
+            raise InvalidDestination(f"not a destination id (a UUID): {', '.join(map(repr, bad))}")
         try:
-            dests = sorted(destinations) if destinations else self._list_destinations()
+            dests = sorted(destinations) if destinations else self._list_destinations(problems)
             files = []
             for dest in dests:
-                files.extend(f for f in self._list_keys(dest, start)
+                files.extend(f for f in self._list_keys(dest, start, problems)
                              if (start is None or f.day >= start) and (end is None or f.day <= end))
         except (OSError, ArchiveReadError) as exc:
             raise SourceUnreachable(f"cannot list {self.location}: {exc}") from exc
@@ -69,23 +110,37 @@ class ArchiveSource:
             raise
         return sorted(files, key=lambda f: f.key)
 
-    def _list_destinations(self):
+    def check(self) -> None:
+        """Raise SourceUnreachable unless the source can be listed (one cheap call)."""
+        if self.is_s3:
+            try:
+                self._list_destinations([])
+            except Exception as exc:
+                raise SourceUnreachable(f"cannot list {self.location}: {exc}") from exc
+            return
+        root = Path(self.location)
+        if not root.is_dir() or not os.access(root, os.R_OK | os.X_OK):
+            raise SourceUnreachable(f"{self.location} is not a readable directory")
+
+    def _list_destinations(self, problems):
         if not self.is_s3:
             root = Path(self.location)
             if not root.is_dir():
                 raise SourceUnreachable(f"{self.location} is not a directory")
-            return sorted(p.name for p in root.iterdir() if p.is_dir())
-        bucket, prefix = self.bucket_and_prefix
-        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/")
-        return sorted(cp["Prefix"][len(prefix):].strip("/") for page in pages for cp in page.get("CommonPrefixes", []))
+            names = [p.name for p in root.iterdir() if p.is_dir()]
+        else:
+            bucket, prefix = self.bucket_and_prefix
+            pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix,
+                                                                            Delimiter="/")
+            names = [cp["Prefix"][len(prefix):].strip("/") for page in pages for cp in page.get("CommonPrefixes", [])]
+        for name in names:
+            if not destination_valid(name):
+                problems.append((name, "not a destination id (a UUID): skipped"))
+        return sorted(name for name in names if destination_valid(name))
 
-    def _list_keys(self, dest, start):
+    def _list_keys(self, dest, start, problems):
         if not self.is_s3:
-            base = Path(self.location)
-            for path in sorted((base / dest).glob("*/*/*.json.gz")):
-                found = parse_key(path.relative_to(base).as_posix())
-                if found:
-                    yield found
+            yield from self._local_keys(dest, problems)
             return
         bucket, prefix = self.bucket_and_prefix
         params = {"Bucket": bucket, "Prefix": f"{prefix}{dest}/"}
@@ -97,18 +152,49 @@ class ArchiveSource:
                 if found:
                     yield found
 
+    def _local_keys(self, dest, problems):
+        """`<dest>/YYYY/MM/DD.json.gz` files of a local folder, none of them outside it."""
+        root = Path(self.location).resolve()
+        base = root / dest
+        if not base.exists() and not base.is_symlink():
+            return
+        if not _inside(base, root):
+            problems.append((str(base), "outside the source folder (a link): skipped"))
+            return
+        for year in _children(base, problems):
+            for month in _children(year, problems) if year.is_dir() else ():
+                for path in _children(month, problems) if month.is_dir() else ():
+                    found = parse_key(path.relative_to(root).as_posix())
+                    if found is None:
+                        continue
+                    if not _inside(path, root):
+                        problems.append((str(path), "outside the source folder (a link): skipped"))
+                        continue
+                    yield found
+
     # -- reading ---------------------------------------------------------------------------
-    def read(self, key: str) -> bytes:
+    def read(self, key: str, max_bytes: int | None = None) -> bytes:
+        """The file's bytes; ArchiveTooLarge, before reading it, when it is over `max_bytes`
+        (compressed data is never smaller than what it expands to, give or take its framing)."""
         if not self.is_s3:
+            path = Path(self.location) / key
             try:
-                return (Path(self.location) / key).read_bytes()
+                if max_bytes is not None and path.stat().st_size > max_bytes:
+                    raise ArchiveTooLarge(f"{path.stat().st_size} bytes stored")
+                return path.read_bytes()
             except OSError as exc:
                 raise ArchiveReadError(str(exc)) from exc
         bucket, prefix = self.bucket_and_prefix
         last = None
         for attempt in range(READ_ATTEMPTS):
             try:
-                return self.client().get_object(Bucket=bucket, Key=prefix + key)["Body"].read()
+                response = self.client().get_object(Bucket=bucket, Key=prefix + key)
+                if max_bytes is not None and response.get("ContentLength", 0) > max_bytes:
+                    response["Body"].close()
+                    raise ArchiveTooLarge(f"{response['ContentLength']} bytes stored")
+                return response["Body"].read()
+            except ArchiveTooLarge:
+                raise
             except Exception as exc:  # network, throttling, 5xx after botocore's retries
                 last = exc
                 status = getattr(exc, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode", 0)

@@ -34,6 +34,9 @@ class ImportCheckpoint(models.Model):
     rides_created = models.PositiveIntegerField(default=0)
     mappings_review = models.PositiveIntegerField(default=0)
     rate = models.FloatField(default=0, help_text="Events imported per second (current or last run)")
+    stats_days = models.JSONField(
+        default=dict, blank=True, help_text="Statistics to recompute: {park id: [[first, last] UTC file day]}, "
+        "committed with each file; emptied once the run's statistics are done")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,6 +6,13 @@ No Django here: this runs in worker processes. A file is a raw zlib stream of `{
 future; identical (entity, eventTime) repeats count once. What fails is counted per kind so the
 caller writes one quality-log entry per file and kind; everything valid goes on.
 
+Hostile shapes are refused before they cost, never truncated: the decompressed size is capped
+(the stream is inflated up to the cap and no further), an event nested deeper than MAX_DEPTH is
+refused, every text is checked against the length of the column it goes to (`COLUMN_LIMITS`),
+every integer against its column's range, timezones against the IANA database, and times must
+lie between EARLIEST_TIME and the horizon. Any other exception while reading or parsing a file is
+caught at the file boundary (`read_and_parse`): the file is reported as failed, the run goes on.
+
 Output is compact so it pickles cheaply between processes: entities are numbered per file and each
 event is a tuple `(entity_index, recorded_at, status, wait_time, queues)`, `queues` being a tuple
 of argument tuples for `warehouse.ingest.QueueRow` (or None; a queue with only a wait is just
@@ -24,12 +31,13 @@ through the full per-event checks below, which record every problem. Both give t
 from __future__ import annotations
 
 import gc
-import gzip
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import msgspec
 import orjson
@@ -51,7 +59,32 @@ WAIT_OUT_OF_RANGE = "wait_time_out_of_range"
 FUTURE_TIME = "event_time_in_future"
 DUPLICATES = "duplicate_events"
 GZIP_CONTAINER = "gzip_container"
-UNREADABLE = frozenset({TRUNCATED_ZLIB, INVALID_JSON, WRONG_TOP_LEVEL})
+FILE_TOO_LARGE = "file_too_large"
+TOO_DEEP = "event_too_deep"
+TOO_LONG = "value_too_long"
+BAD_TIMEZONE = "invalid_timezone"
+TIME_OUT_OF_RANGE = "event_time_out_of_range"
+VALUE_OUT_OF_RANGE = "value_out_of_range"
+UNREADABLE = frozenset({TRUNCATED_ZLIB, INVALID_JSON, WRONG_TOP_LEVEL, FILE_TOO_LARGE})
+# Kinds of refused (not stored) events.
+REFUSED = (MISSING_FIELDS, WAIT_OUT_OF_RANGE, FUTURE_TIME, TOO_DEEP, TOO_LONG, BAD_TIMEZONE, TIME_OUT_OF_RANGE,
+           VALUE_OUT_OF_RANGE)
+
+# Limits. The lengths are those of the columns each value is stored in (a test compares them
+# with the models): a longer value is refused, never cut.
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024  # decompressed size of one day file (IMPORT_MAX_FILE_MB)
+MAX_DEPTH = 8  # an event's nesting (event > data > queue > type > price > amount is 5)
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=timezone.utc)  # older event or queue times are refused
+LATEST_QUEUE_TIME = timedelta(days=7)  # return and allocation times may lie ahead of the horizon, not further
+INT_RANGE = (-2 ** 31, 2 ** 31 - 1)  # price, boarding groups, estimated wait: INT columns
+COLUMN_LIMITS = {
+    "entityId": 64, "parkId": 64, "destinationId": 64,  # RideMapping/Ride/Park/Destination wiki ids
+    "name": 255,  # Ride.name, RideMapping.archive_name, RideNameHistory.name
+    "internalId": 128,  # Ride.external_id, RideMapping.archive_internal_id
+    "parkSlug": 200,  # Park.slug
+    "timezone": 64,  # Park.timezone
+    "queueType": 16, "state": 16, "currency": 3, "allocationStatus": 16,  # QueueData columns
+}
 
 
 @dataclass
@@ -87,6 +120,10 @@ class ParsedFile:
     def unreadable(self) -> bool:
         return any(kind in UNREADABLE for kind in self.problems)
 
+    @property
+    def refused(self) -> int:
+        return sum(self.problems.get(kind, {}).get("count", 0) for kind in REFUSED)
+
     def problem(self, kind, example=None, count=1):
         entry = self.problems.setdefault(kind, {"count": 0, "examples": []})
         entry["count"] += count
@@ -101,21 +138,72 @@ def _entity(entity_id, internal_id, park_id, park_slug, tz_name, destination_id,
                       is_show=is_show, names=[(name, at)])
 
 
-def decode(raw: bytes, parsed: ParsedFile):
+class _TooLarge(Exception):
+    pass
+
+
+def _inflate(raw: bytes, wbits: int, max_bytes: int) -> bytes:
+    """Inflate a whole stream, producing at most `max_bytes` (a bomb costs no more than that)."""
+    inflater = zlib.decompressobj(wbits)
+    text = inflater.decompress(raw, max_bytes + 1)
+    if len(text) > max_bytes:
+        raise _TooLarge()
+    if not inflater.eof:
+        raise zlib.error("incomplete or truncated stream")
+    return text
+
+
+def decode(raw: bytes, parsed: ParsedFile, max_bytes: int = DEFAULT_MAX_BYTES):
     """The JSON text of a day file, or None (the problem recorded)."""
     try:
-        return zlib.decompress(raw)
-    except zlib.error as exc:
-        if raw[:2] == b"\x1f\x8b":
-            try:
-                text = gzip.decompress(raw)
-            except (OSError, EOFError, zlib.error) as gz_exc:
-                parsed.problem(TRUNCATED_ZLIB, f"gzip container, unreadable: {gz_exc}")
+        try:
+            return _inflate(raw, zlib.MAX_WBITS, max_bytes)
+        except zlib.error as exc:
+            if raw[:2] != b"\x1f\x8b":
+                parsed.problem(TRUNCATED_ZLIB, f"zlib: {exc} ({len(raw)} bytes)")
                 return None
-            parsed.problem(GZIP_CONTAINER, "gzip (RFC 1952) container, not a raw zlib stream; read anyway")
-            return text
-        parsed.problem(TRUNCATED_ZLIB, f"zlib: {exc} ({len(raw)} bytes)")
+        try:
+            text = _inflate(raw, 16 + zlib.MAX_WBITS, max_bytes)
+        except zlib.error as gz_exc:
+            parsed.problem(TRUNCATED_ZLIB, f"gzip container, unreadable: {gz_exc}")
+            return None
+        parsed.problem(GZIP_CONTAINER, "gzip (RFC 1952) container, not a raw zlib stream; read anyway")
+        return text
+    except _TooLarge:
+        parsed.problem(FILE_TOO_LARGE, f"decompresses to more than {max_bytes} bytes ({len(raw)} compressed); "
+                                       "not read further")
         return None
+
+
+@lru_cache(maxsize=4096)
+def timezone_valid(name) -> bool:
+    """Is `name` a zone of the IANA database (what the statistics and the API will load)?"""
+    if type(name) is not str or not name or len(name) > COLUMN_LIMITS["timezone"]:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ValueError, OSError, KeyError):  # not found (ZoneInfoNotFoundError is a KeyError), bad path
+        return False
+    return True
+
+
+def _too_long(field_name, value) -> bool:
+    if value is None:
+        return False
+    return len(value if type(value) is str else str(value)) > COLUMN_LIMITS[field_name]
+
+
+def _entity_problem(entity_id, name, tz_name, park_id, internal_id, park_slug, destination_id):
+    """(kind, example) when an event's entity fields cannot be stored as they are, else None."""
+    for field_name, value in (("entityId", entity_id), ("parkId", park_id), ("name", name),
+                              ("internalId", internal_id), ("parkSlug", park_slug),
+                              ("destinationId", destination_id)):
+        if _too_long(field_name, value):
+            return TOO_LONG, {"field": field_name, "length": len(str(value)), "limit": COLUMN_LIMITS[field_name],
+                              "entityId": str(entity_id)[:64]}
+    if not timezone_valid(tz_name):
+        return BAD_TIMEZONE, {"entityId": entity_id, "timezone": str(tz_name)[:100]}
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,22 +265,25 @@ _SNAPSHOT_PIECES = {status: snapshot_pieces(status, "ARCHIVE") for status in STA
 _NO_PRICE = _Price()
 
 
-def _data_lines(raw: bytes, line_ends: dict) -> tuple | None:
+def _data_lines(raw: bytes, line_ends: dict, horizon: datetime) -> tuple | None:
     """Decode and check one `data` text: (snapshot_end, wait_parts, full_parts, destination id,
     is_show), or None when it needs the full checks (a type or status msgspec refuses, a wait
-    out of range). With `time` = "\t" + an event's time text (`warehouse.rows`), the event's
-    snapshot line is `time + snapshot_end` and its queue lines are `time.join(wait_parts)` (short
-    form) and `time.join(full_parts)`: each part after the leading "" is a line without its time.
+    out of range, a value its column cannot hold). With `time` = "\t" + an event's time text
+    (`warehouse.rows`), the event's snapshot line is `time + snapshot_end` and its queue lines are
+    `time.join(wait_parts)` (short form) and `time.join(full_parts)`: each part after the leading ""
+    is a line without its time.
     `line_ends` caches the formatted end of each (queue type, queue) with more than a wait."""
     try:
         data = _DATA_DECODER.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):  # msgspec recurses into nested values it skips
+        return None
+    if _too_long("destinationId", data.destinationId):
         return None
     wait, waits, fulls = NULL, [""], [""]
     for queue_type, q in (data.queue or {}).items():
         value = q.waitTime
         value_text = WAIT_TEXT.get(value)  # None: out of range
-        if value_text is None:
+        if value_text is None or len(queue_type) > COLUMN_LIMITS["queueType"]:
             return None
         if queue_type == "STANDBY":
             wait = value_text
@@ -202,10 +293,13 @@ def _data_lines(raw: bytes, line_ends: dict) -> tuple | None:
         line_end = line_ends.get((queue_type, q))
         if line_end is None:
             price = q.price or _NO_PRICE
+            times = (_time(q.returnStart), _time(q.returnEnd), _time(q.nextAllocationTime))
+            if _queue_problem(queue_type, q.state, price.currency, q.allocationStatus, (
+                    price.amount, q.currentGroupStart, q.currentGroupEnd, q.estimatedWait), times, horizon):
+                return None
             line_end = line_ends[(queue_type, q)] = queue_tail("", (
-                queue_type, value, _time(q.returnStart), _time(q.returnEnd), q.state, price.amount, price.currency,
-                q.allocationStatus, q.currentGroupStart, q.currentGroupEnd, _time(q.nextAllocationTime),
-                q.estimatedWait))[1:]
+                queue_type, value, times[0], times[1], q.state, price.amount, price.currency,
+                q.allocationStatus, q.currentGroupStart, q.currentGroupEnd, times[2], q.estimatedWait))[1:]
         fulls.append(line_end)
     middle, end = _SNAPSHOT_PIECES[data.status]
     return (f"{middle}{wait}{end}", tuple(waits) if len(waits) > 1 else None,
@@ -220,27 +314,30 @@ def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_des
     line comes from the event's `data` text, decoded and formatted once per distinct text."""
     try:
         events = _DECODER.decode(text).events
-    except msgspec.DecodeError:  # invalid JSON, a wrong type, a missing field: the full checks say which
-        return False
+    except (msgspec.DecodeError, RecursionError):  # invalid JSON, a wrong type, a missing field, a deep
+        return False  # nest: the full checks say which
     index: dict[str, int] = {}
     entities, snaps, queues, waits, times = [], [], [], [], []
     parse_time, known, line_ends = datetime.fromisoformat, {}, {}
     try:
         for event in events:
             entity_id, at_text = event.entityId, event.eventTime
+            if at_text[-1:] != "Z":
+                return False
             at = parse_time(at_text)
-            if at > horizon or at_text[-1:] != "Z":
+            if at > horizon or at < EARLIEST_TIME:
                 return False
             raw = bytes(event.data)
             lines = known.get(raw)
             if lines is None:
-                lines = known[raw] = _data_lines(raw, line_ends)
+                lines = known[raw] = _data_lines(raw, line_ends, horizon)
                 if lines is None:
                     return False
             snapshot_end, wait_parts, full_parts, destination_id, is_show = lines
             i = index.get(entity_id)
             if i is None:
-                if not entity_id:
+                if not entity_id or _entity_problem(entity_id, event.name, event.timezone, event.parkId,
+                                                    event.internalId, event.parkSlug, destination_id):
                     return False
                 i = index[entity_id] = len(entities)
                 entities.append(_entity(entity_id, event.internalId, event.parkId, event.parkSlug, event.timezone,
@@ -250,6 +347,8 @@ def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_des
             else:
                 info = entities[i]
                 if event.name != info.names[-1][0]:
+                    if len(event.name) > COLUMN_LIMITS["name"]:
+                        return False
                     info.names.append((event.name, at))
                 if is_show:
                     info.is_show = True
@@ -273,9 +372,10 @@ def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_des
 # ---------------------------------------------------------------------------------------------
 # Full checks
 # ---------------------------------------------------------------------------------------------
-def parse_day_file(key: str, raw: bytes, *, now: datetime | None = None, formatted: bool = False) -> ParsedFile:
+def parse_day_file(key: str, raw: bytes, *, now: datetime | None = None, formatted: bool = False,
+                   max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedFile:
     parsed = ParsedFile(key=key)
-    text = decode(raw, parsed)
+    text = decode(raw, parsed, max_bytes)
     if text is None:
         return parsed
     gc_was_enabled = gc.isenabled()
@@ -304,6 +404,10 @@ def parse_day_file(key: str, raw: bytes, *, now: datetime | None = None, formatt
     return parsed
 
 
+def _where(entity_id, at_text):
+    return {"entityId": entity_id[:64], "eventTime": at_text[:40]}
+
+
 def _events(events, parsed, horizon, file_destination, formatted):
     index: dict[str, int] = {}
     seen = set()
@@ -321,25 +425,42 @@ def _events(events, parsed, horizon, file_destination, formatted):
             tz_name = event["timezone"]
             park_id = event["parkId"]
             if not (entity_id and type(entity_id) is str and type(name) is str and type(tz_name) is str
-                    and type(park_id) is str and status in STATUSES and at_text[-1] == "Z"):
+                    and type(park_id) is str and type(status) is str and status in STATUSES
+                    and type(at_text) is str and at_text[-1] == "Z"):
                 raise ValueError("bad field")
             at = parse_time(at_text)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             parsed.problem(MISSING_FIELDS, _example(event))
             continue
+        if _too_deep(event):
+            parsed.problem(TOO_DEEP, _where(entity_id, at_text))
+            continue
         if at > horizon:
-            parsed.problem(FUTURE_TIME, {"entityId": entity_id, "eventTime": at_text})
+            parsed.problem(FUTURE_TIME, _where(entity_id, at_text))
+            continue
+        if at < EARLIEST_TIME:
+            parsed.problem(TIME_OUT_OF_RANGE, _where(entity_id, at_text))
+            continue
+        # As the fast path: an entity's ids, park and zone are taken (and checked) from its first
+        # event; a later event can only bring a new name.
+        i = index.get(entity_id)
+        bad = _entity_problem(entity_id, name, tz_name, park_id, event.get("internalId"), event.get("parkSlug"),
+                              data.get("destinationId")) if i is None else None
+        if bad is None and i is not None and len(name) > COLUMN_LIMITS["name"] and name != entities[i].names[-1][0]:
+            bad = TOO_LONG, {"field": "name", "length": len(name), "limit": COLUMN_LIMITS["name"],
+                             "entityId": entity_id[:64]}
+        if bad:
+            parsed.problem(*bad)
             continue
         queue = data.get("queue")
         try:
-            wait, queues = _queues(queue) if queue else (None, None)
-        except _BadWait as exc:
-            parsed.problem(WAIT_OUT_OF_RANGE, {"entityId": entity_id, "eventTime": at_text, "waitTime": exc.args[0]})
+            wait, queues = _queues(queue, horizon) if queue else (None, None)
+        except _BadValue as exc:
+            parsed.problem(exc.args[0], {**_where(entity_id, at_text), **exc.args[1]})
             continue
         except (TypeError, AttributeError, ValueError):
             parsed.problem(MISSING_FIELDS, _example(event))
             continue
-        i = index.get(entity_id)
         if i is None:
             i = index[entity_id] = len(entities)
             entities.append(_entity(entity_id, event.get("internalId"), park_id, event.get("parkSlug"), tz_name,
@@ -373,8 +494,17 @@ def _events(events, parsed, horizon, file_destination, formatted):
                          for s, q, w in zip(snaps, queue_lines, wait_lines)]
 
 
-class _BadWait(Exception):
-    pass
+class _BadValue(Exception):
+    """args: (problem kind, example fields)."""
+
+
+def _scalar(value):
+    """A value fit for an example: numbers and short texts as they are, anything else by type."""
+    if value is None or type(value) in (int, float, bool):
+        return value
+    if type(value) is str:
+        return value[:100]
+    return f"<{type(value).__name__}>"
 
 
 def _wait(value):
@@ -383,19 +513,72 @@ def _wait(value):
     if type(value) is float and value.is_integer():
         value = int(value)
     if type(value) is not int or value < 0 or value > MAX_WAIT:
-        raise _BadWait(value)
+        raise _BadValue(WAIT_OUT_OF_RANGE, {"waitTime": _scalar(value)})
     return value
+
+
+def _integer(value):
+    """An INT column's value: None, or an integer (an integral float is one) in range."""
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    if value is not None and type(value) is not int:
+        raise _BadValue(VALUE_OUT_OF_RANGE, {"value": _scalar(value), "reason": "not an integer"})
+    return value
+
+
+def _text(value):
+    if value is not None and type(value) is not str:
+        raise _BadValue(VALUE_OUT_OF_RANGE, {"value": _scalar(value), "reason": "not a text"})
+    return value
+
+
+def _queue_problem(queue_type, state, currency, allocation, numbers, times, horizon):
+    """(kind, example) when a queue's values do not fit their columns or sane ranges, else None."""
+    for field_name, value in (("queueType", queue_type), ("state", state), ("currency", currency),
+                              ("allocationStatus", allocation)):
+        if _too_long(field_name, value):
+            return TOO_LONG, {"field": field_name, "value": str(value)[:100], "limit": COLUMN_LIMITS[field_name]}
+    for value in numbers:
+        if value is not None and not INT_RANGE[0] <= value <= INT_RANGE[1]:
+            return VALUE_OUT_OF_RANGE, {"value": value, "reason": "outside the column's range"}
+    for value in times:
+        if value is None:
+            continue
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        if not EARLIEST_TIME <= aware <= horizon + LATEST_QUEUE_TIME:
+            return TIME_OUT_OF_RANGE, {"value": value.isoformat(), "reason": "queue time outside the sane range"}
+    return None
+
+
+_CONTAINERS = (dict, list)
+
+
+def _too_deep(event) -> bool:
+    """Is any value of the event nested deeper than MAX_DEPTH? Walked level by level, without
+    recursion (a file may nest far deeper than Python's stack)."""
+    level, depth = [event], 1
+    while level:
+        if depth > MAX_DEPTH:
+            return True
+        below = []
+        for value in level:
+            below += [c for c in (value.values() if type(value) is dict else value) if type(c) in _CONTAINERS]
+        level, depth = below, depth + 1
+    return False
 
 
 def _time(value):
     return datetime.fromisoformat(value) if value else None
 
 
-def _queues(queue):
+def _queues(queue, horizon):
     """(standby wait, tuple of QueueRow argument tuples) from `data.queue`."""
     standby = None
     rows = []
     for queue_type, q in queue.items():
+        if len(queue_type) > COLUMN_LIMITS["queueType"]:
+            raise _BadValue(TOO_LONG, {"field": "queueType", "value": queue_type[:100],
+                                       "limit": COLUMN_LIMITS["queueType"]})
         if len(q) == 1 and "waitTime" in q:  # standby-like queues, most of them: skip the lookups
             wait = _wait(q["waitTime"])
             if queue_type == "STANDBY":
@@ -406,31 +589,48 @@ def _queues(queue):
         if queue_type == "STANDBY":
             standby = wait
         price = q.get("price") or {}
-        rows.append((
-            queue_type, wait, _time(q.get("returnStart")), _time(q.get("returnEnd")), q.get("state"),
-            price.get("amount"), price.get("currency"), q.get("allocationStatus"), q.get("currentGroupStart"),
-            q.get("currentGroupEnd"), _time(q.get("nextAllocationTime")), q.get("estimatedWait"),
-        ))
+        state, currency, allocation = _text(q.get("state")), _text(price.get("currency")), \
+            _text(q.get("allocationStatus"))
+        numbers = tuple(_integer(v) for v in (
+            price.get("amount"), q.get("currentGroupStart"), q.get("currentGroupEnd"), q.get("estimatedWait")))
+        times = (_time(q.get("returnStart")), _time(q.get("returnEnd")), _time(q.get("nextAllocationTime")))
+        bad = _queue_problem(queue_type, state, currency, allocation, numbers, times, horizon)
+        if bad:
+            raise _BadValue(*bad)
+        rows.append((queue_type, wait, times[0], times[1], state, numbers[0], currency, allocation, numbers[1],
+                     numbers[2], times[2], numbers[3]))
     return standby, tuple(rows)
 
 
 def _example(event):
     if not isinstance(event, dict):
-        return {"event": repr(event)[:100]}
+        return {"event": _scalar(event)}
     keys = ("entityId", "eventTime", "data")
     return {"missing_or_bad": [k for k in keys if k not in event] or ["data.status/other"],
-            "entityId": str(event.get("entityId", ""))[:64]}
+            "entityId": _scalar(event.get("entityId", ""))}
 
 
-def read_and_parse(source, key: str, now: datetime, formatted: bool = False) -> ParsedFile:
-    """Worker entry point: fetch, decode, parse and validate (and with `formatted`, format) one file."""
-    from .archive import ArchiveReadError
+def read_and_parse(source, key: str, now: datetime, formatted: bool = False,
+                   max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedFile:
+    """Worker entry point: fetch, decode, parse and validate (and with `formatted`, format) one file.
+    The file boundary: whatever goes wrong comes back as a failed file (`read_error`), never raised."""
+    from .archive import ArchiveReadError, ArchiveTooLarge
 
     try:
-        raw = source.read(key)
+        # Stored blocks add 5 bytes per 16 KB: a stored file larger than this cannot inflate to less.
+        raw = source.read(key, max_bytes + max_bytes // 1000 + 1024)
+    except ArchiveTooLarge as exc:
+        parsed = ParsedFile(key=key)
+        parsed.problem(FILE_TOO_LARGE, f"{exc}: over the {max_bytes}-byte cap; not read")
+        return parsed
     except ArchiveReadError as exc:
         return ParsedFile(key=key, read_error=str(exc))
-    return parse_day_file(key, raw, now=now, formatted=formatted)
+    except Exception as exc:  # noqa: BLE001 - the file fails, the run goes on
+        return ParsedFile(key=key, read_error=f"read: {type(exc).__name__}: {exc}"[:500])
+    try:
+        return parse_day_file(key, raw, now=now, formatted=formatted, max_bytes=max_bytes)
+    except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
+        return ParsedFile(key=key, read_error=f"parse: {type(exc).__name__}: {exc}"[:500])
 
 
 def problem_counts(files) -> Counter:

@@ -1,6 +1,7 @@
 """Serializers of the import admin API (CONTRACTS.md §3)."""
 from rest_framework import serializers
 
+from ..archive import destination_valid
 from ..models import ImportCheckpoint
 
 
@@ -19,6 +20,9 @@ class ImportStartSerializer(serializers.Serializer):
         ids = list(attrs.get("destination_ids") or [])
         if attrs.get("destination_id"):
             ids.append(attrs["destination_id"])
+        bad = [i for i in ids if not destination_valid(i)]
+        if bad:
+            raise serializers.ValidationError(f"not a destination id (a UUID): {', '.join(bad)[:200]}")
         if not ids and not attrs.get("all"):
             raise serializers.ValidationError("give destination_id, destination_ids or all=true")
         if ids and attrs.get("all"):

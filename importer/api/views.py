@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from quality.models import DataQualityLog
 
 from .. import services
+from ..archive import SourceUnreachable, source_from_settings
 from ..models import ImportCheckpoint
 from .serializers import ImportStartSerializer, ImportStatusSerializer
 
@@ -30,13 +31,19 @@ class StaffAPIView(APIView):
 
 
 class ImportStartView(StaffAPIView):
-    """Create a run and start it in the background."""
+    """Create a run and start it in the background, once its source answers (a run that then
+    fails to start records why on its checkpoint)."""
 
     def post(self, request):
         data = ImportStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        checkpoint = services.import_start(source=v.get("source") or settings.ARCHIVE_SOURCE,
+        source = source_from_settings(v.get("source") or settings.ARCHIVE_SOURCE)
+        try:
+            source.check()
+        except SourceUnreachable as exc:
+            raise ValidationError(f"archive source cannot be read: {exc}") from None
+        checkpoint = services.import_start(source=source.location,
                                            destinations=v["destinations"], start=v.get("start_date"),
                                            end=v.get("end_date"), replace=v["replace"])
         return self.status_response(checkpoint, status.HTTP_202_ACCEPTED)

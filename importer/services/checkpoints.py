@@ -16,12 +16,18 @@ from ..choices import ImportStatus
 from ..models import ImportCheckpoint
 
 
-def checkpoint_create(*, source, destinations=(), start=None, end=None, replace=False) -> ImportCheckpoint:
-    """A new PENDING run with a fresh id such as `imp_3f9a2c1b`."""
+def new_import_id() -> str:
+    """A fresh run id such as `imp_3f9a2c1b`."""
     while True:
         import_id = f"imp_{secrets.token_hex(4)}"
         if not ImportCheckpoint.objects.filter(import_id=import_id).exists():
-            break
+            return import_id
+
+
+def checkpoint_create(*, source, destinations=(), start=None, end=None, replace=False,
+                      import_id=None) -> ImportCheckpoint:
+    """A new PENDING run (with a fresh id unless given)."""
+    import_id = import_id or new_import_id()
     return ImportCheckpoint.objects.create(import_id=import_id, source=source, destinations=sorted(destinations),
                                            start_date=start, end_date=end, replace=replace)
 
@@ -70,11 +76,33 @@ def checkpoint_retry_failed(*, checkpoints, launch=True) -> int:
 
 
 def import_launch(*, import_id: str):
-    """Start `manage.py import_archive --resume <id>` detached from the web request."""
+    """Start `manage.py import_archive --resume <id>` detached from the web request. A run that
+    cannot start records why on its checkpoint (here, or in the command)."""
     manage = Path(settings.BASE_DIR) / "manage.py"
-    return subprocess.Popen(
-        [sys.executable, str(manage), "import_archive", "--resume", import_id, "--no-input", "--verbosity", "0"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        return subprocess.Popen(
+            [sys.executable, str(manage), "import_archive", "--resume", import_id, "--no-input", "--verbosity", "0"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError as exc:
+        checkpoint_start_failed(import_id=import_id, error=f"could not start: {exc}")
+        return None
+
+
+def checkpoint_start_failed(*, import_id: str, error: str) -> None:
+    """A run that could not start: the reason in its error log, and a PENDING run becomes FAILED
+    (never left PENDING, where `--resume-latest` would pick it up)."""
+    from django.db.models import F
+
+    from .files import ERROR_LOG_KEEP
+
+    checkpoint = ImportCheckpoint.objects.filter(import_id=import_id).first()
+    if checkpoint is None:
+        return
+    error_log = (checkpoint.error_log + [{"key": "", "error": error[:500]}])[-ERROR_LOG_KEEP:]
+    ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(error_log=error_log, errors=F("errors") + 1,
+                                                             updated_at=timezone.now())
+    ImportCheckpoint.objects.filter(pk=checkpoint.pk, status=ImportStatus.PENDING).update(
+        status=ImportStatus.FAILED, finished_at=timezone.now())
 
 
 def import_start(*, source, destinations=(), start=None, end=None, replace=False, launch=True) -> ImportCheckpoint:

@@ -10,15 +10,27 @@ quality-log entries and the checkpoint's counters and cursor commit in ONE trans
 run killed at any instant resumes with nothing lost and nothing doubled. Files load side by side
 but commit in file order (`loader.Turn`): the checkpoint is updated only once every earlier file
 has committed. It reads the run's status before loading and again, locked, just before its
-commit: pause and cancel take effect at this file boundary. Just before the commit it also checks
-that the run still holds its lock (`lock.ensure_held()`): a run whose lease was lost rolls the
-file back and stops (LockLost), so it never writes next to the run that took its place.
+commit: pause and cancel take effect at this file boundary.
+
+A file is also the unit of failure: whatever goes wrong while reading, parsing (`parser.
+read_and_parse`), mapping (`file_prepare`) or loading it (`file_commit`) is caught here. Its rows
+roll back; in its turn the file is written down as failed (checkpoint `failed_files` and
+`error_log`, one quality-log entry with its key and the reason) and the run goes on;
+`import_archive --retry-failed` reads those files again.
+
+The park-days a file changed are stored with the checkpoint in the file's own transaction
+(`stats_days`, per park the UTC file days as ranges), so the statistics of a run follow exactly
+what it committed, over every process that worked on it (`run.py`).
+
+Just before each commit the run checks that it still holds its lock (`lock.ensure_held()`): a run
+whose lease was lost rolls the file back and stops (LockLost), so it never writes next to the run
+that took its place.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
@@ -28,14 +40,14 @@ from warehouse.ingest import IngestResult, ingest_prepared
 from warehouse.rows import prefix_lines
 
 from ..archive import ArchiveFile
+from ..locks import LockLost
 from ..choices import ImportStatus
 from ..models import ImportCheckpoint
-from ..parser import DUPLICATES, FUTURE_TIME, MISSING_FIELDS, WAIT_OUT_OF_RANGE, ParsedFile
+from ..parser import DUPLICATES, ParsedFile
 from .loader import SOLO, Turn, YieldTurn
-from .quality import file_problems_record
+from .quality import file_failure_record, file_problems_record
 
 ERROR_LOG_KEEP = 50
-REFUSED_KINDS = (MISSING_FIELDS, WAIT_OUT_OF_RANGE, FUTURE_TIME)
 LOCK_ERRORS = (1205, 1213)  # lock wait timeout, deadlock: the server rolled the statement/transaction back
 LOCK_RETRIES = 5
 
@@ -52,21 +64,24 @@ class PreparedFile:
     rows: int = 0
     skipped: int = 0  # events of entities rejected by staff
     ride_ids: tuple = ()
+    park_ids: tuple = ()  # parks of the rides it loads: their statistics follow
     rides_created: int = 0
     review: int = 0
 
 
 def file_prepare(*, archive_file: ArchiveFile, parsed: ParsedFile, resolver) -> PreparedFile:
-    """Resolve entities to rides (committing the mapping decisions) and prefix the lines."""
+    """Resolve entities to rides (committing the mapping decisions) and prefix the lines. A
+    failure fails this file only (`read_error` says why); the run goes on."""
     if parsed.read_error:
         return PreparedFile(archive_file, parsed)
     created, review = resolver.rides_created, resolver.review
     try:
         with transaction.atomic():
             ride_ids = resolver.ride_ids(parsed.entities)
-    except Exception:
+    except Exception as exc:  # noqa: BLE001 - the file fails, the run goes on
         resolver.reset()  # rolled back: cached decisions may name rows that do not exist
-        raise
+        parsed.read_error, parsed.blocks = f"mapping: {type(exc).__name__}: {exc}"[:500], []
+        return PreparedFile(archive_file, parsed)
     snapshots, queues, waits, rows, skipped = [], [], [], 0, 0
     # In primary-key order (ride, then time within each block): the server walks its index forward.
     ordered = sorted(zip(ride_ids, parsed.blocks), key=lambda pair: -1 if pair[0] is None else pair[0])
@@ -79,9 +94,10 @@ def file_prepare(*, archive_file: ArchiveFile, parsed: ParsedFile, resolver) -> 
         waits.append(prefix_lines(ride_id, wait_block))
         rows += count
     parsed.blocks = []
+    parks = tuple(sorted({resolver.ride_parks[r] for r in ride_ids if r is not None}))
     return PreparedFile(archive_file, parsed, snapshot_text="".join(snapshots), queue_text="".join(queues),
                         queue_wait_text="".join(waits), rows=rows, skipped=skipped, ride_ids=tuple(ride_ids),
-                        rides_created=resolver.rides_created - created, review=resolver.review - review)
+                        park_ids=parks, rides_created=resolver.rides_created - created, review=resolver.review - review)
 
 
 def file_commit(prepared: PreparedFile, turn: Turn = SOLO, *, checkpoint: ImportCheckpoint, summary,
@@ -92,15 +108,22 @@ def file_commit(prepared: PreparedFile, turn: Turn = SOLO, *, checkpoint: Import
         return False
     archive_file, parsed = prepared.file, prepared.parsed
     turn.register(_session(connection))
-    if parsed.read_error:
+    error = parsed.read_error
+    if not error:
+        try:
+            if not _load(checkpoint, prepared, summary, started, turn, lock):
+                return False
+        except LockLost:  # another process holds the run now: stop, this file is not a failure
+            raise
+        except Exception as exc:  # noqa: BLE001 - rolled back; the file fails, the run goes on
+            error = f"load: {type(exc).__name__}: {exc}"[:500]
+    if error:
         if not turn.wait_free() or not _running(checkpoint, summary):
             return False
         if lock is not None:
             lock.ensure_held()
-        _record_read_error(checkpoint, archive_file, parsed.read_error)
+        _record_failure(checkpoint, archive_file, error)
         summary.files_failed += 1
-    elif not _load(checkpoint, prepared, summary, started, turn, lock):
-        return False
     summary.files += 1
     summary.days.append(archive_file.day)
     if progress:
@@ -179,18 +202,21 @@ def _load_once(cp, prepared, summary, started, turn, lock=None):
         if lock is not None:
             lock.ensure_held()  # LockLost rolls this file back: another process may hold the run now
         dup = parsed.problems.get(DUPLICATES, {}).get("count", 0) + result.duplicates
-        bad = sum(parsed.problems.get(k, {}).get("count", 0) for k in REFUSED_KINDS) + result.invalid
+        bad = parsed.refused + result.invalid
         failed = [k for k in cp.failed_files if k != archive_file.key]
         last_file = max(cp.last_file, archive_file.key)
         written = summary.written + result.written
+        stats_days = cp.stats_days
+        if result.written or cp.replace:
+            stats_days = park_days_add(cp.stats_days, prepared.park_ids, archive_file.day)
         ImportCheckpoint.objects.filter(pk=cp.pk).update(
             files_done=F("files_done") + 1, files_corrupt=F("files_corrupt") + int(parsed.unreadable),
             events_read=F("events_read") + parsed.events_read, events_imported=F("events_imported") + result.written,
             duplicates=F("duplicates") + dup, invalid=F("invalid") + bad, last_file=last_file,
             failed_files=failed, rides_created=F("rides_created") + prepared.rides_created,
-            mappings_review=F("mappings_review") + prepared.review,
+            mappings_review=F("mappings_review") + prepared.review, stats_days=stats_days,
             rate=round(written / max(time.monotonic() - started, 1e-6), 1), updated_at=timezone.now())
-    cp.failed_files, cp.last_file = failed, last_file
+    cp.failed_files, cp.last_file, cp.stats_days = failed, last_file, stats_days
     summary.written = written
     summary.duplicates += dup
     summary.invalid += bad
@@ -201,13 +227,55 @@ def _load_once(cp, prepared, summary, started, turn, lock=None):
     summary.review += prepared.review
 
 
-def _record_read_error(cp, archive_file, error):
-    cp.failed_files = sorted(set(cp.failed_files) | {archive_file.key})
-    cp.error_log = (cp.error_log + [{"key": archive_file.key, "error": error[:500]}])[-ERROR_LOG_KEEP:]
-    cp.last_file = max(cp.last_file, archive_file.key)
-    ImportCheckpoint.objects.filter(pk=cp.pk).update(
-        failed_files=cp.failed_files, error_log=cp.error_log, errors=F("errors") + 1, last_file=cp.last_file,
-        updated_at=timezone.now())
+def _record_failure(cp, archive_file, error):
+    """A failed file, in its turn: on the checkpoint (retried by --retry-failed) and in the quality log."""
+    failed = sorted(set(cp.failed_files) | {archive_file.key})
+    error_log = (cp.error_log + [{"key": archive_file.key, "error": error[:500]}])[-ERROR_LOG_KEEP:]
+    last_file = max(cp.last_file, archive_file.key)
+    with transaction.atomic():
+        ImportCheckpoint.objects.filter(pk=cp.pk).update(
+            failed_files=failed, error_log=error_log, errors=F("errors") + 1, last_file=last_file,
+            updated_at=timezone.now())
+        file_failure_record(archive_file=archive_file, error=error, import_id=cp.import_id)
+    cp.failed_files, cp.error_log, cp.last_file = failed, error_log, last_file
+
+
+def park_days_add(stats_days: dict, park_ids, day) -> dict:
+    """`stats_days` ({park id: [[first, last], ...]}, ISO UTC file days) with `day` added for each park."""
+    out = {park: [list(r) for r in ranges] for park, ranges in (stats_days or {}).items()}
+    text = day.isoformat()
+    for park in park_ids:
+        ranges = out.setdefault(str(park), [])
+        for r in ranges:
+            if r[0] <= text <= r[1]:
+                break
+        else:
+            ranges.append([text, text])
+            ranges.sort()
+            merged = [ranges[0]]
+            for first, last in ranges[1:]:  # neighbouring days join one range
+                previous = merged[-1]
+                if date.fromisoformat(first) - date.fromisoformat(previous[1]) <= timedelta(days=1):
+                    previous[1] = max(previous[1], last)
+                else:
+                    merged.append([first, last])
+            out[str(park)] = merged
+    return out
+
+
+def park_days(stats_days: dict) -> dict:
+    """{park id: sorted park-local days} whose statistics the stored file days touch (a UTC file
+    day reaches the park-local days either side)."""
+    out = {}
+    for park, ranges in (stats_days or {}).items():
+        days = set()
+        for first, last in ranges:
+            day, end = date.fromisoformat(first) - timedelta(days=1), date.fromisoformat(last) + timedelta(days=1)
+            while day <= end:
+                days.add(day)
+                day += timedelta(days=1)
+        out[int(park)] = sorted(days)
+    return out
 
 
 def _delete_day(archive_file, ride_ids):

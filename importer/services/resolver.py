@@ -38,6 +38,7 @@ class EntityResolver:
         self.rides_created = 0
         self.review = 0
         self.park_ids = set()
+        self.ride_parks: dict[int, int] = {}  # ride id -> park id, of the rides resolved
 
     def ride_ids(self, entities) -> list:
         """Ride id (or None) for each EntityInfo of a parsed file, in order."""
@@ -66,6 +67,7 @@ class EntityResolver:
         known = _Known(None if rejected else ride.pk, mapping.archive_name, mapping.name_seen_at)
         if not rejected:
             self.park_ids.add(ride.park_id)
+            self.ride_parks[ride.pk] = ride.park_id
         self.known[info.entity_id] = known
         return known
 

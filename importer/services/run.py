@@ -12,6 +12,13 @@ just before, on their own (`files.file_prepare`). The run and destination locks 
 process keeps renewing (`importer.locks`): a killed run's locks are free after the lease, and a
 run that lost its locks stops at the next file commit, before writing more. Pause/cancel are read
 at every file boundary. Memory stays flat.
+
+A new run's checkpoint is created only once its locks are held: a refused run leaves nothing.
+
+Statistics follow the data: each file's park-days are committed with it (`stats_days`), so after
+the files the run recomputes what every process of the run loaded, not only the last one. The
+run stays IN_PROGRESS through its statistics and is COMPLETED (or FAILED, with failed files) only
+after them; a run killed meanwhile is resumed like any other and recomputes them.
 """
 from __future__ import annotations
 
@@ -33,11 +40,14 @@ from ..choices import RESUMABLE, ImportStatus
 from ..locks import LockBusy, LockLost, RunLocks
 from ..models import ImportCheckpoint
 from ..parser import read_and_parse
-from .files import ERROR_LOG_KEEP, file_commit, file_prepare
+from .checkpoints import checkpoint_create, new_import_id
+from .cleanup import stale_temp_files_remove
+from .files import ERROR_LOG_KEEP, file_commit, file_prepare, park_days
 from .loader import FileLoader
 from .resolver import EntityResolver
 
 UTC = dt_timezone.utc
+STATS_ATTEMPTS = 3
 
 
 class ImportBusy(Exception):
@@ -63,28 +73,40 @@ class RunSummary:
     park_ids: set = field(default_factory=set)
     days: list = field(default_factory=list)
     stats_note: str = ""
+    failed_keys: list = field(default_factory=list)  # every failed file of the run (all its processes)
 
     @property
     def rate(self) -> float:
         return self.written / self.seconds if self.seconds else 0.0
 
 
-def archive_import(*, checkpoint: ImportCheckpoint, source, files, workers: int = 1, progress=None,
-                   now: datetime | None = None, statistics: bool = True) -> RunSummary:
-    """Import `files` (ArchiveFile, key order) for `checkpoint`, resuming after its cursor; then,
-    with `statistics`, recompute the statistics of the parks and days it touched."""
+def archive_import(*, checkpoint: ImportCheckpoint | None = None, new: dict | None = None, source, files,
+                   workers: int = 1, progress=None, now: datetime | None = None, statistics: bool = True,
+                   retry_failed: bool = False) -> RunSummary:
+    """Import `files` (ArchiveFile, key order) for `checkpoint`, resuming after its cursor (with
+    `retry_failed`: only its failed files), or for a new run made from `new` (checkpoint_create's
+    arguments) once the locks are held; then, with `statistics`, recompute the statistics of the
+    park-days the run changed."""
+    import_id = checkpoint.import_id if checkpoint is not None else new_import_id()
     destinations = sorted({f.destination_id for f in files})
-    locks = RunLocks([f"import:{checkpoint.import_id}"] + [f"dest:{d}" for d in destinations],
-                     purpose=f"import {checkpoint.import_id}")
+    locks = RunLocks([f"import:{import_id}"] + [f"dest:{d}" for d in destinations], purpose=f"import {import_id}")
     try:
         locks.acquire()
     except LockBusy as exc:
         raise ImportBusy(_busy_message(exc.args[0], checkpoint)) from None
+    try:
+        stale_temp_files_remove()
+        if checkpoint is None:
+            checkpoint = checkpoint_create(import_id=import_id, **new)
+    except BaseException:
+        locks.release()
+        raise
     # What exists now (Django, the catalog's modules) lives as long as the process: the cyclic
     # collector's full passes over the objects the run makes need not walk it again each time.
     gc.freeze()
     try:
-        return _run(checkpoint, source, files, workers, progress, now or timezone.now(), statistics, locks)
+        return _run(checkpoint, source, files, workers, progress, now or timezone.now(), statistics, locks,
+                    retry_failed)
     finally:
         gc.unfreeze()
         locks.release()
@@ -92,15 +114,17 @@ def archive_import(*, checkpoint: ImportCheckpoint, source, files, workers: int 
 
 def _busy_message(lock_name, checkpoint):
     kind, _, value = lock_name.partition(":")
-    running = [cp for cp in ImportCheckpoint.objects.filter(status=ImportStatus.IN_PROGRESS)
-               .exclude(pk=checkpoint.pk) if kind == "dest" and (not cp.destinations or value in cp.destinations)]
+    others = ImportCheckpoint.objects.filter(status=ImportStatus.IN_PROGRESS)
+    if checkpoint is not None:
+        others = others.exclude(pk=checkpoint.pk)
+    running = [cp for cp in others if kind == "dest" and (not cp.destinations or value in cp.destinations)]
     if kind == "import":
         return f"import {value} is already running in another process"
     holder = running[0].import_id if running else "another import"
     return f"destination {value} is being imported by {holder}; wait for it, or pause/cancel it"
 
 
-def _run(cp, source, files, workers, progress, now, statistics, locks=None):
+def _run(cp, source, files, workers, progress, now, statistics, locks=None, retry_failed=False):
     summary = RunSummary(import_id=cp.import_id)
     started = time.monotonic()
     claimed = ImportCheckpoint.objects.filter(pk=cp.pk, status__in=RESUMABLE).update(
@@ -110,7 +134,7 @@ def _run(cp, source, files, workers, progress, now, statistics, locks=None):
     if not claimed:
         raise ImportBusy(f"import {cp.import_id} is {cp.status}: nothing to resume")
     retry = set(cp.failed_files)
-    todo = [f for f in files if f.key > cp.last_file or f.key in retry]
+    todo = [f for f in files if (f.key > cp.last_file and not retry_failed) or f.key in retry]
     if todo:
         from warehouse.services import partitions_ensure
 
@@ -121,7 +145,7 @@ def _run(cp, source, files, workers, progress, now, statistics, locks=None):
                         depth=2 if workers else 1, threaded=connection.vendor != "sqlite",
                         lanes=load_lanes(cp))
     loader.start()
-    stream = _parsed(source, todo, workers, now)
+    stream = _parsed(source, todo, workers, now, settings.IMPORT_MAX_FILE_MB * 1024 * 1024)
     try:
         for archive_file, parsed in stream:
             if not loader.accepting:  # paused, cancelled or failed at a file boundary
@@ -143,13 +167,31 @@ def _run(cp, source, files, workers, progress, now, statistics, locks=None):
     cp.refresh_from_db()
     if locks is not None:
         locks.ensure_held()
-    if not loader.stopped:
-        summary.status = ImportStatus.FAILED if cp.failed_files else ImportStatus.COMPLETED
-        ImportCheckpoint.objects.filter(pk=cp.pk).update(status=summary.status, finished_at=timezone.now(),
-                                                         updated_at=timezone.now())
+    summary.failed_keys = list(cp.failed_files)
+    cancelled = loader.stopped and summary.status == ImportStatus.CANCELLED
+    if loader.stopped and not cancelled:  # paused: the resumed run recomputes everything it loaded
+        return summary
+    status = ImportStatus.FAILED if cp.failed_files else ImportStatus.COMPLETED
+    stats_days = cp.stats_days
     stats_started = time.monotonic()
-    summary.stats_note = _recompute_stats(summary) if statistics else _stats_skipped(summary)
+    if statistics:
+        summary.stats_note, done = _recompute_stats(cp.stats_days)
+        if done:
+            stats_days = {}
+        else:
+            status = ImportStatus.FAILED
+    else:
+        summary.stats_note = _stats_skipped(cp.stats_days)
     summary.stats_seconds = time.monotonic() - stats_started
+    if cancelled:  # what it loaded stays, with its statistics
+        ImportCheckpoint.objects.filter(pk=cp.pk).update(stats_days=stats_days, updated_at=timezone.now())
+        return summary
+    # Finished only now, and only if nobody paused or cancelled it meanwhile.
+    if ImportCheckpoint.objects.filter(pk=cp.pk, status=ImportStatus.IN_PROGRESS).update(
+            status=status, stats_days=stats_days, finished_at=timezone.now(), updated_at=timezone.now()):
+        summary.status = status
+    else:
+        summary.status = ImportCheckpoint.objects.filter(pk=cp.pk).values_list("status", flat=True).first()
     return summary
 
 
@@ -159,58 +201,62 @@ def load_lanes(cp) -> int:
     return 1 if cp.replace else max(1, settings.IMPORT_LOAD_LANES)
 
 
-def _parsed(source, files, workers, now):
+def _parsed(source, files, workers, now, max_bytes):
     """(file, ParsedFile) in order; workers parse at most `workers + 1` files ahead."""
     if not workers:
         for f in files:
-            yield f, read_and_parse(source, f.key, now, True)
+            yield f, read_and_parse(source, f.key, now, True, max_bytes)
         return
     pool = multiprocessing.get_context("forkserver").Pool(workers)
     try:
         queue = deque()
         pending = iter(files)
         for f in islice(pending, workers + 1):
-            queue.append((f, pool.apply_async(read_and_parse, (source, f.key, now, True))))
+            queue.append((f, pool.apply_async(read_and_parse, (source, f.key, now, True, max_bytes))))
         while queue:
             f, result = queue.popleft()
             nxt = next(pending, None)
             if nxt is not None:
-                queue.append((nxt, pool.apply_async(read_and_parse, (source, nxt.key, now, True))))
+                queue.append((nxt, pool.apply_async(read_and_parse, (source, nxt.key, now, True, max_bytes))))
             yield f, result.get()
     finally:
         pool.terminate()
         pool.join()
 
 
-def stats_days(summary) -> tuple | None:
-    """The park-local days whose statistics the run touched (file days are UTC dates, so one
-    day either side), or None when it wrote nothing."""
-    if not summary.written or not summary.park_ids or not summary.days:
-        return None
-    return min(summary.days) - timedelta(days=1), max(summary.days) + timedelta(days=1)
-
-
-def _stats_skipped(summary) -> str:
-    span = stats_days(summary)
-    if span is None:
+def _stats_skipped(stats_days) -> str:
+    plan = park_days(stats_days)
+    if not plan:
         return ""
-    parks = " ".join(f"--park {pk}" for pk in sorted(summary.park_ids))
-    return f"statistics not recomputed (as asked): run aggregate_stats {parks} --start {span[0]} --end {span[1]}"
+    calls = "; ".join(f"aggregate_stats --park {park} --start {days[0]} --end {days[-1]}"
+                      for park, days in sorted(plan.items()))
+    return f"statistics not recomputed (as asked): run {calls}"
 
 
-def _recompute_stats(summary) -> str:
-    """Recompute statistics of the parks and park-local dates touched (statistics service)."""
-    span = stats_days(summary)
-    if span is None:
-        return ""
-    from warehouse.services import stats_recompute
+def _recompute_stats(stats_days) -> tuple[str, bool]:
+    """Recompute the park-local days the run's committed files touched, park by park (the
+    statistics engine); (note, done)."""
+    plan = park_days(stats_days)
+    if not plan:
+        return "", True
+    from warehouse.aggregation import aggregation_run, parks_selected
+    from warehouse.models import AggregationRun
 
-    start, end = span
-    try:
-        stats_recompute(park_ids=sorted(summary.park_ids), start=start, end=end,
-                        lock_wait=settings.STATS_LOCK_WAIT_SECONDS)
-        from warehouse.aggregation.tiers import classify_rides  # tiers by rule from the new figures (METRICS.md §7)
-        classify_rides(park_ids=sorted(summary.park_ids))
-    except Exception as exc:  # the rows are in; statistics can be rebuilt with aggregate_stats
-        return f"statistics NOT recomputed ({type(exc).__name__}: {exc}); run aggregate_stats for {start}..{end}"
-    return f"statistics recomputed for {len(summary.park_ids)} park(s), {start}..{end}"
+    parks = {park.pk: park for park in parks_selected(plan)}
+    for _ in range(STATS_ATTEMPTS):  # a park-day that failed (a deadlock between workers, say) is logged
+        try:  # by the engine and skipped: the whole plan is run again, it is idempotent
+            result = aggregation_run(plan={parks[pk]: days for pk, days in plan.items() if pk in parks},
+                                     mode=AggregationRun.Mode.RANGE,
+                                     lock_wait=settings.STATS_LOCK_WAIT_SECONDS)
+        except Exception as exc:  # the rows are in; a resume of the run recomputes them
+            return (f"statistics NOT recomputed ({type(exc).__name__}: {exc}); resume the run to recompute them",
+                    False)
+        if not result.errors:
+            break
+    days = sum(len(d) for d in plan.values())
+    if result.errors:
+        return (f"statistics of {result.errors} park-day(s) failed (see aggregation run {result.run_id}); "
+                "resume the run to recompute them"), False
+    from warehouse.aggregation.tiers import classify_rides  # tiers by rule from the new figures (METRICS.md §7)
+    classify_rides(park_ids=sorted(parks))
+    return f"statistics recomputed for {len(parks)} park(s), {days} park-day(s)", True

@@ -31,15 +31,31 @@ def test_anonymous_and_non_staff_users_are_refused(db):
     assert response.status_code == 403 and response.json()["success"] is False
 
 
-def test_start_creates_a_run_and_launches_it_in_the_background(staff, launched):
-    response = staff.post("/api/admin/import/start", {"destination_ids": ["d2", "d1"], "start_date": "2024-03-09",
+D1, D2 = "1660c4fe-befa-4594-a673-4ccd66d537c2", "653d2e83-a406-4c60-844a-dbb1cb8ab4f4"
+
+
+def test_start_creates_a_run_and_launches_it_in_the_background(staff, launched, clean_archive, settings):
+    settings.ARCHIVE_SOURCE = str(clean_archive)
+    response = staff.post("/api/admin/import/start", {"destination_ids": [D2, D1], "start_date": "2024-03-09",
                                                       "end_date": "2024-03-10", "replace": False}, format="json")
     body = response.json()
     assert response.status_code == 202 and body["success"] is True
     checkpoint = ImportCheckpoint.objects.get(import_id=body["import"]["import_id"])
-    assert (checkpoint.destinations, str(checkpoint.start_date), checkpoint.status) == (["d1", "d2"], "2024-03-09",
-                                                                                       "PENDING")
+    assert (checkpoint.destinations, str(checkpoint.start_date)) == ([D1, D2], "2024-03-09")
+    assert checkpoint.status == "PENDING"
     assert launched == [checkpoint.import_id]
+
+
+@pytest.mark.parametrize("payload, message", [
+    ({"destination_id": ".."}, "not a destination id"),
+    ({"all": True, "source": "/nonexistent/archive"}, "cannot be read"),
+])
+def test_a_bad_destination_or_an_unreadable_source_is_refused_before_anything_starts(
+        staff, launched, payload, message):
+    response = staff.post("/api/admin/import/start", payload, format="json")
+    body = response.json()
+    assert response.status_code == 400 and body["success"] is False and message in body["error"]
+    assert not launched and not ImportCheckpoint.objects.exists()
 
 
 @pytest.mark.parametrize("payload, message", [({}, "destination_id"),
@@ -74,8 +90,8 @@ def test_list_and_quality_report_the_runs_and_their_logged_issues(staff):
     checkpoint = checkpoint_create(source="s3://x")
     ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(events_imported=90, invalid=4, duplicates=6)
     quality_issue_record(issue_type="INVALID", description="bad", record_count=4, source="ARCHIVE",
-                         source_key="d/2024/03/09.json.gz", details={"kind": "wait_time_out_of_range",
-                                                                      "import_id": checkpoint.import_id})
+                         source_key="d/2024/03/09.json.gz",
+                         details={"kind": "wait_time_out_of_range", "import_id": checkpoint.import_id})
     quality_issue_record(issue_type="INVALID", description="other run", source="ARCHIVE",
                          details={"import_id": "imp_other"})
     assert [r["import_id"] for r in staff.get("/api/admin/import/list").json()["imports"]] == [checkpoint.import_id]

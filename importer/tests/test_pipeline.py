@@ -13,6 +13,7 @@ from importer.services import archive_import, checkpoint_create
 from importer.services import files as file_service
 from importer.services.loader import FileLoader, YieldTurn
 from importer.tests.conftest import manifest, run_import, snapshot_rows
+from quality.models import DataQualityLog
 from warehouse.models import RideStatusSnapshot
 from warehouse.rows import (
     QUEUE_COLUMNS, QUEUE_WAIT_COLUMNS, Observation, QueueRow, prefix_lines, queue_lines, snapshot_line,
@@ -30,8 +31,8 @@ def widened(short_lines):
 def test_formatted_parsing_gives_the_lines_ingest_would_write_for_the_same_events(corrupt_archive):
     for key in manifest(corrupt_archive)["files"]:
         raw = (corrupt_archive / key).read_bytes()
-        events, formatted = parser.parse_day_file(key, raw, now=NOW), parser.parse_day_file(key, raw, now=NOW,
-                                                                                             formatted=True)
+        events = parser.parse_day_file(key, raw, now=NOW)
+        formatted = parser.parse_day_file(key, raw, now=NOW, formatted=True)
         observations = [Observation(i + 1, at, status, wait, "ARCHIVE", queues=[QueueRow(*q) for q in queues or ()])
                         for i, at, status, wait, queues in events.events]
         joined = [prefix_lines(i + 1, block[0]) for i, block in enumerate(formatted.blocks)]
@@ -87,7 +88,7 @@ def test_the_loader_stops_when_told_and_raises_its_failure_in_the_calling_thread
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failure_while_loading_rolls_the_file_back_fails_the_run_and_a_resume_completes_it(
+def test_a_failure_while_loading_fails_that_file_only_and_retry_failed_completes_the_run(
         clean_archive, monkeypatch):
     real = file_service.ingest_prepared
     source = ArchiveSource(str(clean_archive))
@@ -102,20 +103,28 @@ def test_a_failure_while_loading_rolls_the_file_back_fails_the_run_and_a_resume_
 
     monkeypatch.setattr(file_service, "ingest_prepared", fail_on_the_third_file)
     checkpoint = checkpoint_create(source=str(clean_archive))
-    with pytest.raises(OSError, match="disk full"):
-        archive_import(checkpoint=checkpoint, source=source, files=files, workers=1)
+    summary = archive_import(checkpoint=checkpoint, source=source, files=files, workers=1)
     checkpoint.refresh_from_db()
-    # Nothing after the failed file commits either, whichever lane loaded it.
-    assert (checkpoint.status, checkpoint.files_done, checkpoint.last_file) == ("FAILED", 2, files[1].key)
-    assert "OSError: disk full" in checkpoint.error_log[-1]["error"]
-    assert RideStatusSnapshot.objects.count() == sum(manifest(clean_archive)["files"][f.key]["valid_events"]
-                                                     for f in files[:2])
+    # The files of that day (one per destination) rolled back and were written down; every other
+    # file committed, whichever lane loaded it.
+    failed = [f.key for f in files if f.day == failing.day]
+    assert (summary.status, summary.failed_keys, summary.files_failed) == ("FAILED", failed, 2)
+    assert (checkpoint.status, checkpoint.files_done, checkpoint.failed_files) == ("FAILED", 6, failed)
+    assert [e["key"] for e in checkpoint.error_log] == failed
+    assert all("OSError: disk full" in e["error"] for e in checkpoint.error_log)
+    per_file = manifest(clean_archive)["files"]
+    assert RideStatusSnapshot.objects.count() == sum(per_file[f.key]["valid_events"] for f in files
+                                                     if f.key not in failed)
+    issues = DataQualityLog.objects.filter(details__kind="file_failed").order_by("source_key")
+    assert [i.source_key for i in issues] == failed and all("disk full" in i.description for i in issues)
 
     monkeypatch.setattr(file_service, "ingest_prepared", real)
-    run_import(resume=checkpoint.import_id)
+    out = run_import(retry_failed=checkpoint.import_id)
+    assert "0 corrupt, 0 failed" in out
     checkpoint.refresh_from_db()
     expected = manifest(clean_archive)["totals"]["valid_events"]
     assert (checkpoint.status, checkpoint.files_done, checkpoint.events_imported) == ("COMPLETED", 8, expected)
+    assert checkpoint.failed_files == [] and checkpoint.stats_days == {}
     assert len(snapshot_rows()[0]) == expected
     assert ImportCheckpoint.objects.count() == 1
 

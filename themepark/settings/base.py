@@ -146,6 +146,8 @@ FUZZY_AUTO_SCORE = env.int("FUZZY_AUTO_SCORE", default=90)
 FUZZY_REVIEW_SCORE = env.int("FUZZY_REVIEW_SCORE", default=70)
 # Day files loaded at once on MySQL, each on its own connection; commits stay in file order.
 IMPORT_LOAD_LANES = env.int("IMPORT_LOAD_LANES", default=2)
+# A day file that decompresses to more than this is refused (read up to the cap, no further).
+IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=512)
 
 # WAREHOUSE
 # ------------------------------------------------------------------------------

@@ -6,6 +6,12 @@ with nothing lost or doubled. Without `--replace`, existing rows win (LIVE stays
 ARCHIVE share a ride and time). `--replace` deletes what is stored for the imported
 destinations' rides on each imported UTC day before loading it, after a confirmation unless
 `--no-input`. `--dry-run` reads and validates every file and writes nothing.
+
+A file that fails (read, parse, mapping or load) is logged and the run goes on; the run then ends
+FAILED and the command exits non-zero, naming `--retry-failed`, which reads only those files
+again. Destinations must be UUIDs; nothing outside `--source` is read. A run that cannot start
+creates no checkpoint, and a resumed one that cannot start (as the admin API launches them)
+records why on its checkpoint.
 """
 import time
 from collections import Counter
@@ -13,12 +19,16 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from importer.archive import SourceUnreachable, source_from_settings
-from importer.choices import RESUMABLE
+from django.conf import settings
+
+from importer.archive import InvalidDestination, SourceUnreachable, source_from_settings
+from importer.choices import RESUMABLE, ImportStatus
 from importer.locks import LockLost
 from importer.models import ImportCheckpoint
 from importer.parser import UNREADABLE, read_and_parse
-from importer.services import ImportBusy, archive_import, checkpoint_create
+from importer.services import ImportBusy, archive_import
+from importer.services.checkpoints import checkpoint_start_failed
+from importer.services.quality import listing_problems_record
 
 
 def default_workers():
@@ -42,6 +52,9 @@ class Command(BaseCommand):
         group = parser.add_mutually_exclusive_group()
         group.add_argument("--resume", metavar="IMPORT_ID", help="Continue this import where it stopped")
         group.add_argument("--resume-latest", action="store_true", help="Continue the newest unfinished import")
+        group.add_argument("--retry-failed", nargs="?", const="latest", metavar="IMPORT_ID",
+                           help="Read again only the files that failed in this import (default: the newest "
+                                "import with failed files)")
         parser.add_argument("--replace", action="store_true", help="Archive replaces stored rows for its days")
         parser.add_argument("--dry-run", action="store_true", help="Read and validate every file, write nothing")
         parser.add_argument("--no-input", action="store_true", help="Do not ask for confirmation")
@@ -53,6 +66,15 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         self.verbosity = opts["verbosity"]
         checkpoint = self._checkpoint(opts)
+        self._started = False
+        try:
+            return self._handle(checkpoint, opts)
+        except CommandError as exc:
+            if checkpoint is not None and not self._started:  # a resumed run that could not start says why
+                checkpoint_start_failed(import_id=checkpoint.import_id, error=str(exc))
+            raise
+
+    def _handle(self, checkpoint, opts):
         if checkpoint is not None:
             opts.update(source=checkpoint.source, destinations=checkpoint.destinations,
                         start=checkpoint.start_date, end=checkpoint.end_date, replace=checkpoint.replace)
@@ -61,10 +83,18 @@ class Command(BaseCommand):
         if opts["workers"] is not None and opts["workers"] < 0:
             raise CommandError("--workers must be 0 or more")
         source = source_from_settings(opts["source"])
+        problems = []
         try:
-            files = source.list_files(destinations=opts["destinations"], start=opts["start"], end=opts["end"])
+            files = source.list_files(destinations=opts["destinations"], start=opts["start"], end=opts["end"],
+                                      problems=problems)
+        except InvalidDestination as exc:
+            raise CommandError(str(exc)) from exc
         except SourceUnreachable as exc:
             raise CommandError(f"archive source cannot be reached: {exc}") from exc
+        for path, reason in problems:
+            self.stderr.write(f"skipped {path}: {reason}")
+        if problems and not opts["dry_run"]:
+            listing_problems_record(problems=problems, source=source.location)
         if not files:
             raise CommandError(f"nothing to import: no day files in {source.location} for the given "
                                "destinations and dates")
@@ -75,24 +105,24 @@ class Command(BaseCommand):
                            f"destination(s) on {len(files)} day(s) before loading. Type 'yes' to continue: ")
             if answer.strip().lower() != "yes":
                 raise CommandError("cancelled")
-        created = checkpoint is None
-        if created:
-            checkpoint = checkpoint_create(source=source.location, destinations=opts["destinations"],
-                                           start=opts["start"], end=opts["end"], replace=opts["replace"])
-        self._log(f"{checkpoint.import_id}: {len(files)} file(s) from {source.location}")
+        new = None if checkpoint is not None else dict(
+            source=source.location, destinations=opts["destinations"], start=opts["start"], end=opts["end"],
+            replace=opts["replace"])  # created once the run holds its locks: a refused run leaves nothing
+        self._log(f"{checkpoint.import_id if checkpoint else 'new import'}: {len(files)} file(s) from "
+                  f"{source.location}")
         self._dest = None
         self._tty = self.stdout.isatty()
         self._t0 = time.monotonic()
         try:
-            summary = archive_import(checkpoint=checkpoint, source=source, files=files, progress=self._progress,
+            summary = archive_import(checkpoint=checkpoint, new=new, source=source, files=files,
+                                     progress=self._progress,
                                      workers=default_workers() if opts["workers"] is None else opts["workers"],
-                                     statistics=not opts["no_statistics"])
+                                     statistics=not opts["no_statistics"], retry_failed=bool(opts["retry_failed"]))
         except ImportBusy as exc:
-            if created:  # a refused run leaves no checkpoint for --resume-latest to pick later
-                checkpoint.delete()
             raise CommandError(str(exc)) from exc
         except LockLost as exc:  # another process took the run's locks: it stopped before its next commit
-            raise CommandError(f"{checkpoint.import_id} stopped: {exc}") from exc
+            raise CommandError(f"{getattr(checkpoint, 'import_id', 'the import')} stopped: {exc}") from exc
+        self._started = True
         self._flush_destination()
         if summary.stats_note and opts["no_statistics"]:
             self._log(summary.stats_note)
@@ -105,6 +135,13 @@ class Command(BaseCommand):
                 f"{summary.duplicates} duplicate(s), {summary.invalid} invalid, {summary.rides_created} ride(s) "
                 f"created, {summary.review} mapping(s) need review, {summary.seconds:.1f}s, {summary.rate:,.0f} "
                 "events/s"))
+        if summary.failed_keys:
+            raise CommandError(f"{summary.import_id} FAILED: {len(summary.failed_keys)} file(s) could not be "
+                               f"imported (first: {summary.failed_keys[0]}); see the quality log, then run "
+                               f"import_archive --retry-failed {summary.import_id}")
+        if summary.status == ImportStatus.FAILED:
+            raise CommandError(f"{summary.import_id} FAILED: {summary.stats_note}; run import_archive "
+                               f"--resume {summary.import_id}")
         if summary.files and not summary.written and summary.files_corrupt + summary.files_failed == summary.files:
             raise CommandError(f"nothing could be imported: all {summary.files} file(s) were unreadable "
                                f"({summary.files_failed} could not be fetched; see {summary.import_id})")
@@ -118,6 +155,17 @@ class Command(BaseCommand):
             checkpoint = ImportCheckpoint.objects.filter(status__in=RESUMABLE).order_by("-created_at").first()
             if checkpoint is None:
                 raise CommandError("no unfinished import to resume")
+        elif opts["retry_failed"] == "latest":
+            checkpoint = next((cp for cp in ImportCheckpoint.objects.filter(status__in=RESUMABLE)
+                               .order_by("-created_at") if cp.failed_files), None)
+            if checkpoint is None:
+                raise CommandError("no import with failed files")
+        elif opts["retry_failed"]:
+            checkpoint = ImportCheckpoint.objects.filter(import_id=opts["retry_failed"]).first()
+            if checkpoint is None:
+                raise CommandError(f"unknown import {opts['retry_failed']}")
+            if not checkpoint.failed_files:
+                raise CommandError(f"import {checkpoint.import_id} has no failed files")
         else:
             return None
         if checkpoint.status not in RESUMABLE:
@@ -158,9 +206,11 @@ class Command(BaseCommand):
 
         now, totals = timezone.now(), Counter()
         for archive_file in files:
-            parsed = read_and_parse(source, archive_file.key, now)
+            parsed = read_and_parse(source, archive_file.key, now, max_bytes=settings.IMPORT_MAX_FILE_MB << 20)
             totals.update(files=1, events=parsed.events_read, valid=len(parsed.events),
                           failed=int(bool(parsed.read_error)), corrupt=int(parsed.unreadable))
+            if parsed.read_error:
+                self._log(f"{archive_file.key}: failed: {parsed.read_error}")
             for kind, entry in parsed.problems.items():
                 totals[kind] += entry["count"]
             self._log(f"{archive_file.key}: {len(parsed.events)} valid of {parsed.events_read}"
