@@ -44,7 +44,7 @@ class ParkViewSet(_PublicViewSet):
     """Park rankings and one park's details."""
 
     @extend_schema(parameters=[*PERIOD_RANGE, params._query("sort_by", "Ranking order.", enum=list(PARK_SORTS),
-                                                             default="shame_score"),
+                                                            default="shame_score"),
                                params.limit_param(100, 50)], responses=s.ParkDowntimeSerializer)
     @action(detail=False, url_path="downtime")
     @cached()
@@ -97,7 +97,7 @@ class RideViewSet(_PublicViewSet):
     """Ride rankings, one ride's details and raw history, and rides near a point."""
 
     @extend_schema(parameters=[*PERIOD_RANGE, params._query("sort_by", "Ranking order.", enum=list(RIDE_SORTS),
-                                                             default="downtime_hours"),
+                                                            default="downtime_hours"),
                                params.limit_param(200, 100)], responses=s.RideDowntimeSerializer)
     @action(detail=False, url_path="downtime")
     @cached()
@@ -270,18 +270,3 @@ class SearchViewSet(_PublicViewSet):
     @cached()
     def index(self, request):
         return Response(st.SearchIndexSerializer(queries.search_index()).data)
-
-
-class HealthViewSet(_PublicViewSet):
-    """Database, collection freshness, statistics lag and partition headroom; 503 when unhealthy."""
-
-    throttle_classes = []
-
-    @extend_schema(responses={200: st.HealthSerializer, 503: st.HealthSerializer})
-    def list(self, request):
-        now = timezone.now()
-        status, checks = queries.health_check(now=now)
-        body = st.HealthSerializer({"status": status, "timestamp": now, "checks": checks}).data
-        response = Response(body, status=503 if status == "unhealthy" else 200)
-        response["Cache-Control"] = "no-store"
-        return response

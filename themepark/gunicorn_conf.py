@@ -1,0 +1,41 @@
+"""gunicorn settings for bin/serve, every one overridable from the environment.
+
+BIND (127.0.0.1:8000), WEB_CONCURRENCY (worker processes; default 2 x cores + 1),
+GUNICORN_THREADS (threads per worker, default 4), GUNICORN_TIMEOUT (seconds, default 60),
+GUNICORN_MAX_REQUESTS (a worker is replaced after this many requests, default 5000; 0 never).
+Access logs come from the app (one JSON line per request, themepark.middleware), not gunicorn.
+"""
+import os
+
+
+def _cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cores() + 1)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
+graceful_timeout = 30
+keepalive = 5
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 5000)
+max_requests_jitter = max_requests // 10
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# X-Forwarded-Proto from a reverse proxy on this host marks the request HTTPS.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No control socket: its default path is shared by every gunicorn of the user; systemd and signals manage it.
+control_socket_disable = True
+
+
+def child_exit(server, worker):
+    """Forget a dead worker's live gauges in the shared Prometheus directory."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
