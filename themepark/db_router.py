@@ -14,6 +14,7 @@ down, stopped replicating or lags is skipped until a later probe finds it well a
 whose replica fails mid-way is answered again on the primary by the middleware (`fail_over`).
 """
 import contextvars
+import logging
 import random
 import threading
 import time
@@ -23,6 +24,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 
 PRIMARY = "default"
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -150,6 +152,7 @@ def fail_over():
     state = _routing.get()
     if state is None or state.wrote or state.replica in (None, PRIMARY):
         return False
+    logger.warning("%s failed during a request; answering it from the primary", state.replica)
     HEALTH.mark_failed(state.replica)
     state.replica = PRIMARY
     return True

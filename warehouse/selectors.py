@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Avg, Count, F, FloatField, Max, Q, Sum
 from django.db.models.functions import Coalesce
 
@@ -96,7 +96,8 @@ def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
             changes=Sum("status_changes"), longest=Max("longest_downtime_minutes"), peak_wait=Max("peak_wait_minutes"),
             wait_sum=Sum(F("avg_wait_minutes") * F("wait_known_minutes"), output_field=FloatField()))
     try:
-        return rows.order_by().query.sql_with_params()
+        rows = rows.order_by()
+        return rows.query.get_compiler(using=rows.db).as_sql()  # compiled for the database it will run on
     except EmptyResultSet:
         return None
 
@@ -127,7 +128,7 @@ def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=
         sql += f" ORDER BY {RIDE_ORDERS[order]}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    with connection.cursor() as cursor:
+    with _read_cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c[0] for c in cursor.description]
         rows = cursor.fetchall()
@@ -143,6 +144,11 @@ def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=
         row["uptime_percentage"] = row["uptime"]
         figures[row["ride_id"]] = row
     return figures
+
+
+def _read_cursor():
+    """A cursor on the database the ORM reads statistics from (a replica for the public API)."""
+    return connections[router.db_for_read(RideDailyStats)].cursor()
 
 
 def _tier_weight_sql(column):
@@ -165,7 +171,7 @@ def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
         " THEN 100.0 * t.operating / (t.operating + t.downtime) END),"
         " SUM(CASE WHEN t.wait_minutes > 0 THEN 1 ELSE 0 END)"
         f" FROM ({inner}) t JOIN {Ride._meta.db_table} r ON r.id = t.ride_id GROUP BY t.of_park")
-    with connection.cursor() as cursor:
+    with _read_cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: row[1:] for row in cursor.fetchall()}
 

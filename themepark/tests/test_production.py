@@ -10,14 +10,16 @@ import sys
 import pytest
 import requests
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from .serving import ROOT, production_env, start_serve, stop_serve
 
 PORT = 8160
 
 
-def _test_database_url(settings):
-    db = settings.DATABASES["default"]
+def _test_database_url():
+    """The test database (connection.settings_dict carries the test name once it is set up)."""
+    db = connection.settings_dict
     return f"mysql://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
 
 
@@ -27,8 +29,9 @@ def _manage(env, *args):
 
 
 @pytest.mark.mysql_only
-def test_check_deploy_is_clean_with_production_settings(settings, django_db_setup):
-    env = production_env(_test_database_url(settings))
+@pytest.mark.django_db
+def test_check_deploy_is_clean_with_production_settings():
+    env = production_env(_test_database_url())
     env.pop("DJANGO_SECURE_SSL_REDIRECT")
     env.pop("DJANGO_SECURE_COOKIES")
     result = _manage(env, "check", "--deploy", "--fail-level", "WARNING")
@@ -43,8 +46,9 @@ def test_check_deploy_is_clean_with_production_settings(settings, django_db_setu
 
 
 @pytest.mark.mysql_only
-def test_bin_serve_answers_the_api_static_files_and_metrics(settings, django_db_setup, tmp_path):
-    env = production_env(_test_database_url(settings), STATIC_ROOT=tmp_path / "static", WEB_CONCURRENCY=2,
+@pytest.mark.django_db
+def test_bin_serve_answers_the_api_static_files_and_metrics(tmp_path):
+    env = production_env(_test_database_url(), STATIC_ROOT=tmp_path / "static", WEB_CONCURRENCY=2,
                          GUNICORN_THREADS=2, METRICS_ALLOWED_IPS="127.0.0.1",
                          PROMETHEUS_MULTIPROC_DIR=tmp_path / "prometheus")
     log = tmp_path / "serve.log"
