@@ -1,11 +1,16 @@
 """gunicorn settings for bin/serve, every one overridable from the environment.
 
 BIND (127.0.0.1:8000), WEB_CONCURRENCY (worker processes; default 2 x cores + 1),
-GUNICORN_THREADS (threads per worker, default 4), GUNICORN_TIMEOUT (seconds, default 60),
+GUNICORN_THREADS (threads per worker, default 8: a keep-alive connection stays with its
+worker, so enough threads keep a slow request from holding up the next ones),
+GUNICORN_TIMEOUT (seconds, default 60),
 GUNICORN_MAX_REQUESTS (a worker is replaced after this many requests, default 5000; 0 never).
 Access logs come from the app (one JSON line per request, themepark.middleware), not gunicorn.
+Like the settings, these are read from the environment first, then from `.env` beside manage.py.
 """
 import os
+
+from themepark.settings.env import env  # noqa: F401 - loads .env into os.environ (existing variables win)
 
 
 def _cores():
@@ -18,7 +23,7 @@ def _cores():
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cores() + 1)
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+threads = int(os.environ.get("GUNICORN_THREADS") or 8)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5

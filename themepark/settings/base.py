@@ -82,7 +82,7 @@ TEMPLATES = [
 ]
 
 STATIC_URL = "static/"
-STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STATIC_ROOT = env("STATIC_ROOT", default="") or str(BASE_DIR / "staticfiles")
 
 # CACHES
 # ------------------------------------------------------------------------------

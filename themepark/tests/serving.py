@@ -34,16 +34,24 @@ def start_serve(port, env, *, log_path, timeout=90):
         process = subprocess.Popen(["bash", str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(process, base, log_path, timeout)
+    except BaseException:
+        stop_serve(process)
+        raise
+    return process, base
+
+
+def _wait_until_serving(process, base, log_path, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"bin/serve exited with {process.returncode}: {Path(log_path).read_text()[-3000:]}")
         try:
-            requests.get(f"{base}/api/health", timeout=5)
-            return process, base
+            requests.get(f"{base}/api/health", timeout=60)
+            return
         except requests.ConnectionError:
             time.sleep(0.2)
-    stop_serve(process)
     raise RuntimeError(f"bin/serve did not answer in {timeout} s: {Path(log_path).read_text()[-3000:]}")
 
 
