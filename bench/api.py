@@ -34,6 +34,7 @@ import itertools
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -423,6 +424,29 @@ def load(base, *, uncached, seconds):
             "errors": len(errors), "first_error": errors[0] if errors else None}
 
 
+def _cpu_seconds(pid, *, group=False):
+    """CPU seconds of a process, or of every process in its process group (a gunicorn master,
+    its live workers and, through the master's children times, the workers it has replaced)."""
+    def times(p, children):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return 0.0
+        ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+        return ticks / os.sysconf("SC_CLK_TCK")
+    if not group:
+        return times(pid, False)
+    total = times(pid, True)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != pid:
+            try:
+                if os.getpgid(int(entry.name)) == pid:
+                    total += times(int(entry.name), False)
+            except OSError:
+                continue
+    return total
+
+
 def _copy_for_replica(url, cluster):
     """The database without the raw observation rows (the rankings read statistics) into
     `themepark` on the cluster's primary, then waits until the replica has it."""
@@ -462,9 +486,11 @@ def production_benchmark(args):
     try:
         proc, servers["runserver"] = serve(url, RUNSERVER_PORT)
         processes.append((proc, False))
+        cpu = {"runserver": lambda pid=proc.pid: _cpu_seconds(pid)}
         proc, servers["production"] = start_serve(PRODUCTION_PORT, production_env(url, **knobs),
                                                   log_path=tmp / "production.log")
         processes.append((proc, True))
+        cpu["production"] = lambda pid=proc.pid: _cpu_seconds(pid, group=True)
         if args.replica:
             cluster = ReplicationCluster(ports=CLUSTER_PORTS).start()
             with Timer() as t:
@@ -477,6 +503,8 @@ def production_benchmark(args):
             proc, servers["production+replica"] = start_serve(REPLICA_SERVER_PORT, env,
                                                               log_path=tmp / "replica.log")
             processes.append((proc, True))
+            cpu["production+replica"] = lambda pid=proc.pid: _cpu_seconds(pid, group=True)
+            cpu["replica mariadbd"] = lambda pid=cluster.replicas[0].process.pid: _cpu_seconds(pid)
         workers = os.environ.get("WEB_CONCURRENCY") or f"2 x {len(os.sched_getaffinity(0))} cores + 1"
         print(f"== {LOAD_PROCESSES * LOAD_THREADS} clients x {args.duration} s on {len(RANKINGS)} ranking endpoints "
               f"(small database); production: gunicorn, {workers} workers", flush=True)
@@ -485,12 +513,18 @@ def production_benchmark(args):
             for name, base in servers.items():
                 if not uncached:
                     load(base, uncached=False, seconds=5)  # warm every worker's cache
+                before = {key: measure() for key, measure in cpu.items()}
                 figures = load(base, uncached=uncached, seconds=args.duration)
-                if cluster is not None:
-                    figures["replica_com_select"] = cluster.replicas[0].status("Com_select")
+                used = {key: measure() - before[key] for key, measure in cpu.items()}
+                # Server CPU per request: steadier than wall time on a busy machine.
+                figures["app_cpu_ms"] = 1000 * used[name] / max(1, figures["requests"])
+                note = f"app CPU {figures['app_cpu_ms']:5.1f} ms/req"
+                if name == "production+replica":
+                    figures["replica_db_cpu_ms"] = 1000 * used["replica mariadbd"] / max(1, figures["requests"])
+                    note += f", replica DB CPU {figures['replica_db_cpu_ms']:5.1f} ms/req"
                 results[f"{name} {label}"] = figures
                 print(f"  {name:19s} {label:8s} p50 {figures['p50']:7.1f} ms  p95 {figures['p95']:7.1f} ms  "
-                      f"{figures['rps']:7.1f} req/s  {figures['errors']} errors"
+                      f"{figures['rps']:7.1f} req/s  {figures['errors']} errors  {note}"
                       + (f" (first: {figures['first_error']})" if figures["errors"] else ""), flush=True)
     finally:
         for proc, production in processes:
@@ -501,6 +535,7 @@ def production_benchmark(args):
                 proc.wait(10)
         if cluster is not None:
             cluster.close()
+        shutil.rmtree(tmp, ignore_errors=True)
     Path("/tmp/bench_api_production.json").write_text(json.dumps(results, indent=1))
     production = {k: v for k, v in results.items() if k.startswith("production ")}
     ok = (all(v["errors"] == 0 for v in results.values()) and production["production cached"]["p95"] < 20
