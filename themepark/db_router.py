@@ -162,10 +162,13 @@ def fail_over():
 # Router
 # ---------------------------------------------------------------------------------------------
 class ReplicaRouter:
+    """Chooses only for eligible requests; everywhere else it leaves Django's default choice
+    (`default`, or the database an instance came from) alone."""
+
     def db_for_read(self, model, **hints):
         state = _routing.get()
         if state is None or not state.eligible or state.wrote:
-            return PRIMARY
+            return None
         if state.replica is None:
             healthy = HEALTH.healthy()
             state.replica = random.choice(healthy) if healthy else PRIMARY
@@ -175,7 +178,7 @@ class ReplicaRouter:
         state = _routing.get()
         if state is not None:
             state.wrote = True
-        return PRIMARY
+        return None
 
     def allow_relation(self, obj1, obj2, **hints):
         return True  # every alias holds the same data
