@@ -2,10 +2,11 @@
 from rest_framework.routers import DefaultRouter
 
 from warehouse.api import views as warehouse
+from warehouse.api.health import HealthViewSet
 
 router = DefaultRouter()
 router.trailing_slash = "/?"  # /api/health and /api/health/ both answer (the constructor only knows "/" or "")
-router.register("health", warehouse.HealthViewSet, basename="health")
+router.register("health", HealthViewSet, basename="health")
 router.register("parks", warehouse.ParkViewSet, basename="park")
 router.register("rides", warehouse.RideViewSet, basename="ride")
 router.register("live", warehouse.LiveViewSet, basename="live")

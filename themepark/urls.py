@@ -1,4 +1,4 @@
-"""URLs: the landing page, the admin, the public API, the staff-only admin API and the OpenAPI schema.
+"""URLs: the landing page, the admin, /metrics, the public API, the staff-only admin API and the OpenAPI schema.
 
 Everything under /api/ answers JSON: a path no route knows gets a JSON 404 (or a redirect to
 the same path with a slash when that one exists), and Django's own 404/500 handlers answer
@@ -44,10 +44,13 @@ def handler500(request):
         return json_error(body.pop("error"), 500, **{k: v for k, v in body.items() if k != "success"})
     return defaults.server_error(request)
 
+from .metrics import metrics_view
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="landing.html"), name="landing"),
     path("admin/", admin.site.urls),
+    # Prometheus metrics for operators: staff sessions or METRICS_ALLOWED_IPS (themepark/metrics.py).
+    path("metrics", metrics_view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     # Staff-only admin API (CONTRACTS.md §3).

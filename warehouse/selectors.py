@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Avg, Case, Count, F, FloatField, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Least, Round
 
@@ -129,7 +129,8 @@ def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
             stale_feed=Coalesce(Sum("stale_feed_minutes"), 0.0),
             days_on_time=Count("pk", filter=Q(opened_on_time=True)))
     try:
-        return rows.order_by().query.sql_with_params()
+        rows = rows.order_by()
+        return rows.query.get_compiler(using=rows.db).as_sql()  # compiled for the database it will run on
     except EmptyResultSet:
         return None
 
@@ -167,7 +168,7 @@ def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=
         sql += f" ORDER BY {RIDE_ORDERS[order]}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    with connection.cursor() as cursor:
+    with _read_cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c[0] for c in cursor.description]
         rows = cursor.fetchall()
@@ -229,6 +230,11 @@ def park_coverage(scope: Scope, park_ids=None) -> dict[int, dict]:
 COMPARABLE_COVERAGE = 80.0
 
 
+def _read_cursor():
+    """A cursor on the database the ORM reads statistics from (a replica for the public API)."""
+    return connections[router.db_for_read(RideDailyStats)].cursor()
+
+
 def _tier_weight_sql(column):
     cases = " ".join(f"WHEN {tier} THEN {weight}" for tier, weight in TIER_WEIGHTS.items() if tier is not None)
     return f"CASE {column} {cases} ELSE {TIER_WEIGHTS[None]} END"
@@ -249,7 +255,7 @@ def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
         " THEN 100.0 * t.operating / (t.operating + t.downtime) END),"
         " SUM(CASE WHEN t.wait_minutes > 0 THEN 1 ELSE 0 END)"
         f" FROM ({inner}) t JOIN {Ride._meta.db_table} r ON r.id = t.ride_id GROUP BY t.of_park")
-    with connection.cursor() as cursor:
+    with _read_cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: row[1:] for row in cursor.fetchall()}
 

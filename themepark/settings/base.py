@@ -1,4 +1,5 @@
 """Settings shared by every environment. Every variable is listed in `.env.example`."""
+from .databases import databases
 from .env import BASE_DIR, env
 
 # GENERAL
@@ -18,15 +19,15 @@ WSGI_APPLICATION = "themepark.wsgi.application"
 # DATABASES
 # ------------------------------------------------------------------------------
 # SQLite is the embedded default for the demo; production and the tests use MySQL/MariaDB.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "charset": "utf8mb4",
-        # warehouse.ingest loads batches with LOAD DATA LOCAL INFILE, the fastest safe path.
-        "local_infile": 1,
-        "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
-    })
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# DATABASE_REPLICA_URLS adds read replicas (replica_0, ...): themepark.db_router sends the public
+# API's reads to a healthy one (lag at most REPLICA_MAX_LAG_SECONDS, probed every
+# REPLICA_CHECK_SECONDS) and everything else to `default`.
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+DATABASES = databases(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), DATABASE_REPLICA_URLS,
+                      conn_max_age=env.int("DATABASE_CONN_MAX_AGE", default=0))
+DATABASE_ROUTERS = ["themepark.db_router.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
 
 # APPS
 # ------------------------------------------------------------------------------
@@ -51,7 +52,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # One structured log line and one latency sample per request; outermost, so it times everything.
+    "themepark.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Public API reads on a healthy replica; the rest (and a failed replica's requests) on the primary.
+    "themepark.middleware.ReplicaRoutingMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,7 +82,7 @@ TEMPLATES = [
 ]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env("STATIC_ROOT", default="") or str(BASE_DIR / "staticfiles")
 
 # CACHES
 # ------------------------------------------------------------------------------
@@ -174,8 +179,8 @@ STORAGE_CAPACITY_GB = env.float("STORAGE_CAPACITY_GB", default=100.0)
 # SCHEDULE (django-crontab: `manage.py crontab add|show|remove`)
 # ------------------------------------------------------------------------------
 # No CRONTAB_LOCK_JOBS: each job takes its own lock (themepark.locks) and a refused run exits non-zero.
-CRONTAB_COMMAND_PREFIX = "DJANGO_SETTINGS_MODULE=" + env("DJANGO_SETTINGS_MODULE",
-                                                         default="themepark.settings.production")
+_CRON_SETTINGS = env("DJANGO_SETTINGS_MODULE", default="themepark.settings.production")
+CRONTAB_COMMAND_PREFIX = f"DJANGO_SETTINGS_MODULE={_CRON_SETTINGS}"
 CRONJOBS = [
     # On the first of every month at 03:30 UTC: keep monthly partitions ahead.
     ("30 3 1 * *", "django.core.management.call_command", ["manage_partitions"]),
@@ -208,7 +213,17 @@ CRONJOBS = [
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+                   "message": {"format": "%(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"},
+                 "requests": {"class": "logging.StreamHandler", "formatter": "message"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    # One JSON object per request (themepark.middleware.RequestLogMiddleware); WARNING silences them.
+    "loggers": {"themepark.request": {"handlers": ["requests"], "level": env("REQUEST_LOG_LEVEL", default="INFO"),
+                                      "propagate": False}},
 }
+
+# OPERATIONS
+# ------------------------------------------------------------------------------
+# /metrics (Prometheus) answers staff sessions and these addresses or networks (e.g. 10.0.0.0/8).
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])

@@ -5,15 +5,12 @@ parallel runs on one server keep apart. A sqlite:// URL runs the suite without t
 MySQL-only tests (they are skipped from conftest.py).
 """
 from .base import *  # noqa: F401,F403
+from .databases import databases
 from .env import env
 
-DATABASES = {"default": env.db("DATABASE_URL", default="mysql://root:@127.0.0.1:3306/themepark")}
+# No replicas: the replica tests start their own primary and replica (themepark/tests/mariadb_cluster.py).
+DATABASES = databases(env("DATABASE_URL", default="mysql://root:@127.0.0.1:3306/themepark"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
-    DATABASES["default"]["OPTIONS"] = {
-        "charset": "utf8mb4",
-        "local_infile": 1,
-        "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
-    }
     DATABASES["default"]["TEST"] = {
         "NAME": env("TEST_DATABASE_NAME", default="test_themepark"),
         "CHARSET": "utf8mb4",

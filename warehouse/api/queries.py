@@ -1,4 +1,4 @@
-"""Reads behind the per-park and per-ride endpoints, the live summary, search and health.
+"""Reads behind the per-park and per-ride endpoints, the live summary and search (health: health.py).
 
 Figures come from the statistics tables (warehouse.selectors); raw observations are read only
 for a ride's latest queue values (a short index range on its primary key).
@@ -7,24 +7,17 @@ from bisect import bisect_right
 import logging
 from datetime import timedelta, timezone as dt_timezone
 
-from django.conf import settings
-from django.db import DatabaseError, connection
-from django.db.models import Count, Max
+from django.db.models import Count
 from rest_framework import status as http_status
 from rest_framework.exceptions import APIException
 
-from collector.choices import RunStatus
-from collector.models import CollectionRun
 from themepark.choices import EntityType, QueueType, RideStatus
 from themepark.models import Park, Ride
 
 from .. import periods
-from ..models import (AggregationRun, LiveParkState, LiveRideState, ParkDailyStats, ParkHourlyStats,
+from ..models import (LiveParkState, LiveRideState, ParkDailyStats, ParkHourlyStats,
                       ParkOperatingSession, QueueData, RideDailyStats, RideHourlyStats, RideStatusChange,
                       RideStatusSnapshot)
-from ..partitions import months_ahead
-from ..aggregation.days import older_version_days
-from ..constants import METRICS_VERSION
 from ..selectors import park_figures, ride_figures, scope_resolve
 from .reliability import event_kinds, park_reliability
 
@@ -314,64 +307,3 @@ def search_index():
              for pk, name, park_id in attractions(is_active=True, park_id__in=list(by_id))
              .order_by("name").values_list("pk", "name", "park_id")]
     return {"parks": parks, "rides": rides}
-
-
-# ---------------------------------------------------------------------------------------------
-# Health
-# ---------------------------------------------------------------------------------------------
-AGGREGATION_LAG_LIMIT_MINUTES = 60
-
-
-def _last_collection(now):
-    """When the collector last finished a run that collected something; before any run is
-    recorded, the newest LIVE observation of an active ride in the last two days (per ride on the
-    primary key, pruned to the last partitions, so the fallback never walks the whole table)."""
-    finished = (CollectionRun.objects.filter(status__in=[RunStatus.SUCCESS, RunStatus.PARTIAL],
-                                             finished_at__isnull=False)
-                .order_by("-finished_at").values_list("finished_at", flat=True).first())
-    if finished is not None:
-        return finished
-    rides = list(Ride.objects.filter(is_active=True).values_list("pk", flat=True))
-    return (RideStatusSnapshot.objects.for_rides(rides).between(now - timedelta(days=2), now + timedelta(minutes=1))
-            .filter(data_source="LIVE").aggregate(last=Max("recorded_at"))["last"])
-
-
-def _age(now, moment):
-    return None if moment is None else (now - moment).total_seconds() / 60
-
-
-def health_check(*, now):
-    """Database, collection freshness, statistics lag and partition headroom; the worst decides the status."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        logger.exception("health: the database cannot be reached")
-        return "unhealthy", {"database": {"ok": False, "error": "database unreachable"}}
-    try:
-        return _health_figures(now)
-    except DatabaseError:  # connected, but the tables cannot be read (migrations, permissions)
-        logger.exception("health: the monitoring tables cannot be read")
-        return "unhealthy", {"database": {"ok": False, "error": "database query failed"}}
-
-
-def _health_figures(now):
-    collected = _last_collection(now)
-    aggregated = (AggregationRun.objects.filter(status=AggregationRun.Status.COMPLETED, finished_at__isnull=False)
-                  .order_by("-finished_at").values_list("finished_at", flat=True).first())
-    ahead = months_ahead(now.date())
-    checks = {
-        "database": {"ok": True},
-        "data_collection": {"last_collection": collected, "age_minutes": _age(now, collected)},
-        "aggregation": {"last_completed_at": aggregated, "lag_minutes": _age(now, aggregated)},
-        "partitions": {"months_ahead": ahead},
-        "metrics_version": {"current": METRICS_VERSION, "older_park_days": older_version_days()},
-    }
-    stale = 3 * settings.COLLECTION_INTERVAL_MINUTES
-    problems = [
-        collected is None or _age(now, collected) > stale,
-        aggregated is None or _age(now, aggregated) > AGGREGATION_LAG_LIMIT_MINUTES,
-        ahead is not None and ahead < 1,
-        checks["metrics_version"]["older_park_days"] > 0,  # aggregate_stats --rebuild recomputes them
-    ]
-    return ("degraded" if any(problems) else "healthy"), checks

@@ -351,18 +351,3 @@ class SearchViewSet(_PublicViewSet):
     @cached()
     def index(self, request):
         return Response(st.SearchIndexSerializer(queries.search_index()).data)
-
-
-class HealthViewSet(_PublicViewSet):
-    """Database, collection freshness, statistics lag and partition headroom; 503 when unhealthy."""
-
-    throttle_classes = []
-
-    @extend_schema(responses={200: st.HealthSerializer, 503: st.HealthSerializer})
-    def list(self, request):
-        now = timezone.now()
-        status, checks = queries.health_check(now=now)
-        body = st.HealthSerializer({"status": status, "timestamp": now, "checks": checks}).data
-        response = Response(body, status=503 if status == "unhealthy" else 200)
-        response["Cache-Control"] = "no-store"
-        return response
