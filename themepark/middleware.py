@@ -16,7 +16,7 @@ REPLICA_ELIGIBLE_METHODS = {"GET", "HEAD"}
 def endpoint_name(request):
     """A bounded label for the request: the URL pattern's name (`api:park-downtime`, `admin:index`)."""
     match = getattr(request, "resolver_match", None)
-    if match is None:
+    if match is None or match.url_name == "api-not-found":  # /api/'s JSON 404 fallback
         return "unmatched"
     return match.view_name or match.route or "unnamed"
 

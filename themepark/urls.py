@@ -63,5 +63,5 @@ urlpatterns = [
     path("api/", include("themepark.api_router")),
     # Public Atom feed of a park's alert events.
     path("feeds/parks/<int:park_id>/events.atom", ParkEventsFeed(), name="park-events-feed"),
-    re_path(r"^api(?:/(?P<rest>.*))?$", api_not_found),
+    re_path(r"^api(?:/(?P<rest>.*))?$", api_not_found, name="api-not-found"),
 ]

@@ -225,7 +225,7 @@ def test_a_later_file_holding_locks_an_earlier_one_needs_rolls_back_and_loads_ag
     def first_file_late(snapshot_text, *args, **kwargs):
         loads.append(threading.current_thread().name)
         if len(loads) == 1:
-            time.sleep(1.0)
+            time.sleep(3.0)  # long enough for the second file to load first, even on a busy machine
         return real_load(snapshot_text, *args, **kwargs)
 
     def watched(sessions):

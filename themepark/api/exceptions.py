@@ -7,11 +7,14 @@ JSON 404/405 (see `themepark.urls`), never Django's HTML pages.
 import logging
 import uuid
 
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from rest_framework import status
 from rest_framework.exceptions import APIException, Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
+
+from themepark import db_router
 
 logger = logging.getLogger("themepark.api")
 INTERNAL_ERROR = "internal error"
@@ -36,6 +39,8 @@ def internal_error_body(request, exc=None):
 
 def api_exception_handler(exc, context):
     response = exception_handler(exc, context)
+    if response is None and isinstance(exc, (OperationalError, InterfaceError)) and db_router.current_replica():
+        return None  # the replica failed mid-request: ReplicaRoutingMiddleware answers again from the primary
     if response is None:
         set_rollback()
         body = internal_error_body(context.get("request"), exc)

@@ -18,7 +18,7 @@ def test_an_unreachable_database_is_named_without_the_driver_error():
         connection.close()
         connection.settings_dict.update(saved)
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": {"ok": False, "error": "database unreachable"}}
+    assert response.json()["checks"] == {"database": {"ok": False, "error": "database unreachable"}, "replicas": []}
     assert "Can't connect" not in response.content.decode() and "8131" not in response.content.decode()
 
 
@@ -32,5 +32,5 @@ def test_a_table_that_cannot_be_read_is_named_without_the_driver_error():
         with connection.cursor() as cursor:
             cursor.execute(f"RENAME TABLE {table}_away TO {table}")
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": {"ok": False, "error": "database query failed"}}
+    assert response.json()["checks"] == {"database": {"ok": False, "error": "database query failed"}, "replicas": []}
     assert table not in response.content.decode() and "exist" not in response.content.decode()
