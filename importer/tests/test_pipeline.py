@@ -224,8 +224,10 @@ def test_a_later_file_holding_locks_an_earlier_one_needs_rolls_back_and_loads_ag
 
     def first_file_late(snapshot_text, *args, **kwargs):
         loads.append(threading.current_thread().name)
-        if len(loads) == 1:
-            time.sleep(3.0)  # long enough for the second file to load first, even on a busy machine
+        if len(loads) == 1:  # held back until the second file has loaded and waits for its turn
+            deadline = time.monotonic() + 30
+            while not checks and time.monotonic() < deadline:
+                time.sleep(0.05)
         return real_load(snapshot_text, *args, **kwargs)
 
     def watched(sessions):

@@ -83,6 +83,7 @@ def test_four_runs_started_together_one_works_and_the_others_exit_non_zero_namin
                     assert run.returncode != 0
                     assert "another statistics run holds these parks, refused" in err
                     assert f"/{winner.pid} aggregate_stats incremental" in err
+            wait_for(lambda: AggregationRun.objects.exists())  # the winner writes its row after its locks
             assert AggregationRun.objects.count() == 1  # a refused run leaves no row
         except BaseException:
             stop(*runs)
