@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class ImporterConfig(AppConfig):
     name = "importer"
     verbose_name = "Archive import"
+
+    def ready(self):
+        from themepark.runs import RunSource, runs_register
+
+        from .choices import ImportStatus, MappingStatus
+        from .models import ImportCheckpoint, RideMapping
+
+        runs_register("import", RunSource("imports", ImportCheckpoint, waiting_status=ImportStatus.IN_PROGRESS))
+        runs_register("mapping review", RunSource("ride mappings", RideMapping,
+                                                  waiting_status=MappingStatus.NEEDS_REVIEW))

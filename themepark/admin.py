@@ -10,11 +10,10 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from importer.models import RideMapping
-
 from .location import LocationSource, fill_location
 from .choices import TierSource
-from .models import Destination, Land, Park, Ride, RideNameHistory
+from .models import (Destination, EntityMetadata, EntityMetadataVersion, Land, Park, ParkSchedule, Ride,
+                     RideNameHistory)
 
 
 @admin.register(Destination)
@@ -63,21 +62,6 @@ class RideNameHistoryInline(admin.TabularInline):
     can_delete = False
 
 
-class RideMappingInline(admin.TabularInline):
-    """Every archive mapping decision that chose this ride."""
-
-    model = RideMapping
-    fk_name = "ride"
-    extra = 0
-    can_delete = False
-    fields = ("archive_entity_id", "archive_name", "method", "status", "score", "updated_at")
-    readonly_fields = fields
-    verbose_name_plural = "archive mapping history"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class TierCsvForm(forms.Form):
     file = forms.FileField(help_text="CSV with the columns name, park, ride_id, tier (as the export writes them)")
 
@@ -108,7 +92,8 @@ class RideAdmin(admin.ModelAdmin):
               "metadata_versions", "created_at", "updated_at")
     readonly_fields = ("tier_source", "tier_reason", "tier_set_at", "last_operated_at", "metadata_versions",
                        "created_at", "updated_at")
-    inlines = [RideNameHistoryInline, RideMappingInline]
+    # Apps that keep rows about a ride add their inline here (ride_inline_add), e.g. the importer's mappings.
+    inlines = [RideNameHistoryInline]
     actions = [_set_tier_action(1), _set_tier_action(2), _set_tier_action(3), _set_tier_action(None),
                "return_to_rules", "export_tiers"]
 
@@ -168,3 +153,49 @@ class RideAdmin(admin.ModelAdmin):
             "\n", "<div>v{} recorded {}: <code>{}</code></div>",
             ((v.version, v.recorded_at.strftime("%Y-%m-%d %H:%M"), v.data) for v in rows),
         ) or "No versions"
+
+
+@admin.register(ParkSchedule)
+class ParkScheduleAdmin(admin.ModelAdmin):
+    list_display = ("park", "date", "schedule_type", "opening_time", "closing_time", "description")
+    list_filter = ("schedule_type", "park")
+    search_fields = ("park__name", "description")
+    date_hierarchy = "date"
+    list_select_related = ("park",)
+    raw_id_fields = ("park",)
+
+
+class VersionInline(admin.TabularInline):
+    model = EntityMetadataVersion
+    fields = ("version", "recorded_at", "data")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EntityMetadata)
+class EntityMetadataAdmin(admin.ModelAdmin):
+    """Metadata is written by sync_metadata; the admin shows it and every earlier version."""
+
+    list_display = ("ride", "attraction_type", "min_height_cm", "max_height_cm", "indoor_outdoor", "version",
+                    "changed_at", "checked_at")
+    list_filter = ("indoor_outdoor", "attraction_type", "ride__park")
+    search_fields = ("ride__name", "name")
+    list_select_related = ("ride", "ride__park")
+    readonly_fields = ("ride", "name", "latitude", "longitude", "entity_type", "attraction_type", "min_height_cm",
+                       "max_height_cm", "indoor_outdoor", "tags", "version", "content_hash", "checked_at",
+                       "changed_at")
+    inlines = [VersionInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def ride_inline_add(inline):
+    """Let an app that keeps rows about a ride show them on the ride's page, without the catalog
+    importing that app (called from the app's admin module)."""
+    if inline not in RideAdmin.inlines:
+        RideAdmin.inlines = [*RideAdmin.inlines, inline]

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class WarehouseConfig(AppConfig):
     name = "warehouse"
     verbose_name = "Warehouse"
+
+    def ready(self):
+        from themepark.runs import RunSource, runs_register
+
+        from .models import AggregationRun
+
+        runs_register("statistics", RunSource("statistics runs", AggregationRun))

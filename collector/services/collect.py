@@ -28,12 +28,12 @@ from django.utils import timezone
 from quality.models import DataQualityLog
 from quality.services import quality_issue_record
 from themepark.locks import LockLost
-from themepark.models import Land, Park, Ride
+from themepark.models import Land, Park, ParkSchedule, Ride
 from warehouse.ingest import ingest
 
 from .. import normalize
 from ..alerts.detect import alert_events_record
-from ..models import CollectionRun, ParkSchedule
+from ..models import CollectionRun
 from ..sources import queue_times, themeparks_wiki
 from .common import collection_lock, fetch_all
 

@@ -15,10 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from themepark.choices import RideCategory
-from themepark.models import Ride
+from themepark.models import EntityMetadata, EntityMetadataVersion, Ride
 
 from ..metadata import VERSIONED_FIELDS, content_hash, entity_metadata
-from ..models import EntityMetadata, EntityMetadataVersion
 from ..sources import NotFound, themeparks_wiki
 from .common import fetch_all
 

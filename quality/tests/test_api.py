@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from collector.models import ParkSchedule
+from themepark.models import ParkSchedule
 from quality.choices import IssueType, ResolutionStatus
 from quality.models import DataQualityLog
 from quality.services import quality_issue_record

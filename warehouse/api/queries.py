@@ -13,10 +13,9 @@ from django.db.models import Count, Max
 from rest_framework import status as http_status
 from rest_framework.exceptions import APIException
 
-from collector.choices import RunStatus
-from collector.models import CollectionRun
 from themepark.choices import EntityType, QueueType, RideStatus
 from themepark.models import Park, Ride
+from themepark.runs import runs_last_finished
 
 from .. import periods
 from ..models import (AggregationRun, LiveParkState, LiveRideState, ParkDailyStats, ParkHourlyStats,
@@ -323,12 +322,10 @@ AGGREGATION_LAG_LIMIT_MINUTES = 60
 
 
 def _last_collection(now):
-    """When the collector last finished a run that collected something; before any run is
-    recorded, the newest LIVE observation of an active ride in the last two days (per ride on the
+    """When the collector last finished a run that collected something (the "collection" role of
+    the run registry); before any run is recorded, the newest LIVE observation of an active ride in the last two days (per ride on the
     primary key, pruned to the last partitions, so the fallback never walks the whole table)."""
-    finished = (CollectionRun.objects.filter(status__in=[RunStatus.SUCCESS, RunStatus.PARTIAL],
-                                             finished_at__isnull=False)
-                .order_by("-finished_at").values_list("finished_at", flat=True).first())
+    finished = runs_last_finished("collection")
     if finished is not None:
         return finished
     rides = list(Ride.objects.filter(is_active=True).values_list("pk", flat=True))

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from collector.models import EntityMetadata
+from themepark.models import EntityMetadata
 from themepark.tests.factories import make_ride
 from warehouse.api.nearby import haversine_m, rides_nearby
 
