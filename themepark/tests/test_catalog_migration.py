@@ -46,7 +46,8 @@ def test_rows_written_before_the_move_are_read_after_it_and_after_going_back():
             metadata=metadata, version=1, data={"latitude": 28.4}, content_hash="a", recorded_at=NOW)
         if not _content_type_app("parkschedule"):
             with connection.cursor() as cursor:
-                cursor.execute("INSERT INTO django_content_type (app_label, model) VALUES ('collector', 'parkschedule')")
+                cursor.execute("INSERT INTO django_content_type (app_label, model) "
+                               "VALUES ('collector', 'parkschedule')")
 
         new = _migrate(AFTER)
         schedule = new.get_model("themepark", "ParkSchedule").objects.get(park_id=park.pk)

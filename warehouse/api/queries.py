@@ -323,8 +323,9 @@ AGGREGATION_LAG_LIMIT_MINUTES = 60
 
 def _last_collection(now):
     """When the collector last finished a run that collected something (the "collection" role of
-    the run registry); before any run is recorded, the newest LIVE observation of an active ride in the last two days (per ride on the
-    primary key, pruned to the last partitions, so the fallback never walks the whole table)."""
+    the run registry); before any run is recorded, the newest LIVE observation of an active ride
+    in the last two days (per ride on the primary key, pruned to the last partitions, so the
+    fallback never walks the whole table)."""
     finished = runs_last_finished("collection")
     if finished is not None:
         return finished
