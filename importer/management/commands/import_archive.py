@@ -1,6 +1,7 @@
 """Import the ThemeParks.wiki history archive (S3 or a local copy) through warehouse.ingest.
 
-Safety: writes only through `warehouse.ingest` with data_source ARCHIVE. Each day file commits
+Safety: writes observations only through the warehouse: `warehouse.ingest` adds them (data_source
+ARCHIVE) and `warehouse.observations` deletes a day's range for `--replace`. Each day file commits
 together with its checkpoint, so a killed run is resumed with `--resume <id>` / `--resume-latest`
 with nothing lost or doubled. Without `--replace`, existing rows win (LIVE stays where LIVE and
 ARCHIVE share a ride and time). `--replace` deletes what is stored for the imported
