@@ -6,7 +6,7 @@ class CollectorConfig(AppConfig):
     verbose_name = "Live collection"
 
     def ready(self):
-        from themepark.runs import RunSource, runs_register
+        from themepark.run_registry import RunSource, runs_register
 
         from .models import CollectionRun
         from .selectors import collection_last_finished

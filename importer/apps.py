@@ -6,7 +6,7 @@ class ImporterConfig(AppConfig):
     verbose_name = "Archive import"
 
     def ready(self):
-        from themepark.runs import RunSource, runs_register
+        from themepark.run_registry import RunSource, runs_register
 
         from .choices import ImportStatus, MappingStatus
         from .models import ImportCheckpoint, RideMapping

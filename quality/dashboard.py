@@ -1,5 +1,5 @@
 """What the admin dashboard shows. Runs and waiting work of other apps come through the run
-registry (themepark.runs), which those apps fill; a section whose role nobody registered is
+registry (themepark.run_registry), which those apps fill; a section whose role nobody registered is
 marked unavailable."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.urls import NoReverseMatch, reverse
 
 from themepark.models import Park
-from themepark.runs import runs_source
+from themepark.run_registry import runs_source
 
 from . import reports
 from .choices import ResolutionStatus

@@ -68,7 +68,7 @@ class TierCsvForm(forms.Form):
 
 def _set_tier_action(tier):
     def action(modeladmin, request, queryset):
-        from warehouse.aggregation.tiers import tiers_set_by_staff
+        from warehouse.aggregation.classify import tiers_set_by_staff
 
         count = tiers_set_by_staff(queryset.values_list("pk", flat=True), tier)
         modeladmin.message_user(request, f"{count} ride(s) set to {f'tier {tier}' if tier else 'unclassified'} "
@@ -105,7 +105,7 @@ class RideAdmin(admin.ModelAdmin):
 
     @admin.action(description="Return to rules (classify now)")
     def return_to_rules(self, request, queryset):
-        from warehouse.aggregation.tiers import tiers_return_to_rules
+        from warehouse.aggregation.classify import tiers_return_to_rules
 
         summary = tiers_return_to_rules(queryset.values_list("pk", flat=True))
         self.message_user(request, f"{queryset.count()} ride(s) returned to the rules; {len(summary.changes)} tier(s) "
@@ -113,7 +113,7 @@ class RideAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export tiers as CSV")
     def export_tiers(self, request, queryset):
-        from warehouse.aggregation.tiers import tiers_csv
+        from warehouse.aggregation.classify import tiers_csv
 
         response = HttpResponse(tiers_csv(queryset), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="ride-tiers.csv"'
@@ -126,7 +126,7 @@ class RideAdmin(admin.ModelAdmin):
 
     def import_tiers_view(self, request):
         """Upload a CSV of tiers (name, park, ride_id, tier): each tier given becomes staff's."""
-        from warehouse.aggregation.tiers import tiers_csv_import
+        from warehouse.aggregation.classify import tiers_csv_import
 
         if not self.has_change_permission(request):
             return redirect("admin:index")

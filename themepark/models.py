@@ -184,7 +184,8 @@ class ParkSchedule(models.Model):
 
 class EntityMetadata(models.Model):
     """The current metadata of a ride from its ThemeParks.wiki entity document; every earlier
-    state is kept as an EntityMetadataVersion (collector.metadata documents the fields, sync_metadata writes them)."""
+    state is kept as an EntityMetadataVersion (collector.entity_document documents the fields,
+    sync_metadata writes them)."""
 
     ride = models.OneToOneField(Ride, on_delete=models.CASCADE, related_name="metadata")
     name = models.CharField(max_length=255, blank=True)

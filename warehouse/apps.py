@@ -6,7 +6,7 @@ class WarehouseConfig(AppConfig):
     verbose_name = "Warehouse"
 
     def ready(self):
-        from themepark.runs import RunSource, runs_register
+        from themepark.run_registry import RunSource, runs_register
 
         from .models import AggregationRun
 

@@ -1,6 +1,6 @@
 """metadata_sync: `/entity/{id}` of every attraction into EntityMetadata, with versions.
 
-A document whose versioned fields (collector.metadata.VERSIONED_FIELDS) hash differently
+A document whose versioned fields (collector.entity_document.VERSIONED_FIELDS) hash differently
 from the stored ones becomes a new version: the current row is updated and numbered up, and
 an EntityMetadataVersion row keeps each state, the old ones included. An unchanged document
 only moves `checked_at`. The ride's category follows `attractionType`. An entity the API no
@@ -17,7 +17,7 @@ from django.utils import timezone
 from themepark.choices import RideCategory
 from themepark.models import EntityMetadata, EntityMetadataVersion, Ride
 
-from ..metadata import VERSIONED_FIELDS, content_hash, entity_metadata
+from ..entity_document import VERSIONED_FIELDS, content_hash, entity_metadata
 from ..sources import NotFound, themeparks_wiki
 from .common import fetch_all
 

@@ -42,7 +42,7 @@ from warehouse.observations import observations_delete_range
 from warehouse.rows import prefix_lines
 
 from ..archive import ArchiveFile
-from ..locks import LockLost
+from ..run_locks import LockLost
 from ..choices import ImportStatus
 from ..models import ImportCheckpoint
 from ..parser import DUPLICATES, ParsedFile

@@ -6,7 +6,7 @@ import pytest
 from django.core.management.base import CommandError
 
 from importer.archive import ArchiveSource
-from importer.locks import RunLocks
+from importer.run_locks import RunLocks
 from importer.models import ImportCheckpoint, RideMapping
 from importer.services import archive_import, checkpoint_create, checkpoint_pause
 from importer.tests.conftest import manifest, run_import

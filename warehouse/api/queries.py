@@ -15,15 +15,15 @@ from rest_framework.exceptions import APIException
 
 from themepark.choices import EntityType, QueueType, RideStatus
 from themepark.models import Park, Ride
-from themepark.runs import runs_last_finished
+from themepark.run_registry import runs_last_finished
 
 from .. import periods
 from ..models import (AggregationRun, LiveParkState, LiveRideState, ParkDailyStats, ParkHourlyStats,
                       ParkOperatingSession, QueueData, RideDailyStats, RideHourlyStats, RideStatusChange,
                       RideStatusSnapshot)
 from ..partitions import months_ahead
-from ..aggregation.days import older_version_days
-from ..constants import METRICS_VERSION
+from ..aggregation.daily import older_version_days
+from ..engine_constants import METRICS_VERSION
 from ..selectors import park_figures, ride_figures, scope_resolve
 from .reliability import event_kinds, park_reliability
 

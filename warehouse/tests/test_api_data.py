@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from themepark.tests.factories import make_park, make_ride
-from warehouse.constants import METRICS_VERSION
+from warehouse.engine_constants import METRICS_VERSION
 from warehouse.models import LiveParkState, LiveRideState, ParkDailyStats, RideDailyStats
 
 # Wednesday 2024-06-12 16:00 UTC: park day 2024-06-12 in New York (12:00) and in Tokyo (01:00 on the 13th).

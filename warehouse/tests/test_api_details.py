@@ -6,7 +6,7 @@ import time_machine
 
 from collector.models import CollectionRun
 from themepark.tests.factories import make_observations, make_park, make_ride
-from warehouse.constants import METRICS_VERSION
+from warehouse.engine_constants import METRICS_VERSION
 from warehouse.ingest import QueueRow, ingest
 from warehouse.models import (AggregationRun, ParkHourlyStats, ParkOperatingSession, RideHourlyStats,
                               RideStatusChange)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from themepark.tests.factories import make_observations, make_ride
-from warehouse.constants import METRICS_VERSION
+from warehouse.engine_constants import METRICS_VERSION
 from warehouse.ingest import ingest
 from warehouse.models import ParkDailyStats, ParkHourlyStats, RideDailyStats, RideHourlyStats
 

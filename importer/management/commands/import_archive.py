@@ -24,7 +24,7 @@ from django.conf import settings
 
 from importer.archive import InvalidDestination, SourceUnreachable, source_from_settings
 from importer.choices import RESUMABLE, ImportStatus
-from importer.locks import LockLost
+from importer.run_locks import LockLost
 from importer.models import ImportCheckpoint
 from importer.parser import UNREADABLE, read_and_parse
 from importer.services import ImportBusy, archive_import

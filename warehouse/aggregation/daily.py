@@ -14,7 +14,7 @@ from django.utils import timezone
 from themepark.choices import EntityType, ScheduleType
 from themepark.models import Park, ParkSchedule
 
-from ..constants import LIVE_HOLD_INTERVALS, METRICS_VERSION
+from ..engine_constants import LIVE_HOLD_INTERVALS, METRICS_VERSION
 from ..metrics import Obs, ParkDay, RideInfo, compute_park_day, park_day_bounds
 from ..metrics.spells import LATE_OPENING, PARK_WIDE, STALE_FEED
 from ..models import (DownSpell, ParkDailyStats, ParkHourlyStats, ParkOperatingSession, RideDailyStats,
