@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from quality.choices import IssueType
+from themepark.choices import EntityType
 from themepark.location import fill_location
 from themepark.models import Destination, Land, Park, Ride, RideNameHistory
 
@@ -55,7 +57,7 @@ def _rename(ride: Ride, name: str, source: str):
 def _log_unsure(result, *, kind, name, match, park=None):
     description = f"Unsure {kind} match: Queue-Times '{name}' ~ '{match.name}' ({match.score})"
     result.unsure.append(description)
-    quality_once(issue_type="MISSING_FIELD", description=description, source_key="sync_parks",
+    quality_once(issue_type=IssueType.MISSING_FIELD, description=description, source_key="sync_parks",
                  entity_type=kind.upper(), park=park,
                  details={"queue_times_name": name, "candidate": match.name, "score": match.score,
                           "runner_up": match.runner_up})
@@ -213,7 +215,7 @@ def _qt_rides(result, park, payload):
             elif park.themeparks_wiki_id:
                 continue  # collected from ThemeParks.wiki: a ride only Queue-Times knows would stay empty
             else:
-                ride = Ride(park=park, name=raw["name"], entity_type="ATTRACTION")
+                ride = Ride(park=park, name=raw["name"], entity_type=EntityType.ATTRACTION)
                 result.rides_created += 1
         elif not park.themeparks_wiki_id:
             _rename(ride, raw["name"], "LIVE")

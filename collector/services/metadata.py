@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from themepark.choices import RideCategory
+from themepark.choices import EntityType, RideCategory
 from themepark.models import EntityMetadata, EntityMetadataVersion, Ride
 
 from ..entity_document import VERSIONED_FIELDS, content_hash, entity_metadata
@@ -64,7 +64,7 @@ def metadata_sync(*, park_ids=None, now: datetime | None = None, concurrency=Non
     """Fetch the entity document of every active attraction with a ThemeParks.wiki id."""
     progress = progress or (lambda line: None)
     now = now or timezone.now()
-    rides = Ride.objects.filter(is_active=True, park__is_active=True, entity_type="ATTRACTION",
+    rides = Ride.objects.filter(is_active=True, park__is_active=True, entity_type=EntityType.ATTRACTION,
                                 themeparks_wiki_id__isnull=False).order_by("pk")
     if park_ids:
         rides = rides.filter(park_id__in=park_ids)

@@ -1,7 +1,7 @@
 """collector.entity_document and collector.crossref: pure readers of entity documents and names."""
 from collector import crossref
 from collector.entity_document import content_hash, entity_metadata, height_cm
-from collector.tests.fakeapi import fixture
+from collector.fakeapi import fixture
 
 RIVER = "db5b2165-15c2-4e51-8bd1-611e9c351866"
 

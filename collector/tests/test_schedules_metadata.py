@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from collector.services import metadata_sync, parks_sync, schedules_sync
 from collector.tests.conftest import IOA, SNAPSHOT, USF
-from collector.tests.fakeapi import fixture
+from collector.fakeapi import fixture
 from themepark.models import EntityMetadata, EntityMetadataVersion, Park, ParkSchedule, Ride
 
 pytestmark = pytest.mark.django_db

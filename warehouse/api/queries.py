@@ -13,7 +13,7 @@ from django.db.models import Count, Max
 from rest_framework import status as http_status
 from rest_framework.exceptions import APIException
 
-from themepark.choices import EntityType, QueueType, RideStatus
+from themepark.choices import DataSource, EntityType, QueueType, RideStatus
 from themepark.models import Park, Ride
 from themepark.run_registry import runs_last_finished
 
@@ -331,7 +331,7 @@ def _last_collection(now):
         return finished
     rides = list(Ride.objects.filter(is_active=True).values_list("pk", flat=True))
     return (RideStatusSnapshot.objects.for_rides(rides).between(now - timedelta(days=2), now + timedelta(minutes=1))
-            .filter(data_source="LIVE").aggregate(last=Max("recorded_at"))["last"])
+            .filter(data_source=DataSource.LIVE).aggregate(last=Max("recorded_at"))["last"])
 
 
 def _age(now, moment):

@@ -18,7 +18,7 @@ from warehouse.cache import stats_generation_bump
 from warehouse.ingest import ingest
 from warehouse.models import ParkDailyStats
 
-from .test_api_data import NOW, api, live_park, live_ride, park_day, park_with_rides, ride_day  # noqa: F401
+from .api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
 
 pytestmark = [pytest.mark.django_db]
 YESTERDAY = date(2024, 6, 11)

@@ -11,7 +11,7 @@ from warehouse.ingest import QueueRow, ingest
 from warehouse.models import (AggregationRun, ParkHourlyStats, ParkOperatingSession, RideHourlyStats,
                               RideStatusChange)
 
-from .test_api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
+from .api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
 
 TODAY = date(2024, 6, 12)
 YESTERDAY = TODAY - timedelta(days=1)
