@@ -152,6 +152,12 @@ def test_the_schema_documents_every_parameter_with_its_allowed_values(api):
     assert api.get("/api/docs/").status_code == 200
 
 
+def test_the_api_docs_page_loads_swagger_ui_from_our_own_static_files(api):
+    page = api.get("/api/docs/").content.decode()
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
+
+
 @pytest.fixture
 def wsgi_in_test_transaction():
     """Calling the WSGI app directly fires request_started/finished, whose close_old_connections
