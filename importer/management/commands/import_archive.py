@@ -19,6 +19,7 @@ from collections import Counter
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from django.conf import settings
 
@@ -114,6 +115,9 @@ class Command(BaseCommand):
         self._dest = None
         self._tty = self.stdout.isatty()
         self._t0 = time.monotonic()
+        # On a terminal a tqdm bar (files, events written, rate, ETA); otherwise a line per destination.
+        self._bar = tqdm(total=len(files), unit="file", file=getattr(self.stdout, "_out", self.stdout),
+                         dynamic_ncols=True) if self._tty and self.verbosity else None
         try:
             summary = archive_import(checkpoint=checkpoint, new=new, source=source, files=files,
                                      progress=self._progress,
@@ -123,6 +127,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except LockLost as exc:  # another process took the run's locks: it stopped before its next commit
             raise CommandError(f"{getattr(checkpoint, 'import_id', 'the import')} stopped: {exc}") from exc
+        finally:
+            if self._bar is not None:
+                self._bar.close()
         self._started = True
         self._flush_destination()
         if summary.stats_note and opts["no_statistics"]:
@@ -181,12 +188,10 @@ class Command(BaseCommand):
     def _progress(self, event, *, file, parsed, summary, total):
         if not self.verbosity:
             return
-        if self._tty:
+        if self._bar is not None:
             rate = summary.written / max(time.monotonic() - self._t0, 1e-6)
-            eta = (total - summary.files) * (time.monotonic() - self._t0) / summary.files if summary.files else 0
-            self.stdout.write(f"\r[{summary.files}/{total} files] {summary.written:,} events, {rate:,.0f}/s, "
-                              f"ETA {eta:,.0f}s   ", ending="")
-            self.stdout.flush()
+            self._bar.set_postfix_str(f"{summary.written:,} events, {rate:,.0f}/s", refresh=False)
+            self._bar.update(max(summary.files - self._bar.n, 0))
         if file.destination_id != self._dest:
             self._flush_destination()
             self._dest = file.destination_id
@@ -199,8 +204,6 @@ class Command(BaseCommand):
             acc = self._acc
             self.stdout.write(f"[{self._dest}] {acc['files']} file(s), {acc['events']:,} event(s) read, "
                               f"{acc['corrupt']} corrupt, {acc['failed']} failed")
-        elif self._dest and self.verbosity:
-            self.stdout.write("")
 
     def _dry_run(self, source, files):
         from django.utils import timezone
