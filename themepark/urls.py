@@ -55,9 +55,8 @@ urlpatterns = [
     path("api/admin/", include("quality.api.urls")),
     path("api/admin/", include("collector.api.urls")),
     # Public API (CONTRACTS.md §2).
-    path("api/", include("warehouse.api.urls")),
     path("api/", include("warehouse.api.data_urls")),
-    path("api/", include("themepark.api_router")),
+    path("api/", include("warehouse.api.urls")),
     # Public Atom feed of a park's alert events.
     path("feeds/parks/<int:park_id>/events.atom", ParkEventsFeed(), name="park-events-feed"),
     re_path(r"^api(?:/(?P<rest>.*))?$", api_not_found),
