@@ -10,6 +10,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html_join
 
+from warehouse.aggregation.classify import tiers_csv, tiers_csv_import, tiers_return_to_rules, tiers_set_by_staff
+
 from .location import LocationSource, fill_location
 from .choices import TierSource
 from .models import (Destination, EntityMetadata, EntityMetadataVersion, Land, Park, ParkSchedule, Ride,
@@ -68,8 +70,6 @@ class TierCsvForm(forms.Form):
 
 def _set_tier_action(tier):
     def action(modeladmin, request, queryset):
-        from warehouse.aggregation.classify import tiers_set_by_staff
-
         count = tiers_set_by_staff(queryset.values_list("pk", flat=True), tier)
         modeladmin.message_user(request, f"{count} ride(s) set to {f'tier {tier}' if tier else 'unclassified'} "
                                          "by staff (the rules will not change them)")
@@ -105,16 +105,12 @@ class RideAdmin(admin.ModelAdmin):
 
     @admin.action(description="Return to rules (classify now)")
     def return_to_rules(self, request, queryset):
-        from warehouse.aggregation.classify import tiers_return_to_rules
-
         summary = tiers_return_to_rules(queryset.values_list("pk", flat=True))
         self.message_user(request, f"{queryset.count()} ride(s) returned to the rules; {len(summary.changes)} tier(s) "
                                    "changed in their parks")
 
     @admin.action(description="Export tiers as CSV")
     def export_tiers(self, request, queryset):
-        from warehouse.aggregation.classify import tiers_csv
-
         response = HttpResponse(tiers_csv(queryset), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="ride-tiers.csv"'
         return response
@@ -126,8 +122,6 @@ class RideAdmin(admin.ModelAdmin):
 
     def import_tiers_view(self, request):
         """Upload a CSV of tiers (name, park, ride_id, tier): each tier given becomes staff's."""
-        from warehouse.aggregation.classify import tiers_csv_import
-
         if not self.has_change_permission(request):
             return redirect("admin:index")
         form = TierCsvForm(request.POST or None, request.FILES or None)

@@ -32,6 +32,7 @@ from themepark.locks import LockLost
 from themepark.choices import RideStatus
 from themepark.models import Land, Park, ParkSchedule, Ride
 from warehouse.ingest import ingest
+from warehouse.services import live_state_refresh
 
 from .. import normalize
 from ..alerts.detect import alert_events_record
@@ -171,10 +172,6 @@ def park_collect(park, source, payload, *, now, slot, windows=None) -> ParkOutco
 def _refresh_live_state(park_ids, now) -> bool:
     """Let the warehouse recompute the live state of the parks just collected. Its failure is
     logged, never allowed to undo or fail the collection that already committed."""
-    try:
-        from warehouse.services import live_state_refresh
-    except (ImportError, AttributeError):
-        return False  # not there yet: the warehouse's live-state cache is another issue's work
     try:
         live_state_refresh(park_ids=park_ids, now=now)
     except Exception:  # noqa: BLE001
