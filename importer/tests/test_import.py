@@ -90,8 +90,8 @@ def _live_ride_with_rows(clean_archive):
     partitions_ensure(since=date(2024, 3, 1))
     times = [shared_at, datetime(2024, 3, 9, 23, 59, 59, 999000, tzinfo=timezone.utc),
              datetime(2024, 3, 20, 12, tzinfo=timezone.utc)]
-    ingest([Observation(ride.pk, at, "DOWN", None, "LIVE") for at in times], now=datetime(2030, 1, 1,
-                                                                                           tzinfo=timezone.utc))
+    ingest([Observation(ride.pk, at, "DOWN", None, "LIVE") for at in times],
+           now=datetime(2030, 1, 1, tzinfo=timezone.utc))
     return ride, times
 
 

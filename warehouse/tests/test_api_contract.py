@@ -124,7 +124,7 @@ CONTRACT = {
         "chart_data": {"labels": [str], "datasets": [{"label": str, "entity_id": int, "data": list}]},
         "granularity": str},
     "/api/trends/year-over-year?park_id={park}": {"current": {"start": str, "end": str, "figures": dict},
-                                                   "previous": {"start": str, "end": str, "figures": dict}},
+                                                  "previous": {"start": str, "end": str, "figures": dict}},
     "/api/search/index": {"parks": [{"id": int, "name": str, "location": str}],
                           "rides": [{"id": int, "name": str, "park_id": int, "park_name": str}]},
 }
