@@ -139,7 +139,7 @@ def main():
 
 def compare_versions(start, end, now, repeat):
     """Rebuild the whole range with version 1's figures only, then with version 2's, alternately."""
-    from warehouse.aggregation import days as engine
+    from warehouse.aggregation import daily as engine
     from warehouse.services import stats_recompute
 
     times = {1: [], 2: []}
@@ -165,7 +165,7 @@ def compare_engine(park, days, now, repeat):
     version 2's, in CPU seconds of this process: steadier than wall time on a busy machine."""
     import time as clock
 
-    from warehouse.aggregation.days import live_hold_seconds, park_rides, read_observations, read_schedule
+    from warehouse.aggregation.daily import live_hold_seconds, park_rides, read_observations, read_schedule
     from warehouse.metrics import compute_park_day, park_day_bounds
 
     rides = park_rides(park)
@@ -194,9 +194,9 @@ def bench_classify(n_parks, n_rides, repeat, days=90):
     from django.db import connection
 
     from themepark.models import Park, Ride
-    from warehouse.aggregation.days import insert_values
-    from warehouse.aggregation.tiers import classify_rides
-    from warehouse.constants import METRICS_VERSION
+    from warehouse.aggregation.daily import insert_values
+    from warehouse.aggregation.classify import classify_rides
+    from warehouse.engine_constants import METRICS_VERSION
     from warehouse.models import ParkDailyStats, RideDailyStats
 
     rng = random.Random(14)

@@ -94,7 +94,7 @@ def observations(ride_ids, first_day, days, seed=11):
 
 def fill(days):
     from themepark.models import Destination, Park, Ride
-    from warehouse.constants import METRICS_VERSION
+    from warehouse.engine_constants import METRICS_VERSION
     from warehouse.ingest import ingest
     from warehouse.models import (LiveParkState, LiveRideState, ParkDailyStats, ParkHourlyStats, RideDailyStats,
                                   RideHourlyStats)

@@ -77,7 +77,7 @@ def main():
     from django.utils import timezone
 
     from collector.services import snapshots_collect
-    from collector.tests.fakeapi import FakeAPI
+    from collector.fakeapi import FakeAPI
 
     build_catalog(args.parks, args.rides)
     now = timezone.now()

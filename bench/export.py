@@ -5,7 +5,7 @@ against a plain read of the same rows in one query.
 
 Fills a fresh benchmark database (BENCH_DATABASE_URL, default
 mysql://root:@127.0.0.1:3306/themepark_bench_export) with one park whose rides poll every 5
-minutes over the range, then times `warehouse.exports.export_stream` for both formats (the
+minutes over the range, then times `warehouse.export_streams.export_stream` for both formats (the
 bytes are counted and dropped, as a client would take them) and the reference: one
 `SELECT ... ORDER BY ride_id, recorded_at` fetched whole. The three run in alternating rounds
 (--rounds, default 3) so load from elsewhere weighs on all alike; each round's wall and CPU
@@ -38,7 +38,7 @@ def main():
     from django.db import connection
 
     from themepark.models import Park, Ride
-    from warehouse import exports
+    from warehouse import export_streams
     from warehouse.ingest import Observation, ingest
     from warehouse.periods import DayRange, range_bounds_utc
     from warehouse.services import partitions_ensure
@@ -70,7 +70,7 @@ def main():
 
     def export(fmt):
         size = 0
-        for block in exports.export_stream("observations", fmt, park, days):
+        for block in export_streams.export_stream("observations", fmt, park, days):
             size += len(block)
         return size
 

@@ -1,11 +1,10 @@
-"""Back office of the collector: the run log (read-only), park schedules, ride metadata with
-its version history, alert subscriptions, and the alert outbox and delivery log (read-only)."""
+"""Back office of the collector: the run log (read-only), alert subscriptions, and the alert outbox
+and delivery log (read-only). Schedules and ride metadata are in the catalog's admin."""
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from .models import (AlertDelivery, AlertEvent, AlertEventType, AlertSubscription, CollectionRun, DeliveryStatus,
-                     EntityMetadata, EntityMetadataVersion, ParkSchedule)
+from .models import AlertDelivery, AlertEvent, AlertEventType, AlertSubscription, CollectionRun, DeliveryStatus
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,45 +33,6 @@ class CollectionRunAdmin(ReadOnlyAdmin):
     def duration(self, run):
         seconds = run.duration_seconds
         return None if seconds is None else round(seconds, 1)
-
-
-@admin.register(ParkSchedule)
-class ParkScheduleAdmin(admin.ModelAdmin):
-    list_display = ("park", "date", "schedule_type", "opening_time", "closing_time", "description")
-    list_filter = ("schedule_type", "park")
-    search_fields = ("park__name", "description")
-    date_hierarchy = "date"
-    list_select_related = ("park",)
-    raw_id_fields = ("park",)
-
-
-class VersionInline(admin.TabularInline):
-    model = EntityMetadataVersion
-    fields = ("version", "recorded_at", "data")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(EntityMetadata)
-class EntityMetadataAdmin(admin.ModelAdmin):
-    """Metadata is written by sync_metadata; the admin shows it and every earlier version."""
-
-    list_display = ("ride", "attraction_type", "min_height_cm", "max_height_cm", "indoor_outdoor", "version",
-                    "changed_at", "checked_at")
-    list_filter = ("indoor_outdoor", "attraction_type", "ride__park")
-    search_fields = ("ride__name", "name")
-    list_select_related = ("ride", "ride__park")
-    readonly_fields = ("ride", "name", "latitude", "longitude", "entity_type", "attraction_type", "min_height_cm",
-                       "max_height_cm", "indoor_outdoor", "tags", "version", "content_hash", "checked_at",
-                       "changed_at")
-    inlines = [VersionInline]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class AlertSubscriptionForm(forms.ModelForm):

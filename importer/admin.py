@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from themepark.admin import ride_inline_add
 from themepark.models import Ride
 
 from . import services
@@ -135,3 +136,21 @@ class RideMappingAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "mapping": mapping,
                    "candidates": candidates, "others": others, "title": f"Review mapping: {mapping.archive_name}"}
         return TemplateResponse(request, "admin/importer/ridemapping/review.html", context)
+
+
+class RideMappingInline(admin.TabularInline):
+    """Every archive mapping decision that chose this ride."""
+
+    model = RideMapping
+    fk_name = "ride"
+    extra = 0
+    can_delete = False
+    fields = ("archive_entity_id", "archive_name", "method", "status", "score", "updated_at")
+    readonly_fields = fields
+    verbose_name_plural = "archive mapping history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+ride_inline_add(RideMappingInline)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import gc
 import zlib
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -631,12 +630,3 @@ def read_and_parse(source, key: str, now: datetime, formatted: bool = False,
         return parse_day_file(key, raw, now=now, formatted=formatted, max_bytes=max_bytes)
     except (Exception, RecursionError, MemoryError) as exc:  # noqa: BLE001
         return ParsedFile(key=key, read_error=f"parse: {type(exc).__name__}: {exc}"[:500])
-
-
-def problem_counts(files) -> Counter:
-    """Per-kind counts over parsed files (for summaries and tests)."""
-    total = Counter()
-    for parsed in files:
-        for kind, entry in parsed.problems.items():
-            total[kind] += entry["count"]
-    return total

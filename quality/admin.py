@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from . import charts, reports
+from . import svg_charts, reports
 from .choices import ResolutionStatus
 from .dashboard import dashboard_context
 from .forms import TransitionNoteForm
@@ -153,9 +153,9 @@ def storage_page_context() -> dict:
     return {
         "summary": summary, "growth": growth, "alerts": reports.storage_alerts(growth),
         "retention": reports.storage_retention(), "partitions": reports.storage_partitions(),
-        "size_chart": charts.line_chart(points, projected=projected, x_labels=(str(first or ""), end_label)),
-        "partition_chart": charts.bar_chart(partition_bars),
-        "rows_chart": charts.bar_chart(daily_rows[-30:], unit="rows/day"),
-        "table_chart": charts.bar_chart(sorted(((t["table"], t["total_mb"]) for t in summary["tables"]),
-                                             key=lambda bar: -bar[1])[:15]),
+        "size_chart": svg_charts.line_chart(points, projected=projected, x_labels=(str(first or ""), end_label)),
+        "partition_chart": svg_charts.bar_chart(partition_bars),
+        "rows_chart": svg_charts.bar_chart(daily_rows[-30:], unit="rows/day"),
+        "table_chart": svg_charts.bar_chart(sorted(((t["table"], t["total_mb"]) for t in summary["tables"]),
+                                                   key=lambda bar: -bar[1])[:15]),
     }

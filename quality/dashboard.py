@@ -1,22 +1,19 @@
-"""What the admin dashboard shows, read from each app's models. Models of other apps are looked
-up by name and a section is left out (marked unavailable) when its model does not exist."""
+"""What the admin dashboard shows. Runs and waiting work of other apps come through the run
+registry (themepark.run_registry), which those apps fill; a section whose role nobody registered is
+marked unavailable."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+
+from themepark.models import Park
+from themepark.run_registry import runs_source
 
 from . import reports
 from .choices import ResolutionStatus
+from .models import DataQualityLog
 from .timelines import parks_freshness
-
-
-def optional_model(label: str):
-    try:
-        return apps.get_model(label, require_ready=False)
-    except (LookupError, ValueError):
-        return None
 
 
 def changelist_url(model, **query) -> str | None:
@@ -36,30 +33,28 @@ def change_url(obj) -> str | None:
         return None
 
 
-def _runs(label: str, limit: int = 5) -> dict:
-    model = optional_model(label)
-    if model is None:
-        return {"available": False, "label": label}
+def _runs(role: str, limit: int = 5) -> dict:
+    source = runs_source(role)
+    if source is None:
+        return {"available": False, "label": role}
+    model, label = source.model, source.label
     rows = list(model.objects.order_by("-pk")[:limit])
     return {"available": True, "label": label, "url": changelist_url(model),
             "rows": [{"text": str(r), "status": getattr(r, "status", ""), "started_at": getattr(r, "started_at", None),
                       "finished_at": getattr(r, "finished_at", None), "url": change_url(r)} for r in rows]}
 
 
-def _status_count(label: str, status: str) -> dict:
-    model = optional_model(label)
-    if model is None:
-        return {"available": False, "label": label}
+def _waiting(role: str) -> dict:
+    source = runs_source(role)
+    if source is None:
+        return {"available": False, "label": role}
+    model, label, status = source.model, source.label, source.waiting_status
     rows = model.objects.filter(status=status)
     return {"available": True, "label": label, "count": rows.count(), "rows": [str(r) for r in rows[:10]],
             "url": changelist_url(model, status__exact=status)}
 
 
 def dashboard_context() -> dict:
-    from themepark.models import Park
-
-    from .models import DataQualityLog
-
     freshness = parks_freshness()
     for row in freshness:
         row["url"] = changelist_url(DataQualityLog, park__id__exact=row["park_id"])
@@ -69,10 +64,10 @@ def dashboard_context() -> dict:
     return {
         "freshness": freshness,
         "park_url": changelist_url(Park),
-        "collection_runs": _runs("collector.CollectionRun"),
-        "statistics_runs": _runs("warehouse.AggregationRun"),
-        "imports": _status_count("importer.ImportCheckpoint", "IN_PROGRESS"),
-        "mappings": _status_count("importer.RideMapping", "NEEDS_REVIEW"),
+        "collection_runs": _runs("collection"),
+        "statistics_runs": _runs("statistics"),
+        "imports": _waiting("import"),
+        "mappings": _waiting("mapping review"),
         "quality": summary,
         "open_issues_url": f"{issues_url}?resolution_status__exact={ResolutionStatus.OPEN}",
         "open_by_type": [(t, n, f"{issues_url}?issue_type__exact={t}&resolution_status__exact=OPEN")

@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta, timezone
 from warehouse.metrics.days import inferred_window, park_day_bounds, park_day_of, schedule_window
 from warehouse.metrics.timeline import OPERATING, Obs, Run, build_runs
 
+from .choices import Freshness
+
 MIN_GAP = timedelta(minutes=30)
 FRESH_MINUTES, NORMAL_MINUTES = 15, 30
 
@@ -171,10 +173,10 @@ def coverage(*, window, known) -> float | None:
 
 def freshness(age: timedelta | None) -> str:
     if age is None:
-        return "NO_DATA"
+        return Freshness.NO_DATA
     if age < timedelta(minutes=FRESH_MINUTES):
-        return "FRESH"
-    return "NORMAL" if age < timedelta(minutes=NORMAL_MINUTES) else "STALE"
+        return Freshness.FRESH
+    return Freshness.NORMAL if age < timedelta(minutes=NORMAL_MINUTES) else Freshness.STALE
 
 
 # Reconciling with earlier findings -----------------------------------------------------------

@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from themepark.choices import DataSource
 from themepark.models import Destination, Park, Ride
 from warehouse.models import RideStatusSnapshot
 
 from . import gaps
-from .choices import GapKind, IssueType, ResolutionStatus
+from .choices import GapKind, IssueType, QualitySource, ResolutionStatus
 from .models import DataQualityLog
 from .timelines import park_timeline
 
@@ -30,7 +31,7 @@ class TransitionError(ValueError):
 
 
 def quality_issue_record(*, issue_type, description, record_count=0, entity_type="", entity_id="",
-                         park=None, ride=None, source="SYSTEM", source_key="", period_start=None,
+                         park=None, ride=None, source=QualitySource.SYSTEM, source_key="", period_start=None,
                          period_end=None, details=None) -> DataQualityLog:
     """Add one finding to the quality log and return it."""
     return DataQualityLog.objects.create(
@@ -143,7 +144,7 @@ def archive_gaps_detect(*, destination: Destination, start: datetime, end: datet
     ride_ids = list(Ride.objects.filter(park__destination=destination).values_list("pk", flat=True))
     if park is None or not ride_ids:
         return Counter()
-    archive = RideStatusSnapshot.objects.for_rides(ride_ids).filter(data_source="ARCHIVE")
+    archive = RideStatusSnapshot.objects.for_rides(ride_ids).filter(data_source=DataSource.ARCHIVE)
     days = gaps.park_days(start, end, park.timezone)
     present = {day for day in days if archive.between(*gaps.park_day_bounds(day, park.timezone)).exists()}
     if not present:
@@ -152,7 +153,7 @@ def archive_gaps_detect(*, destination: Destination, start: datetime, end: datet
     found = [(gaps.park_day_bounds(first, park.timezone)[0], gaps.park_day_bounds(last, park.timezone)[1])
              for first, last in runs]
     return _reconcile(entity_type="DESTINATION", entity_id=destination.pk, kind=GapKind.ARCHIVE_DAY_MISSING,
-                      found=found, scanned=(start, end), now=now, source="ARCHIVE", park=park,
+                      found=found, scanned=(start, end), now=now, source=QualitySource.ARCHIVE, park=park,
                       description=lambda s, e: f"No archive events for {destination.name} from "
                                                f"{s:%Y-%m-%d} to {(e - timedelta(seconds=1)):%Y-%m-%d}")
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from warehouse.partitions import PARTITIONED_TABLES, existing_partitions
 
+from .choices import AlertLevel
 from .models import StorageMetrics
 
 GB = 1024 ** 3
@@ -144,17 +145,20 @@ def alerts(*, total_bytes: float, capacity_bytes: float, per_day: float | None, 
 
     share = total_bytes / capacity_bytes if capacity_bytes else 0
     if share >= CRITICAL_SHARE:
-        add("CRITICAL", "capacity", f"{share:.0%} of the storage capacity used (critical at 80 %)", round(share, 4))
+        add(AlertLevel.CRITICAL, "capacity", f"{share:.0%} of the storage capacity used (critical at 80 %)",
+            round(share, 4))
     elif share >= WARNING_SHARE:
-        add("WARNING", "capacity", f"{share:.0%} of the storage capacity used (warning at 60 %)", round(share, 4))
+        add(AlertLevel.WARNING, "capacity", f"{share:.0%} of the storage capacity used (warning at 60 %)",
+            round(share, 4))
     if rate_change is not None and abs(rate_change) > RATE_CHANGE_LIMIT:
-        add("WARNING", "growth_rate_change", f"growth rate changed by {rate_change:+.0%}", round(rate_change, 4))
+        add(AlertLevel.WARNING, "growth_rate_change", f"growth rate changed by {rate_change:+.0%}",
+            round(rate_change, 4))
     days = days_until_full(current=total_bytes, capacity=capacity_bytes, per_day=per_day)
     if days is not None and days < FULL_WARNING_DAYS:
-        level = "CRITICAL" if days < FULL_CRITICAL_DAYS else "WARNING"
+        level = AlertLevel.CRITICAL if days < FULL_CRITICAL_DAYS else AlertLevel.WARNING
         add(level, "days_until_full", f"storage full in {days:.0f} days at the current rate", round(days, 1))
     if months_ahead is not None and months_ahead < MIN_FUTURE_PARTITIONS:
-        level = "CRITICAL" if months_ahead < 1 else "WARNING"
+        level = AlertLevel.CRITICAL if months_ahead < 1 else AlertLevel.WARNING
         add(level, "future_partitions", f"only {months_ahead} future monthly partition(s); run manage_partitions",
             months_ahead)
     return out

@@ -10,9 +10,8 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-from collector.models import ParkSchedule
 from themepark.choices import EntityType
-from themepark.models import Park, Ride
+from themepark.models import Park, ParkSchedule, Ride
 from warehouse.models import RideStatusSnapshot
 
 from . import gaps

@@ -10,11 +10,12 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from importer.models import RideMapping
+from warehouse.aggregation.classify import tiers_csv, tiers_csv_import, tiers_return_to_rules, tiers_set_by_staff
 
 from .location import LocationSource, fill_location
 from .choices import TierSource
-from .models import Destination, Land, Park, Ride, RideNameHistory
+from .models import (Destination, EntityMetadata, EntityMetadataVersion, Land, Park, ParkSchedule, Ride,
+                     RideNameHistory)
 
 
 @admin.register(Destination)
@@ -63,29 +64,12 @@ class RideNameHistoryInline(admin.TabularInline):
     can_delete = False
 
 
-class RideMappingInline(admin.TabularInline):
-    """Every archive mapping decision that chose this ride."""
-
-    model = RideMapping
-    fk_name = "ride"
-    extra = 0
-    can_delete = False
-    fields = ("archive_entity_id", "archive_name", "method", "status", "score", "updated_at")
-    readonly_fields = fields
-    verbose_name_plural = "archive mapping history"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class TierCsvForm(forms.Form):
     file = forms.FileField(help_text="CSV with the columns name, park, ride_id, tier (as the export writes them)")
 
 
 def _set_tier_action(tier):
     def action(modeladmin, request, queryset):
-        from warehouse.aggregation.tiers import tiers_set_by_staff
-
         count = tiers_set_by_staff(queryset.values_list("pk", flat=True), tier)
         modeladmin.message_user(request, f"{count} ride(s) set to {f'tier {tier}' if tier else 'unclassified'} "
                                          "by staff (the rules will not change them)")
@@ -108,7 +92,8 @@ class RideAdmin(admin.ModelAdmin):
               "metadata_versions", "created_at", "updated_at")
     readonly_fields = ("tier_source", "tier_reason", "tier_set_at", "last_operated_at", "metadata_versions",
                        "created_at", "updated_at")
-    inlines = [RideNameHistoryInline, RideMappingInline]
+    # Apps that keep rows about a ride add their inline here (ride_inline_add), e.g. the importer's mappings.
+    inlines = [RideNameHistoryInline]
     actions = [_set_tier_action(1), _set_tier_action(2), _set_tier_action(3), _set_tier_action(None),
                "return_to_rules", "export_tiers"]
 
@@ -120,16 +105,12 @@ class RideAdmin(admin.ModelAdmin):
 
     @admin.action(description="Return to rules (classify now)")
     def return_to_rules(self, request, queryset):
-        from warehouse.aggregation.tiers import tiers_return_to_rules
-
         summary = tiers_return_to_rules(queryset.values_list("pk", flat=True))
         self.message_user(request, f"{queryset.count()} ride(s) returned to the rules; {len(summary.changes)} tier(s) "
                                    "changed in their parks")
 
     @admin.action(description="Export tiers as CSV")
     def export_tiers(self, request, queryset):
-        from warehouse.aggregation.tiers import tiers_csv
-
         response = HttpResponse(tiers_csv(queryset), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="ride-tiers.csv"'
         return response
@@ -141,8 +122,6 @@ class RideAdmin(admin.ModelAdmin):
 
     def import_tiers_view(self, request):
         """Upload a CSV of tiers (name, park, ride_id, tier): each tier given becomes staff's."""
-        from warehouse.aggregation.tiers import tiers_csv_import
-
         if not self.has_change_permission(request):
             return redirect("admin:index")
         form = TierCsvForm(request.POST or None, request.FILES or None)
@@ -168,3 +147,49 @@ class RideAdmin(admin.ModelAdmin):
             "\n", "<div>v{} recorded {}: <code>{}</code></div>",
             ((v.version, v.recorded_at.strftime("%Y-%m-%d %H:%M"), v.data) for v in rows),
         ) or "No versions"
+
+
+@admin.register(ParkSchedule)
+class ParkScheduleAdmin(admin.ModelAdmin):
+    list_display = ("park", "date", "schedule_type", "opening_time", "closing_time", "description")
+    list_filter = ("schedule_type", "park")
+    search_fields = ("park__name", "description")
+    date_hierarchy = "date"
+    list_select_related = ("park",)
+    raw_id_fields = ("park",)
+
+
+class VersionInline(admin.TabularInline):
+    model = EntityMetadataVersion
+    fields = ("version", "recorded_at", "data")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EntityMetadata)
+class EntityMetadataAdmin(admin.ModelAdmin):
+    """Metadata is written by sync_metadata; the admin shows it and every earlier version."""
+
+    list_display = ("ride", "attraction_type", "min_height_cm", "max_height_cm", "indoor_outdoor", "version",
+                    "changed_at", "checked_at")
+    list_filter = ("indoor_outdoor", "attraction_type", "ride__park")
+    search_fields = ("ride__name", "name")
+    list_select_related = ("ride", "ride__park")
+    readonly_fields = ("ride", "name", "latitude", "longitude", "entity_type", "attraction_type", "min_height_cm",
+                       "max_height_cm", "indoor_outdoor", "tags", "version", "content_hash", "checked_at",
+                       "changed_at")
+    inlines = [VersionInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def ride_inline_add(inline):
+    """Let an app that keeps rows about a ride show them on the ride's page, without the catalog
+    importing that app (called from the app's admin module)."""
+    if inline not in RideAdmin.inlines:
+        RideAdmin.inlines = [*RideAdmin.inlines, inline]

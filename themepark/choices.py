@@ -54,3 +54,18 @@ class QueueType(models.TextChoices):
     PAID_RETURN_TIME = "PAID_RETURN_TIME"
     BOARDING_GROUP = "BOARDING_GROUP"
     PAID_STANDBY = "PAID_STANDBY"
+
+
+class ScheduleType(models.TextChoices):
+    OPERATING = "OPERATING"
+    TICKETED_EVENT = "TICKETED_EVENT"
+    PRIVATE_EVENT = "PRIVATE_EVENT"
+    EXTRA_HOURS = "EXTRA_HOURS"
+    INFO = "INFO"
+
+
+class IndoorOutdoor(models.TextChoices):
+    INDOOR = "INDOOR"
+    OUTDOOR = "OUTDOOR"
+    HYBRID = "HYBRID"
+    UNKNOWN = "UNKNOWN"

@@ -6,7 +6,7 @@ import time
 from django.db import InterfaceError, OperationalError
 
 from . import db_router
-from .metrics import REQUEST_LATENCY
+from .operator_metrics import REQUEST_LATENCY
 
 logger = logging.getLogger("themepark.request")
 

@@ -44,12 +44,12 @@ def handler500(request):
         return json_error(body.pop("error"), 500, **{k: v for k, v in body.items() if k != "success"})
     return defaults.server_error(request)
 
-from .metrics import metrics_view
+from .operator_metrics import metrics_view
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="landing.html"), name="landing"),
     path("admin/", admin.site.urls),
-    # Prometheus metrics for operators: staff sessions or METRICS_ALLOWED_IPS (themepark/metrics.py).
+    # Prometheus metrics for operators: staff sessions or METRICS_ALLOWED_IPS (themepark/operator_metrics.py).
     path("metrics", metrics_view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -58,9 +58,8 @@ urlpatterns = [
     path("api/admin/", include("quality.api.urls")),
     path("api/admin/", include("collector.api.urls")),
     # Public API (CONTRACTS.md §2).
-    path("api/", include("warehouse.api.urls")),
     path("api/", include("warehouse.api.data_urls")),
-    path("api/", include("themepark.api_router")),
+    path("api/", include("warehouse.api.urls")),
     # Public Atom feed of a park's alert events.
     path("feeds/parks/<int:park_id>/events.atom", ParkEventsFeed(), name="park-events-feed"),
     re_path(r"^api(?:/(?P<rest>.*))?$", api_not_found, name="api-not-found"),

@@ -33,6 +33,7 @@ from .rows import (  # noqa: F401  (the public names of the writer live in rows.
     Observation,
     QueueRow, invalid_reason, parse_lines, queue_lines, row_tuples, snapshot_line, utc_text,
 )
+from .problems import problem_report
 
 logger = logging.getLogger(__name__)
 
@@ -99,10 +100,8 @@ def ingest_prepared(snapshot_text: str, queue_text: str = "", *, rows: int, queu
 
 
 def _log_invalid(result, samples, *, source, source_key):
-    from quality.services import quality_issue_record
-
     for reason, count in result.invalid_reasons.items():
-        quality_issue_record(
+        problem_report(
             issue_type="INVALID", description=f"{count} observation(s) refused: {reason}",
             record_count=count, entity_type="OBSERVATION", source=source, source_key=source_key,
             details={"reason": reason, "examples": samples.get(reason, [])},

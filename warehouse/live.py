@@ -13,7 +13,7 @@ from themepark.choices import EntityType, RideStatus
 from themepark.constants import tier_weight
 from themepark.models import Park
 
-from .aggregation.days import live_hold_seconds, read_latest, read_schedule, to_datetime
+from .aggregation.daily import live_hold_seconds, read_latest, read_schedule, to_datetime
 from .aggregation.runs import parks_selected
 from .metrics import down_states, live_shame, park_day_of
 from .metrics.timeline import ARCHIVE

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .constants import PARK_DAY_START_HOUR
+from .engine_constants import PARK_DAY_START_HOUR
 
 LIVE = "live"
 PERIODS = ("live", "today", "yesterday", "last_week", "last_month", "7days", "30days")

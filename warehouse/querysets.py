@@ -13,6 +13,3 @@ class SnapshotQuerySet(models.QuerySet):
 
     def for_rides(self, rides):
         return self.filter(ride__in=rides)
-
-    def chronological(self):
-        return self.order_by("ride_id", "recorded_at")

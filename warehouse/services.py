@@ -50,7 +50,7 @@ def stats_rebuild(*, park_ids=None, now=None, progress=None, lock_wait: float = 
     """Recompute every park day that has observations (for those parks, or all active parks), and
     every day still holding figures of an older METRICS_VERSION."""
     from .aggregation import data_range
-    from .aggregation.days import older_version_span
+    from .aggregation.daily import older_version_span
     from .models import AggregationRun
 
     span, older = data_range(park_ids), older_version_span(park_ids)

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from themepark.choices import RideStatus
-from warehouse.aggregation.days import live_hold_seconds, read_latest
+from warehouse.aggregation.daily import live_hold_seconds, read_latest
 from warehouse.metrics import down_states
 from warehouse.models import LiveParkState, RideStatusSnapshot
 

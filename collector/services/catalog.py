@@ -5,7 +5,7 @@ ThemeParks.wiki: `/destinations`, then per park `/entity/{park}` (timezone, coor
 and restaurants become rides. Parks from here report DOWN (`reports_down=True`).
 Queue-Times: `parks.json` (operator groups; coordinates are strings) and each park's
 `queue_times.json` (lands and top-level rides; single-rider lines are queues, not rides).
-Parks and rides known to both sources carry both ids (collector.matching); unsure matches go
+Parks and rides known to both sources carry both ids (collector.crossref); unsure matches go
 to the quality log and are left alone. Parks known only to Queue-Times get `reports_down=False`.
 Each park commits on its own, so one failing park never undoes the others.
 """
@@ -17,10 +17,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from quality.choices import IssueType
+from themepark.choices import EntityType
 from themepark.location import fill_location
 from themepark.models import Destination, Land, Park, Ride, RideNameHistory
 
-from .. import matching
+from .. import crossref
 from ..normalize import entity_type, qt_parks, qt_rides, single_rider_base
 from ..sources import SourceError, queue_times, themeparks_wiki
 from .common import quality_once
@@ -55,7 +57,7 @@ def _rename(ride: Ride, name: str, source: str):
 def _log_unsure(result, *, kind, name, match, park=None):
     description = f"Unsure {kind} match: Queue-Times '{name}' ~ '{match.name}' ({match.score})"
     result.unsure.append(description)
-    quality_once(issue_type="MISSING_FIELD", description=description, source_key="sync_parks",
+    quality_once(issue_type=IssueType.MISSING_FIELD, description=description, source_key="sync_parks",
                  entity_type=kind.upper(), park=park,
                  details={"queue_times_name": name, "candidate": match.name, "score": match.score,
                           "runner_up": match.runner_up})
@@ -104,7 +106,7 @@ def _tpw_park(result, destination, doc, children):
     park.save()
     known = {r.themeparks_wiki_id: r for r in Ride.objects.filter(park=park, themeparks_wiki_id__isnull=False)}
     count = 0
-    for child in matching.descendants(children.get("children") or [], doc["id"]):
+    for child in crossref.descendants(children.get("children") or [], doc["id"]):
         kind = entity_type(child.get("entityType"))
         if kind not in RIDE_TYPES:
             continue
@@ -124,7 +126,7 @@ def _tpw_park(result, destination, doc, children):
 
 def _match_qt_only_ride(park, name):
     candidates = list(Ride.objects.filter(park=park, themeparks_wiki_id__isnull=True).values_list("pk", "name"))
-    match = matching.best_match(name, candidates, auto=settings.FUZZY_AUTO_SCORE, review=settings.FUZZY_REVIEW_SCORE)
+    match = crossref.best_match(name, candidates, auto=settings.FUZZY_AUTO_SCORE, review=settings.FUZZY_REVIEW_SCORE)
     return Ride.objects.get(pk=match.key) if match and match.sure else None
 
 
@@ -160,7 +162,7 @@ def _match_qt_park(result, info):
     """The ThemeParks.wiki park this Queue-Times park is, when sure; False when unsure."""
     candidates = [{"key": p.pk, "name": p.name, "latitude": p.latitude, "longitude": p.longitude}
                   for p in Park.objects.filter(queue_times_id__isnull=True, timezone=info.get("timezone") or "UTC")]
-    match = matching.park_match(info, candidates, auto=settings.FUZZY_AUTO_SCORE, review=settings.FUZZY_REVIEW_SCORE)
+    match = crossref.park_match(info, candidates, auto=settings.FUZZY_AUTO_SCORE, review=settings.FUZZY_REVIEW_SCORE)
     if match is None:
         return None
     if not match.sure:
@@ -202,7 +204,7 @@ def _qt_rides(result, park, payload):
         ride = known.get(raw["id"]) or Ride.objects.filter(queue_times_id=raw["id"]).first()
         if ride is None:
             candidates = list(Ride.objects.filter(park=park, queue_times_id__isnull=True).values_list("pk", "name"))
-            match = matching.best_match(raw["name"], candidates, auto=settings.FUZZY_AUTO_SCORE,
+            match = crossref.best_match(raw["name"], candidates, auto=settings.FUZZY_AUTO_SCORE,
                                         review=settings.FUZZY_REVIEW_SCORE)
             if match and not match.sure:
                 _log_unsure(result, kind="ride", name=raw["name"], match=match, park=park)
@@ -213,7 +215,7 @@ def _qt_rides(result, park, payload):
             elif park.themeparks_wiki_id:
                 continue  # collected from ThemeParks.wiki: a ride only Queue-Times knows would stay empty
             else:
-                ride = Ride(park=park, name=raw["name"], entity_type="ATTRACTION")
+                ride = Ride(park=park, name=raw["name"], entity_type=EntityType.ATTRACTION)
                 result.rides_created += 1
         elif not park.themeparks_wiki_id:
             _rename(ride, raw["name"], "LIVE")

@@ -25,15 +25,19 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from quality.choices import IssueType, QualitySource, ResolutionStatus
 from quality.models import DataQualityLog
 from quality.services import quality_issue_record
 from themepark.locks import LockLost
-from themepark.models import Land, Park, Ride
+from themepark.choices import RideStatus
+from themepark.models import Land, Park, ParkSchedule, Ride
 from warehouse.ingest import ingest
+from warehouse.services import live_state_refresh
 
 from .. import normalize
 from ..alerts.detect import alert_events_record
-from ..models import CollectionRun, ParkSchedule
+from ..choices import RunStatus
+from ..models import CollectionRun
 from ..sources import queue_times, themeparks_wiki
 from .common import collection_lock, fetch_all
 
@@ -65,7 +69,7 @@ class CollectResult:
 
     @property
     def skipped(self):
-        return self.run.status == "SKIPPED"
+        return self.run.status == RunStatus.SKIPPED
 
 
 def _fetch(job):
@@ -117,14 +121,15 @@ def _record_stale(park, stale, *, source, now, source_key):
     details = {"entities": [{"id": i.source_id, "name": i.name, "last_updated": i.last_updated.isoformat()}
                             for i in stale[:50]]}
     recent = DataQualityLog.objects.filter(
-        issue_type="STALE", park=park, source="LIVE", source_key=source_key, resolution_status="OPEN",
+        issue_type=IssueType.STALE, park=park, source=QualitySource.LIVE, source_key=source_key,
+        resolution_status=ResolutionStatus.OPEN,
         period_end__gte=now - 3 * timedelta(minutes=settings.COLLECTION_INTERVAL_MINUTES)).order_by("-pk").first()
     if recent:
         DataQualityLog.objects.filter(pk=recent.pk).update(
             period_end=now, record_count=recent.record_count + len(stale), details=details)
         return
     quality_issue_record(
-        issue_type="STALE", source="LIVE", source_key=source_key, park=park, entity_type="PARK",
+        issue_type=IssueType.STALE, source=QualitySource.LIVE, source_key=source_key, park=park, entity_type="PARK",
         entity_id=park.pk, record_count=len(stale), period_start=min(i.last_updated for i in stale),
         period_end=now, details=details,
         description=f"{len(stale)} stale live value(s) at {park.name} ({source}); not stored")
@@ -152,9 +157,9 @@ def park_collect(park, source, payload, *, now, slot, windows=None) -> ParkOutco
     with transaction.atomic():
         ride_ids = _ride_ids(park, fresh, source, outcome)
         observations = [normalize.to_observation(i, ride_id=ride_ids[i.source_id], recorded_at=slot) for i in fresh]
-        result = ingest(observations, now=now, source="LIVE", source_key=source_key)
+        result = ingest(observations, now=now, source=QualitySource.LIVE, source_key=source_key)
         alert_events_record(park, observations, at=slot, park_open=is_open if source == "tpw" else None)
-        operated = [ride_ids[i.source_id] for i in fresh if i.status == "OPERATING"]
+        operated = [ride_ids[i.source_id] for i in fresh if i.status == RideStatus.OPERATING]
         Ride.objects.filter(pk__in=operated).filter(
             Q(last_operated_at__isnull=True) | Q(last_operated_at__lt=slot)).update(last_operated_at=slot)
         if stale:
@@ -168,10 +173,6 @@ def _refresh_live_state(park_ids, now) -> bool:
     """Let the warehouse recompute the live state of the parks just collected. Its failure is
     logged, never allowed to undo or fail the collection that already committed."""
     try:
-        from warehouse.services import live_state_refresh
-    except (ImportError, AttributeError):
-        return False  # not there yet: the warehouse's live-state cache is another issue's work
-    try:
         live_state_refresh(park_ids=park_ids, now=now)
     except Exception:  # noqa: BLE001
         logger.exception("live_state_refresh failed after collection")
@@ -184,7 +185,7 @@ def _still_held(lock, run) -> None:
     try:
         lock.ensure_held()
     except LockLost as exc:
-        CollectionRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), status="FAILED",
+        CollectionRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), status=RunStatus.FAILED,
                                                        errors=[{"error": str(exc)}])
         raise
 
@@ -198,7 +199,7 @@ def snapshots_collect(*, park_ids=None, now: datetime | None = None, concurrency
     slot = normalize.poll_slot(started, settings.COLLECTION_INTERVAL_MINUTES)
     with collection_lock() as lock:
         if lock is None:
-            run = CollectionRun.objects.create(started_at=started, finished_at=timezone.now(), status="SKIPPED")
+            run = CollectionRun.objects.create(started_at=started, finished_at=timezone.now(), status=RunStatus.SKIPPED)
             return CollectResult(run=run)
         run = CollectionRun.objects.create(started_at=started)
         parks = Park.objects.filter(is_active=True).filter(

@@ -9,6 +9,9 @@ from typing import Callable, Iterable
 
 from django.conf import settings
 
+from quality.choices import ResolutionStatus
+from quality.models import DataQualityLog
+from quality.services import quality_issue_record
 from themepark.locks import JobLock, LockBusy
 
 logger = logging.getLogger("collector")
@@ -56,10 +59,7 @@ def collection_lock(name: str = LOCK_NAME):
 
 def quality_once(*, issue_type: str, description: str, source_key: str, **fields):
     """Record a quality issue unless the same one (type, key, description) is still OPEN."""
-    from quality.models import DataQualityLog
-    from quality.services import quality_issue_record
-
     if DataQualityLog.objects.filter(issue_type=issue_type, source_key=source_key, description=description,
-                                     resolution_status="OPEN").exists():
+                                     resolution_status=ResolutionStatus.OPEN).exists():
         return None
     return quality_issue_record(issue_type=issue_type, description=description, source_key=source_key, **fields)

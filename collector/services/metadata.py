@@ -1,6 +1,6 @@
 """metadata_sync: `/entity/{id}` of every attraction into EntityMetadata, with versions.
 
-A document whose versioned fields (collector.metadata.VERSIONED_FIELDS) hash differently
+A document whose versioned fields (collector.entity_document.VERSIONED_FIELDS) hash differently
 from the stored ones becomes a new version: the current row is updated and numbered up, and
 an EntityMetadataVersion row keeps each state, the old ones included. An unchanged document
 only moves `checked_at`. The ride's category follows `attractionType`. An entity the API no
@@ -14,11 +14,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from themepark.choices import RideCategory
-from themepark.models import Ride
+from themepark.choices import EntityType, RideCategory
+from themepark.models import EntityMetadata, EntityMetadataVersion, Ride
 
-from ..metadata import VERSIONED_FIELDS, content_hash, entity_metadata
-from ..models import EntityMetadata, EntityMetadataVersion
+from ..entity_document import VERSIONED_FIELDS, content_hash, entity_metadata
 from ..sources import NotFound, themeparks_wiki
 from .common import fetch_all
 
@@ -65,7 +64,7 @@ def metadata_sync(*, park_ids=None, now: datetime | None = None, concurrency=Non
     """Fetch the entity document of every active attraction with a ThemeParks.wiki id."""
     progress = progress or (lambda line: None)
     now = now or timezone.now()
-    rides = Ride.objects.filter(is_active=True, park__is_active=True, entity_type="ATTRACTION",
+    rides = Ride.objects.filter(is_active=True, park__is_active=True, entity_type=EntityType.ATTRACTION,
                                 themeparks_wiki_id__isnull=False).order_by("pk")
     if park_ids:
         rides = rides.filter(park_id__in=park_ids)

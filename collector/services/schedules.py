@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from themepark.models import Park
+from themepark.models import Park, ParkSchedule
 
-from ..models import ParkSchedule
 from ..normalize import schedule_entries
 from ..sources import themeparks_wiki
 from .common import fetch_all

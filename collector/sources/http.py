@@ -1,6 +1,6 @@
 """The polite HTTP client both source modules share: explicit timeouts, a descriptive
-User-Agent, bounded retries with exponential backoff and jitter on 5xx and network errors,
-429 honoured through `Retry-After` (seconds or an HTTP date), and a requests-per-minute
+User-Agent, bounded retries (tenacity) with exponential backoff and jitter on 5xx and network
+errors, 429 honoured through `Retry-After` (seconds or an HTTP date), and a requests-per-minute
 ceiling shared by every thread that uses the client.
 
 The ceiling is a sliding window (at most N requests in any 60 seconds), not an even spacing,
@@ -10,7 +10,6 @@ every thread until its `Retry-After` has passed.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections import deque
@@ -19,6 +18,7 @@ from email.utils import parsedate_to_datetime
 
 import requests
 from django.conf import settings
+from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,8 @@ class JsonClient:
         self.timeout = timeout if timeout is not None else settings.HTTP_TIMEOUT_SECONDS
         self.max_retries = max_retries if max_retries is not None else settings.HTTP_MAX_RETRIES
         self.user_agent = user_agent or settings.HTTP_USER_AGENT
-        self.backoff_base, self.backoff_cap = backoff_base, backoff_cap
+        # Exponential backoff with full jitter: a random wait up to base * 2^attempt, capped.
+        self._backoff = wait_random_exponential(multiplier=backoff_base, max=backoff_cap)
         self.limiter = RateLimiter(requests_per_minute if requests_per_minute is not None
                                    else settings.HTTP_REQUESTS_PER_MINUTE)
         self._local = threading.local()
@@ -107,39 +108,54 @@ class JsonClient:
             self._local.session = session
         return session
 
-    def backoff(self, attempt: int) -> float:
-        """Exponential backoff with full jitter: up to base * 2^attempt, capped."""
-        return random.uniform(0.5, 1.0) * min(self.backoff_cap, self.backoff_base * 2 ** attempt)
-
     def get_json(self, path: str, *, params=None):
+        """GET one JSON document: retried (tenacity) on network errors, 5xx and 429 up to
+        `max_retries` times; a 429's Retry-After closes the shared gate, the rest back off
+        exponentially with full jitter."""
         url = f"{self.base_url}/{path.lstrip('/')}"
-        attempt = 0
-        while True:
-            self.limiter.acquire()
-            delay = self.backoff(attempt)
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_retries + 1), retry=retry_if_exception_type(_Retryable),
+            wait=self._wait, before_sleep=lambda state: logger.info(
+                "GET %s: %s, retrying", url, state.outcome.exception().problem))
+        try:
+            return retrying(self._get_once, url, params)
+        except RetryError as exc:
+            problem = exc.last_attempt.exception().problem
+            raise SourceError(f"GET {url}: {problem} after {exc.last_attempt.attempt_number} attempt(s)") from None
+
+    def _wait(self, state) -> float:
+        failure = state.outcome.exception()
+        delay = self._backoff(state)
+        if not failure.throttled:
+            return delay
+        wait = min(MAX_RETRY_AFTER_SECONDS, failure.retry_after if failure.retry_after is not None else delay)
+        self.limiter.close_for(wait)  # every thread waits at the gate, this one too
+        return 0.0
+
+    def _get_once(self, url, params):
+        self.limiter.acquire()
+        try:
+            response = self.session.get(url, params=params, timeout=self.timeout)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise _Retryable(f"{type(exc).__name__}: {exc}") from None
+        if response.status_code == 200:
             try:
-                response = self.session.get(url, params=params, timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                problem = f"{type(exc).__name__}: {exc}"
-            else:
-                if response.status_code == 200:
-                    try:
-                        return response.json()
-                    except ValueError as exc:
-                        raise SourceError(f"GET {url}: malformed JSON ({exc})") from None
-                if response.status_code == 404:
-                    raise NotFound(f"GET {url}: 404 not found")
-                if response.status_code == 429:
-                    wait = retry_after_seconds(response.headers.get("Retry-After"))
-                    wait = min(MAX_RETRY_AFTER_SECONDS, wait if wait is not None else delay)
-                    self.limiter.close_for(wait)  # every thread waits at the gate, this one too
-                    problem, delay = f"429 Too Many Requests (retry after {wait:.1f}s)", 0.0
-                elif response.status_code >= 500:
-                    problem = f"HTTP {response.status_code}"
-                else:
-                    raise SourceError(f"GET {url}: HTTP {response.status_code}")
-            if attempt >= self.max_retries:
-                raise SourceError(f"GET {url}: {problem} after {attempt + 1} attempt(s)")
-            logger.info("GET %s: %s, retrying", url, problem)
-            time.sleep(delay)
-            attempt += 1
+                return response.json()
+            except ValueError as exc:
+                raise SourceError(f"GET {url}: malformed JSON ({exc})") from None
+        if response.status_code == 404:
+            raise NotFound(f"GET {url}: 404 not found")
+        if response.status_code == 429:
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            raise _Retryable("429 Too Many Requests", throttled=True, retry_after=retry_after)
+        if response.status_code >= 500:
+            raise _Retryable(f"HTTP {response.status_code}")
+        raise SourceError(f"GET {url}: HTTP {response.status_code}")
+
+
+class _Retryable(Exception):
+    """One failed attempt worth another: what went wrong, and for a 429 its Retry-After."""
+
+    def __init__(self, problem: str, *, throttled: bool = False, retry_after: float | None = None):
+        super().__init__(problem)
+        self.problem, self.throttled, self.retry_after = problem, throttled, retry_after

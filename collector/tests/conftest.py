@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from .fakeapi import FakeAPI
+from collector.fakeapi import FakeAPI
 
 SNAPSHOT = datetime(2025, 7, 16, 1, 40, tzinfo=timezone.utc)
 USF = "eb3f4560-2383-4a36-9152-6b3e5ed6bc57"

@@ -19,7 +19,7 @@ from collector.alerts.detect import alert_events_record
 from collector.models import AlertDelivery, AlertEvent, AlertSubscription
 from collector.services import parks_sync, snapshots_collect
 from collector.tests.conftest import SNAPSHOT, USF
-from collector.tests.fakeapi import fixture, serve, stop
+from collector.fakeapi import fixture, serve, stop
 from themepark.models import Park, Ride
 from themepark.tests.factories import make_park, make_ride
 from warehouse.ingest import Observation, ingest

@@ -6,11 +6,11 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from collector.models import CollectionRun, ParkSchedule
+from collector.models import CollectionRun
 from collector.services import parks_sync, snapshots_collect
 from collector.tests.conftest import IOA, SNAPSHOT, USF
 from quality.models import DataQualityLog
-from themepark.models import Park, Ride
+from themepark.models import Park, ParkSchedule, Ride
 from warehouse.models import QueueData, RideStatusSnapshot
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from collector.sources.http import RateLimiter, retry_after_seconds
 from collector.sources.queue_times import QueueTimesClient
 from collector.sources.themeparks_wiki import ThemeParksWikiClient
 from collector.tests.conftest import USF
-from collector.tests.fakeapi import FakeAPI
+from collector.fakeapi import FakeAPI
 
 LIVE = f"/v1/entity/{USF}/live"
 

@@ -1,7 +1,7 @@
-"""collector.metadata and collector.matching: pure readers of entity documents and names."""
-from collector import matching
-from collector.metadata import content_hash, entity_metadata, height_cm
-from collector.tests.fakeapi import fixture
+"""collector.entity_document and collector.crossref: pure readers of entity documents and names."""
+from collector import crossref
+from collector.entity_document import content_hash, entity_metadata, height_cm
+from collector.fakeapi import fixture
 
 RIVER = "db5b2165-15c2-4e51-8bd1-611e9c351866"
 
@@ -56,26 +56,26 @@ def test_the_content_hash_changes_with_any_versioned_field_only():
 
 
 def test_names_match_across_trademark_signs_and_subset_names_are_unsure():
-    sure = matching.best_match("TRANSFORMERS: The Ride-3D", [(1, "TRANSFORMERS™: The Ride-3D"), (2, "E.T. Adventure™")],
+    sure = crossref.best_match("TRANSFORMERS: The Ride-3D", [(1, "TRANSFORMERS™: The Ride-3D"), (2, "E.T. Adventure™")],
                                auto=90, review=70)
     assert (sure.key, sure.sure) == (1, True)
-    unsure = matching.best_match("Hogwarts Express", [(1, "Hogwarts Express - King's Cross"),
+    unsure = crossref.best_match("Hogwarts Express", [(1, "Hogwarts Express - King's Cross"),
                                                       (2, "Hogwarts Express - Hogsmeade")], auto=90, review=70)
     assert unsure.score == 100 and not unsure.sure
-    assert matching.best_match("Pteranodon Flyers", [(1, "Jurassic Park River Adventure")], auto=90, review=70) is None
+    assert crossref.best_match("Pteranodon Flyers", [(1, "Jurassic Park River Adventure")], auto=90, review=70) is None
 
 
 def test_nearby_parks_get_a_bonus_that_settles_a_differently_named_park():
     candidates = [{"key": 1, "name": "Universal Studios Florida", "latitude": 28.4749822, "longitude": -81.466497},
                   {"key": 2, "name": "Universal Islands of Adventure", "latitude": 28.472243, "longitude": -81.4678556}]
     park = {"name": "Universal Studios At Universal Orlando", "latitude": 28.4749822, "longitude": -81.466497}
-    match = matching.park_match(park, candidates, auto=90, review=70)
+    match = crossref.park_match(park, candidates, auto=90, review=70)
     assert (match.key, match.sure) == (1, True)
     far = {**park, "latitude": 0.0, "longitude": 0.0}
-    assert not matching.park_match(far, candidates, auto=90, review=70).sure
+    assert not crossref.park_match(far, candidates, auto=90, review=70).sure
 
 
 def test_the_tree_is_rebuilt_from_parent_ids():
     children = [{"id": "a", "parentId": "park"}, {"id": "b", "parentId": "a"}, {"id": "c", "parentId": "other"},
                 {"id": "d", "parentId": "e"}, {"id": "e", "parentId": "d"}]
-    assert [c["id"] for c in matching.descendants(children, "park")] == ["a", "b"]
+    assert [c["id"] for c in crossref.descendants(children, "park")] == ["a", "b"]

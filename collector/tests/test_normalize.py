@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 from collector import normalize
 from collector.tests.conftest import IOA, SNAPSHOT, USF
-from collector.tests.fakeapi import fixture
+from collector.fakeapi import fixture
 
 UTC = timezone.utc
 

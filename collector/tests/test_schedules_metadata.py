@@ -6,11 +6,10 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from collector.models import EntityMetadata, EntityMetadataVersion, ParkSchedule
 from collector.services import metadata_sync, parks_sync, schedules_sync
 from collector.tests.conftest import IOA, SNAPSHOT, USF
-from collector.tests.fakeapi import fixture
-from themepark.models import Park, Ride
+from collector.fakeapi import fixture
+from themepark.models import EntityMetadata, EntityMetadataVersion, Park, ParkSchedule, Ride
 
 pytestmark = pytest.mark.django_db
 UTC = timezone.utc

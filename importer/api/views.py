@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from quality.choices import QualitySource
 from quality.models import DataQualityLog
 
 from .. import services
@@ -112,7 +113,8 @@ class ImportQualityView(StaffAPIView):
 
     def get(self, request, import_id):
         checkpoint = self.checkpoint(import_id)
-        issues = DataQualityLog.objects.filter(source="ARCHIVE", details__import_id=checkpoint.import_id).order_by("id")
+        issues = (DataQualityLog.objects.filter(source=QualitySource.ARCHIVE, details__import_id=checkpoint.import_id)
+                  .order_by("id"))
         return Response({"success": True, "import_id": checkpoint.import_id, "counts": {
             "read": checkpoint.events_read, "valid": checkpoint.events_imported, "invalid": checkpoint.invalid,
             "duplicates": checkpoint.duplicates, "corrupt_files": checkpoint.files_corrupt,

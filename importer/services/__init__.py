@@ -4,6 +4,6 @@ from .checkpoints import (  # noqa: F401
     import_launch, import_start,
 )
 from .mappings import (  # noqa: F401
-    mapping_choose_ride, mapping_confirm, mapping_create_ride, mapping_reject, observations_move,
+    mapping_choose_ride, mapping_confirm, mapping_create_ride, mapping_reject,
 )
 from .run import ImportBusy, RunSummary, archive_import  # noqa: F401

@@ -45,7 +45,7 @@ def checkpoint_cancel(*, checkpoints) -> int:
 
 def checkpoint_orphaned(*, import_id: str) -> bool:
     """True when the run's process is gone (its lock is free): a killed run still says IN_PROGRESS."""
-    from ..locks import LockBusy, RunLocks
+    from ..run_locks import LockBusy, RunLocks
 
     try:
         with RunLocks([f"import:{import_id}"]):

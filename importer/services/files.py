@@ -36,11 +36,13 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from themepark.models import Ride
 from warehouse.ingest import IngestResult, ingest_prepared
+from warehouse.observations import observations_delete_range
 from warehouse.rows import prefix_lines
 
 from ..archive import ArchiveFile
-from ..locks import LockLost
+from ..run_locks import LockLost
 from ..choices import ImportStatus
 from ..models import ImportCheckpoint
 from ..parser import DUPLICATES, ParsedFile
@@ -280,16 +282,7 @@ def park_days(stats_days: dict) -> dict:
 
 def _delete_day(archive_file, ride_ids):
     """--replace: drop what is stored for the destination's rides on the file's UTC day."""
-    from themepark.models import Ride
-
     ids = set(Ride.objects.filter(park__destination__themeparks_wiki_id=archive_file.destination_id)
               .values_list("pk", flat=True)) | {r for r in ride_ids if r}
-    if not ids:
-        return
     start = datetime.combine(archive_file.day, datetime.min.time())
-    window = [start.isoformat(" "), (start + timedelta(days=1)).isoformat(" ")]
-    marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        for table in ("queue_data", "ride_status_snapshots"):
-            cursor.execute(f"DELETE FROM {table} WHERE ride_id IN ({marks}) AND recorded_at >= %s AND recorded_at < %s",
-                           [*sorted(ids), *window])
+    observations_delete_range(ride_ids=ids, start=start, end=start + timedelta(days=1))

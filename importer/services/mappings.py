@@ -1,60 +1,21 @@
-"""Staff decisions on RideMapping rows; the entity's archive observations move with the decision.
-
-Only ARCHIVE rows move (an entity maps onto one ride, so a ride's ARCHIVE rows are that
-entity's); LIVE rows stay where they are. Where the target already has a row at the same time,
-the target's row stays and the moved one is dropped, as ingest's INSERT IGNORE would have done.
-"""
-from django.db import connection, transaction
+"""Staff decisions on RideMapping rows; the entity's archive observations move with the decision
+(through warehouse.observations, which says which rows move and which are dropped)."""
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
 from themepark.models import Ride
+from warehouse.observations import observations_delete_archive, observations_exist, observations_move_archive
 
 from ..choices import MappingMethod, MappingStatus
 from ..models import RideMapping
-
-ARCHIVE_TIMES = "SELECT recorded_at FROM ride_status_snapshots WHERE ride_id = %s AND data_source = 'ARCHIVE'"
-
-
-def _ignore(verb):
-    return f"{verb} IGNORE" if connection.vendor == "mysql" else f"{verb} OR IGNORE"
-
-
-def observations_move(*, from_ride_id: int, to_ride_id: int) -> int:
-    """Move the ARCHIVE observations (and their queue rows) of one ride onto another."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Queue rows first, while the snapshots still say which times are ARCHIVE ones; skip
-        # times the target already has a snapshot for (those archive rows are dropped below).
-        cursor.execute(
-            f"{_ignore('UPDATE')} queue_data SET ride_id = %s WHERE ride_id = %s AND recorded_at IN ({ARCHIVE_TIMES})"
-            " AND recorded_at NOT IN (SELECT recorded_at FROM ride_status_snapshots WHERE ride_id = %s)",
-            [to_ride_id, from_ride_id, from_ride_id, to_ride_id])
-        cursor.execute(f"{_ignore('UPDATE')} ride_status_snapshots SET ride_id = %s "
-                       "WHERE ride_id = %s AND data_source = 'ARCHIVE'", [to_ride_id, from_ride_id])
-        moved = max(cursor.rowcount, 0)
-    observations_delete_archive(ride_id=from_ride_id)  # what could not move
-    return moved
-
-
-def observations_delete_archive(*, ride_id: int) -> int:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM queue_data WHERE ride_id = %s AND recorded_at IN ({ARCHIVE_TIMES})",
-                       [ride_id, ride_id])
-        cursor.execute("DELETE FROM ride_status_snapshots WHERE ride_id = %s AND data_source = 'ARCHIVE'", [ride_id])
-        return max(cursor.rowcount, 0)
-
-
-def _has_observations(ride_id):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM ride_status_snapshots WHERE ride_id = %s LIMIT 1", [ride_id])
-        return cursor.fetchone() is not None
 
 
 def _drop_importer_ride(mapping, ride_id):
     """Remove a ride the importer made for this mapping once it holds nothing."""
     if mapping.method not in (MappingMethod.CREATED,) and not mapping.provisional:
         return
-    if _has_observations(ride_id) or RideMapping.objects.filter(ride_id=ride_id).exclude(pk=mapping.pk).exists():
+    if observations_exist(ride_id) or RideMapping.objects.filter(ride_id=ride_id).exclude(pk=mapping.pk).exists():
         return
     try:
         with transaction.atomic():
@@ -88,7 +49,7 @@ def mapping_choose_ride(*, mapping: RideMapping, ride: Ride, notes="") -> RideMa
     _release_wiki_id(mapping, keep_ride_id=ride.pk)
     Ride.objects.filter(pk=ride.pk).update(themeparks_wiki_id=mapping.archive_entity_id, updated_at=timezone.now())
     if old_id and old_id != ride.pk:
-        observations_move(from_ride_id=old_id, to_ride_id=ride.pk)
+        observations_move_archive(from_ride_id=old_id, to_ride_id=ride.pk)
         _drop_importer_ride(mapping, old_id)
     return _decided(mapping, ride=ride, method=MappingMethod.MANUAL, status=MappingStatus.CONFIRMED, notes=notes)
 
@@ -119,7 +80,7 @@ def mapping_create_ride(*, mapping: RideMapping, notes="") -> RideMapping:
                                    external_id=mapping.archive_internal_id,
                                    entity_type=current.entity_type if current else Ride.entity_type.field.default)
         if current is not None:
-            observations_move(from_ride_id=current.pk, to_ride_id=ride.pk)
+            observations_move_archive(from_ride_id=current.pk, to_ride_id=ride.pk)
     _release_wiki_id(mapping, keep_ride_id=ride.pk)
     Ride.objects.filter(pk=ride.pk).update(themeparks_wiki_id=mapping.archive_entity_id, is_active=True)
     ride.refresh_from_db()

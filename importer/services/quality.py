@@ -1,6 +1,7 @@
 """One quality-log entry per archive file and problem kind, with the S3 key and counts."""
 from datetime import datetime, timedelta, timezone
 
+from quality.choices import IssueType, QualitySource
 from quality.services import quality_issue_record
 
 from ..parser import DUPLICATES, GZIP_CONTAINER, MISSING_FIELDS, UNREADABLE
@@ -40,8 +41,8 @@ def file_failure_record(*, archive_file, error, import_id=""):
     """A file that could not be imported at all (read, parse, mapping or load failure): retried by
     `import_archive --retry-failed`."""
     quality_issue_record(
-        issue_type="INVALID", description=f"file not imported, retried by --retry-failed: {error}"[:1000],
-        record_count=1, entity_type="FILE", entity_id=archive_file.destination_id, source="ARCHIVE",
+        issue_type=IssueType.INVALID, description=f"file not imported, retried by --retry-failed: {error}"[:1000],
+        record_count=1, entity_type="FILE", entity_id=archive_file.destination_id, source=QualitySource.ARCHIVE,
         source_key=archive_file.key, details={"kind": "file_failed", "error": error, "import_id": import_id},
         **_period(archive_file))
 
@@ -51,8 +52,8 @@ def listing_problems_record(*, problems, source=""):
     folders that are not destination ids."""
     for path, reason in problems:
         quality_issue_record(
-            issue_type="INVALID", description=f"archive listing skipped {path}: {reason}"[:1000], record_count=1,
-            entity_type="FILE", source="ARCHIVE", source_key=str(path)[:512],
+            issue_type=IssueType.INVALID, description=f"archive listing skipped {path}: {reason}"[:1000],
+            record_count=1, entity_type="FILE", source=QualitySource.ARCHIVE, source_key=str(path)[:512],
             details={"kind": "listing", "reason": reason, "archive": source})
 
 
@@ -65,12 +66,12 @@ def file_problems_record(*, parsed, result, archive_file, import_id=""):
         quality_issue_record(
             issue_type=_issue_type(kind), description=DESCRIPTIONS[kind].format(n=entry["count"]),
             record_count=count, entity_type="FILE", entity_id=archive_file.destination_id,
-            source="ARCHIVE", source_key=archive_file.key,
+            source=QualitySource.ARCHIVE, source_key=archive_file.key,
             details={"kind": kind, "examples": entry["examples"], "import_id": import_id},
             **period)
     for reason, count in result.invalid_reasons.items():
         quality_issue_record(
-            issue_type="INVALID", description=f"{count} observation(s) refused by ingest: {reason}",
+            issue_type=IssueType.INVALID, description=f"{count} observation(s) refused by ingest: {reason}",
             record_count=count, entity_type="FILE", entity_id=archive_file.destination_id,
-            source="ARCHIVE", source_key=archive_file.key,
+            source=QualitySource.ARCHIVE, source_key=archive_file.key,
             details={"kind": "ingest", "reason": reason, "import_id": import_id}, **period)

@@ -9,7 +9,7 @@ Safety: a day file is the unit of work. Its observations, its quality-log entrie
 checkpoint's counters/cursor commit in ONE transaction (`files.file_commit`), so a run killed at
 any instant resumes (`--resume`) with nothing lost and nothing doubled; mapping decisions commit
 just before, on their own (`files.file_prepare`). The run and destination locks are leases its
-process keeps renewing (`importer.locks`): a killed run's locks are free after the lease, and a
+process keeps renewing (`importer.run_locks`): a killed run's locks are free after the lease, and a
 run that lost its locks stops at the next file commit, before writing more. Pause/cancel are read
 at every file boundary. Memory stays flat.
 
@@ -37,7 +37,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..choices import RESUMABLE, ImportStatus
-from ..locks import LockBusy, LockLost, RunLocks
+from ..run_locks import LockBusy, LockLost, RunLocks
 from ..models import ImportCheckpoint
 from ..parser import read_and_parse
 from .checkpoints import checkpoint_create, new_import_id
@@ -257,6 +257,6 @@ def _recompute_stats(stats_days) -> tuple[str, bool]:
     if result.errors:
         return (f"statistics of {result.errors} park-day(s) failed (see aggregation run {result.run_id}); "
                 "resume the run to recompute them"), False
-    from warehouse.aggregation.tiers import classify_rides  # tiers by rule from the new figures (METRICS.md §7)
+    from warehouse.aggregation.classify import classify_rides  # tiers by rule from the new figures (METRICS.md §7)
     classify_rides(park_ids=sorted(parks))
     return f"statistics recomputed for {len(parks)} park(s), {days} park-day(s)", True

@@ -19,11 +19,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from .catalog import ZONES, offset_changes, zone_order
+from .invented_parks import ZONES, offset_changes, zone_order
 from .corruption import DEFAULT_KINDS, EVENT_KINDS, KINDS, bad_events, broken_file
 from .encoding import compress, file_key, payload, text_maker
 from .manifest import Manifest
-from .timeline import DestinationDay
+from .day_simulation import DestinationDay
 from .world import build_destination
 
 __all__ = ["DEFAULT_KINDS", "KINDS", "Options", "generate"]

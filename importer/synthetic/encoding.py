@@ -13,8 +13,8 @@ import json
 import zlib
 from datetime import date, datetime, timedelta
 
-from .catalog import offset_text
-from .timeline import EPOCH
+from .invented_parks import offset_text
+from .day_simulation import EPOCH
 
 LAYOUT = "<destination-uuid>/<YYYY>/<MM>/<DD>.json.gz"
 ENCODING = "zlib stream (RFC 1950) holding UTF-8 compact JSON {\"events\": [...]}; not gzip"

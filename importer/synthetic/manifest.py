@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from .catalog import UTC
+from .invented_parks import UTC
 from .encoding import ENCODING, LAYOUT, PARTITIONS, utc_text
 
 VALIDATION_RULES = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .catalog import SYMBOLS
+from .invented_parks import SYMBOLS
 
 WAIT_QUEUES = ("STANDBY", "SINGLE_RIDER", "PAID_STANDBY")
 

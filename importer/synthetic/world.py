@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from .catalog import (
+from .invented_parks import (
     ADJECTIVES, MARKS, NOUNS, PARK_KINDS, PLACES, PRICES, SHOW_NAMES, UTC, Destination, Entity, Park, new_id,
 )
 

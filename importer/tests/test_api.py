@@ -101,7 +101,7 @@ def test_list_and_quality_report_the_runs_and_their_logged_issues(staff):
 
 
 def test_a_killed_run_still_marked_in_progress_can_be_resumed_but_a_live_one_cannot(staff, launched):
-    from importer.locks import RunLocks
+    from importer.run_locks import RunLocks
 
     dead, alive = checkpoint_create(source="s3://x"), checkpoint_create(source="s3://x")
     ImportCheckpoint.objects.update(status="IN_PROGRESS")

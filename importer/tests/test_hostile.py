@@ -187,7 +187,7 @@ def test_a_bad_destination_is_refused_before_anything_is_written():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_refused_import_leaves_no_checkpoint_behind():
-    from importer.locks import RunLocks
+    from importer.run_locks import RunLocks
 
     with RunLocks([f"dest:{DEST}"]):  # another run holds the destination
         with pytest.raises(CommandError, match="being imported"):

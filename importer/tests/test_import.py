@@ -1,12 +1,14 @@
 """End-to-end imports through the command, on the committed archives."""
 import shutil
 from datetime import date, datetime, timezone
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from importer.archive import ArchiveSource
-from importer.locks import RunLocks
+from importer.run_locks import RunLocks
 from importer.models import ImportCheckpoint, RideMapping
 from importer.services import archive_import, checkpoint_create, checkpoint_pause
 from importer.tests.conftest import manifest, run_import
@@ -88,8 +90,8 @@ def _live_ride_with_rows(clean_archive):
     partitions_ensure(since=date(2024, 3, 1))
     times = [shared_at, datetime(2024, 3, 9, 23, 59, 59, 999000, tzinfo=timezone.utc),
              datetime(2024, 3, 20, 12, tzinfo=timezone.utc)]
-    ingest([Observation(ride.pk, at, "DOWN", None, "LIVE") for at in times], now=datetime(2030, 1, 1,
-                                                                                           tzinfo=timezone.utc))
+    ingest([Observation(ride.pk, at, "DOWN", None, "LIVE") for at in times],
+           now=datetime(2030, 1, 1, tzinfo=timezone.utc))
     return ride, times
 
 
@@ -186,3 +188,20 @@ def test_dry_run_writes_nothing(corrupt_archive):
     out = run_import(source=str(corrupt_archive), dry_run=True)
     assert "dry run, nothing written" in out and not RideStatusSnapshot.objects.exists()
     assert not ImportCheckpoint.objects.exists()
+
+
+class _Terminal(StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise(clean_archive):
+    plain = run_import(source=str(clean_archive))
+    assert "\r" not in plain
+    assert sum(line.startswith("[") and "file(s)" in line for line in plain.splitlines()) == 2  # one per destination
+    terminal = _Terminal()
+    call_command("import_archive", source=str(clean_archive), replace=True, no_input=True, workers=0,
+                 stdout=terminal, stderr=StringIO())
+    shown = terminal.getvalue()
+    assert "\r" in shown and "8/8" in shown and "events" in shown  # tqdm redraws one line: count, rate, ETA
+    assert not any(line.startswith("[") and "file(s)" in line for line in shown.splitlines())

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.db import connections
 
 from importer.archive import ArchiveSource
-from importer.locks import LockLost, RunLocks
+from importer.run_locks import LockLost, RunLocks
 from importer.models import ImportCheckpoint
 from importer.services import archive_import, checkpoint_create
 from importer.tests.conftest import manifest, run_import

@@ -10,9 +10,10 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
 from quality import reports
-from quality.choices import IssueType
+from quality.choices import Freshness, IssueType
 from quality.models import DataQualityLog
 from quality.services import TransitionError, issue_transition
+from quality.gaps import FRESH_MINUTES, NORMAL_MINUTES
 from quality.storage import storage_measure
 from quality.timelines import park_coverage, parks_freshness
 from themepark.api.exceptions import ApiError
@@ -91,7 +92,7 @@ class QualityViewSet(StaffOnly, viewsets.ViewSet):
         rows = parks_freshness()
         for row in rows:
             row["last_observation"] = row["last_observation"] and row["last_observation"].isoformat()
-        return ok(thresholds_minutes={"FRESH": 15, "NORMAL": 30}, parks=rows)
+        return ok(thresholds_minutes={Freshness.FRESH: FRESH_MINUTES, Freshness.NORMAL: NORMAL_MINUTES}, parks=rows)
 
     @action(detail=False)
     def coverage(self, request):

@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from collector.models import ParkSchedule
+from themepark.models import ParkSchedule
 from quality.choices import IssueType, ResolutionStatus
 from quality.models import DataQualityLog
 from quality.services import quality_issue_record
@@ -102,8 +102,8 @@ def test_coverage_is_the_known_share_of_the_scheduled_window(staff):
     ParkSchedule.objects.create(park=park, date=date(2024, 6, 10), schedule_type="OPERATING",
                                 opening_time=opening, closing_time=opening + timedelta(hours=12))
     ingest(make_observations(ride, 71, opening))  # 09:00 .. 14:50, held until 15:05
-    body = staff.get("/api/admin/quality/coverage", {"park_id": park.pk, "start": "2024-06-10",
-                                                    "end": "2024-06-10"}).json()
+    body = staff.get("/api/admin/quality/coverage",
+                     {"park_id": park.pk, "start": "2024-06-10", "end": "2024-06-10"}).json()
     [day] = body["parks"][0]["days"]
     assert day == {"date": "2024-06-10", "window_source": "SCHEDULE", "open_minutes": 720.0,
                    "known_minutes": 365.0, "coverage_percentage": 50.7}
@@ -119,8 +119,7 @@ def test_storage_measure_then_read_every_storage_view(staff):
     assert set(growth["projections_mb"]) == {"1y", "3y", "5y"} and "_raw" not in growth
     assert "tables" in staff.get("/api/admin/storage/partitions").json()
     policies = staff.get("/api/admin/storage/retention-comparison").json()["policies"]
-    assert [p["policy"] for p in policies] == ["raw_forever", "raw_90_days_then_hourly", "hourly_only",
-                                              "daily_only"]
+    assert [p["policy"] for p in policies] == ["raw_forever", "raw_90_days_then_hourly", "hourly_only", "daily_only"]
     assert isinstance(staff.get("/api/admin/storage/alerts").json()["alerts"], list)
 
 

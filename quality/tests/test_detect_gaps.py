@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from collector.models import ParkSchedule
+from themepark.models import ParkSchedule
 from quality.choices import IssueType, ResolutionStatus
 from quality.models import DataQualityLog
 from themepark.tests.factories import make_destination, make_park, make_observations, make_ride

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files: /api/docs/ works offline
     "corsheaders",
     "django_crontab",
     "themepark",
@@ -116,6 +117,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Ride downtime, shame scores and wait times from every recorded observation.",
     "VERSION": "1.0.0",
     "ENUM_NAME_OVERRIDES": {"AlertEventTypeEnum": "collector.models.AlertEventType"},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 # Exports (/api/export/...) have their own budget per client, apart from `anon`.
 API_EXPORT_RATE = env("API_EXPORT_RATE", default="30/hour")

@@ -1,8 +1,8 @@
 """The statistics engine's database side: `days` reads and stores one park day, `periods` rolls
 weeks, months and years up from the daily rows, `runs` plans and logs runs. The rules
 themselves live in the pure `warehouse.metrics`."""
-from .days import park_day_compute, park_day_refresh, park_day_store, park_rides, read_observations
-from .periods import park_periods_roll, period_bounds
+from .daily import park_day_compute, park_day_refresh, park_day_store, park_rides, read_observations
+from .rollups import park_periods_roll, period_bounds
 from .runs import (AggregationSummary, aggregation_run, changed_park_days, data_range, incremental_days,
                    last_completed_start, parks_selected, plan_range, repair_plan)
 

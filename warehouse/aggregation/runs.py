@@ -29,8 +29,8 @@ from themepark.models import Park
 from ..cache import stats_generation_bump
 from ..metrics import park_day_bounds, park_day_of
 from ..models import AggregationRun, ParkDayFingerprint, RideStatusSnapshot
-from .days import Carry, days_between, park_day_refresh, park_rides
-from .periods import park_periods_roll
+from .daily import Carry, days_between, park_day_refresh, park_rides
+from .rollups import park_periods_roll
 
 logger = logging.getLogger(__name__)
 LOCK_ERRORS = (1205, 1213)  # lock wait timeout, deadlock: InnoDB rolled the transaction back

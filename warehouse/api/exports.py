@@ -1,5 +1,5 @@
 """Export endpoints: a park's observations or daily ride statistics over a range of park days,
-streamed as CSV or Parquet (warehouse.exports). Throttled on their own scope (API_EXPORT_RATE),
+streamed as CSV or Parquet (warehouse.export_streams). Throttled on their own scope (API_EXPORT_RATE),
 apart from the rest of the API; ranges are bounded (31 days of observations, 5 years of daily
 statistics per request)."""
 from django.conf import settings
@@ -10,9 +10,9 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from themepark.api import params as p
+from themepark.api import query_values as p
 
-from .. import exports, periods
+from .. import export_streams, periods
 from .params import _query, get_park
 
 
@@ -36,7 +36,7 @@ class IgnoreFormatNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def export_days(query, dataset: exports.Dataset) -> periods.DayRange:
+def export_days(query, dataset: export_streams.Dataset) -> periods.DayRange:
     start, end = p.day(query, "start"), p.day(query, "end")
     if start is None or end is None:
         raise p.bad("start" if start is None else "end", "is required (YYYY-MM-DD, park days, inclusive)")
@@ -58,7 +58,7 @@ def _parameters(dataset):
                type=OpenApiTypes.DATE, required=True),
         _query("end", f"Last park day, inclusive; at most {dataset.max_days} days after start.",
                type=OpenApiTypes.DATE, required=True),
-        _query("format", "File format.", enum=list(exports.FORMATS), default="csv"),
+        _query("format", "File format.", enum=list(export_streams.FORMATS), default="csv"),
     ]
 
 
@@ -73,14 +73,15 @@ class _ExportView(APIView):
     content_negotiation_class = IgnoreFormatNegotiation
 
     def get(self, request):
-        dataset = exports.DATASETS[self.dataset]
+        dataset = export_streams.DATASETS[self.dataset]
         query = request.query_params
         park = get_park(p.integer(query, "park_id"))
         days = export_days(query, dataset)
-        fmt = p.choice(query, "format", list(exports.FORMATS), default="csv")
-        response = StreamingHttpResponse(exports.export_stream(self.dataset, fmt, park, days),
-                                         content_type=exports.CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="{exports.filename(self.dataset, fmt, park, days)}"'
+        fmt = p.choice(query, "format", list(export_streams.FORMATS), default="csv")
+        response = StreamingHttpResponse(export_streams.export_stream(self.dataset, fmt, park, days),
+                                         content_type=export_streams.CONTENT_TYPES[fmt])
+        name = export_streams.filename(self.dataset, fmt, park, days)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["Cache-Control"] = "no-store"
         return response
 
@@ -90,7 +91,7 @@ _FILE = {(200, "text/csv"): OpenApiTypes.STR, (200, "application/vnd.apache.parq
 
 
 def _documented(name):
-    dataset = exports.DATASETS[name]
+    dataset = export_streams.DATASETS[name]
     return extend_schema_view(get=extend_schema(
         operation_id=f"export_{name.replace('-', '_')}", parameters=_parameters(dataset),
         description=_description(dataset), responses=_FILE))

@@ -13,13 +13,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from collector.choices import RunStatus
-from collector.models import CollectionRun
 from themepark import db_router
+from themepark.choices import DataSource
 from themepark.models import Ride
+from themepark.run_registry import runs_last_finished
 
-from ..aggregation.days import older_version_days
-from ..constants import METRICS_VERSION
+from ..aggregation.daily import older_version_days
+from ..engine_constants import METRICS_VERSION
 from ..models import AggregationRun, RideStatusSnapshot
 from ..partitions import months_ahead
 from . import serializers_trends as st
@@ -30,17 +30,16 @@ logger = logging.getLogger(__name__)
 
 
 def _last_collection(now):
-    """When the collector last finished a run that collected something; before any run is
-    recorded, the newest LIVE observation of an active ride in the last two days (per ride on the
-    primary key, pruned to the last partitions, so the fallback never walks the whole table)."""
-    finished = (CollectionRun.objects.filter(status__in=[RunStatus.SUCCESS, RunStatus.PARTIAL],
-                                             finished_at__isnull=False)
-                .order_by("-finished_at").values_list("finished_at", flat=True).first())
+    """When the collector last finished a run that collected something (the "collection" role of
+    the run registry); before any run is recorded, the newest LIVE observation of an active ride
+    in the last two days (per ride on the primary key, pruned to the last partitions, so the
+    fallback never walks the whole table)."""
+    finished = runs_last_finished("collection")
     if finished is not None:
         return finished
     rides = list(Ride.objects.filter(is_active=True).values_list("pk", flat=True))
     return (RideStatusSnapshot.objects.for_rides(rides).between(now - timedelta(days=2), now + timedelta(minutes=1))
-            .filter(data_source="LIVE").aggregate(last=Max("recorded_at"))["last"])
+            .filter(data_source=DataSource.LIVE).aggregate(last=Max("recorded_at"))["last"])
 
 
 def _age(now, moment):

@@ -9,8 +9,8 @@ import math
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from collector.choices import IndoorOutdoor
-from collector.models import EntityMetadata
+from themepark.choices import IndoorOutdoor
+from themepark.models import EntityMetadata
 
 # The radius MySQL and MariaDB use for ST_Distance_Sphere by default.
 EARTH_RADIUS_M = 6370986.0

@@ -1,4 +1,4 @@
-"""Paid-queue price history of one ride, or of every ride of a park in one call (warehouse.paid_queue)."""
+"""Paid-queue price history of one ride, or of every ride of a park in one call (warehouse.paid_queue_history)."""
 from dataclasses import asdict
 from datetime import timedelta
 
@@ -8,11 +8,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from themepark.api import params as p
+from themepark.api import query_values as p
 from themepark.api.caching import cached
 
 from .. import periods
-from ..paid_queue import paid_queue_days
+from ..paid_queue_history import paid_queue_days
 from . import params
 
 MAX_PARK_DAYS = 31

@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound, ValidationError
 
-from themepark.api import params
+from themepark.api import query_values
 from themepark.constants import QUEUE_TIMES_ATTRIBUTION, THEMEPARKS_WIKI_ATTRIBUTION
 from themepark.models import Park, Ride
 
@@ -51,21 +51,21 @@ def park_id_param(required=False):
 # Parsing
 # ---------------------------------------------------------------------------------------------
 def period(query, *, allowed=RANKING_PERIODS, default="today", name="period"):
-    return params.choice(query, name, allowed, default=default)
+    return query_values.choice(query, name, allowed, default=default)
 
 
 def day_range(query):
     """(start, end) dates of a custom range, or (None, None) when neither is given."""
-    start, end = params.day(query, "start"), params.day(query, "end")
+    start, end = query_values.day(query, "start"), query_values.day(query, "end")
     if start is None and end is None:
         return None, None
     if start is None or end is None:
         missing = "start" if start is None else "end"
-        raise params.bad(missing, "is required with the other of start/end (YYYY-MM-DD)")
+        raise query_values.bad(missing, "is required with the other of start/end (YYYY-MM-DD)")
     try:
         periods.validate_range(start, end)
     except ValueError as exc:
-        raise params.bad("start", str(exc)) from None
+        raise query_values.bad("start", str(exc)) from None
     return start, end
 
 
@@ -82,11 +82,11 @@ def instant(query, name):
     if value in (None, ""):
         return None
     try:
-        moment = parse_datetime(value) if len(value) > 10 else datetime.combine(params.day(query, name), time())
+        moment = parse_datetime(value) if len(value) > 10 else datetime.combine(query_values.day(query, name), time())
     except (ValueError, ValidationError):
         moment = None
     if moment is None or not periods.MIN_YEAR <= moment.year <= periods.MAX_YEAR:
-        raise params.bad(name, "must be an ISO 8601 datetime or a date YYYY-MM-DD (years 2000-2100)")
+        raise query_values.bad(name, "must be an ISO 8601 datetime or a date YYYY-MM-DD (years 2000-2100)")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt_timezone.utc)
     return moment.astimezone(dt_timezone.utc)
@@ -97,9 +97,9 @@ def history_window(query, now):
     end = end or (start + HISTORY_DEFAULT if start else now)
     start = start or end - HISTORY_DEFAULT
     if start >= end:
-        raise params.bad("start", "must be before end")
+        raise query_values.bad("start", "must be before end")
     if end - start > HISTORY_MAX:
-        raise params.bad("end", f"the range may span at most {HISTORY_MAX.days} days")
+        raise query_values.bad("end", f"the range may span at most {HISTORY_MAX.days} days")
     return start, end
 
 

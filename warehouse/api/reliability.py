@@ -3,7 +3,7 @@ ranking leaves out, the kind of each of a ride's down events, a park's reliabili
 period, and the stay-or-go estimate for a ride that is down."""
 from datetime import timedelta
 
-from themepark.api import params as p
+from themepark.api import query_values as p
 from themepark.choices import EntityType
 from themepark.models import Ride
 

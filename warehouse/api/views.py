@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from themepark.api import params as p
+from themepark.api import query_values as p
 from themepark.api.caching import cached
 
 from .. import periods

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, NamedTuple
 from zoneinfo import ZoneInfo
 
-from ..constants import PARK_DAY_START_HOUR
+from ..engine_constants import PARK_DAY_START_HOUR
 from .timeline import OPERATING, Run
 
 HOUR = 3600.0

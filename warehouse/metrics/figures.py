@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..constants import OPERATED_MINUTES_NO_DOWN, OPERATED_MINUTES_REPORTS_DOWN
+from ..engine_constants import OPERATED_MINUTES_NO_DOWN, OPERATED_MINUTES_REPORTS_DOWN
 from .days import HOUR, Segments
 from .spells import spell_add
 from .timeline import CLOSED, DOWN, OPERATING, Change, Run, clip

@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from collector.models import ParkSchedule
+from themepark.models import ParkSchedule
 from themepark.tests.factories import make_park, make_ride
 from warehouse.cache import stats_generation
-from warehouse.constants import METRICS_VERSION
+from warehouse.engine_constants import METRICS_VERSION
 from warehouse.ingest import Observation, ingest
 from warehouse.models import (AggregationRun, LiveParkState, LiveRideState, ParkDailyStats, ParkHourlyStats,
                               ParkOperatingSession, ParkPeriodStats, RideDailyStats, RideHourlyStats,

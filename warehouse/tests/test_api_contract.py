@@ -18,7 +18,7 @@ from warehouse.cache import stats_generation_bump
 from warehouse.ingest import ingest
 from warehouse.models import ParkDailyStats
 
-from .test_api_data import NOW, api, live_park, live_ride, park_day, park_with_rides, ride_day  # noqa: F401
+from .api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
 
 pytestmark = [pytest.mark.django_db]
 YESTERDAY = date(2024, 6, 11)
@@ -124,7 +124,7 @@ CONTRACT = {
         "chart_data": {"labels": [str], "datasets": [{"label": str, "entity_id": int, "data": list}]},
         "granularity": str},
     "/api/trends/year-over-year?park_id={park}": {"current": {"start": str, "end": str, "figures": dict},
-                                                   "previous": {"start": str, "end": str, "figures": dict}},
+                                                  "previous": {"start": str, "end": str, "figures": dict}},
     "/api/search/index": {"parks": [{"id": int, "name": str, "location": str}],
                           "rides": [{"id": int, "name": str, "park_id": int, "park_name": str}]},
 }
@@ -150,6 +150,12 @@ def test_the_schema_documents_every_parameter_with_its_allowed_values(api):
     assert set(params["filter"]["schema"]["enum"]) == {"all-parks", "disney-universal"}
     assert "allowed" not in params["limit"] and params["limit"]["schema"]["type"] == "integer"
     assert api.get("/api/docs/").status_code == 200
+
+
+def test_the_api_docs_page_loads_swagger_ui_from_our_own_static_files(api):
+    page = api.get("/api/docs/").content.decode()
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ import time_machine
 
 from collector.models import CollectionRun
 from themepark.tests.factories import make_observations, make_park, make_ride
-from warehouse.constants import METRICS_VERSION
+from warehouse.engine_constants import METRICS_VERSION
 from warehouse.ingest import QueueRow, ingest
 from warehouse.models import (AggregationRun, ParkHourlyStats, ParkOperatingSession, RideHourlyStats,
                               RideStatusChange)
 
-from .test_api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
+from .api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
 
 TODAY = date(2024, 6, 12)
 YESTERDAY = TODAY - timedelta(days=1)

@@ -13,7 +13,7 @@ from themepark.models import Park
 from themepark.tests.factories import make_ride
 from warehouse.api import queries
 
-from .test_api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
+from .api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 YESTERDAY = date(2024, 6, 11)

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 import pytest
 
 from themepark.tests.factories import make_observations, make_ride
-from warehouse.constants import METRICS_VERSION
+from warehouse.engine_constants import METRICS_VERSION
 from warehouse.ingest import ingest
 from warehouse.models import ParkDailyStats, ParkHourlyStats, RideDailyStats, RideHourlyStats
 
-from .test_api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day, utc
+from .api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day, utc
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 TODAY, YESTERDAY = date(2024, 6, 12), date(2024, 6, 11)  # New York park days at NOW

@@ -3,11 +3,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from collector.models import EntityMetadata
+from themepark.models import EntityMetadata
 from themepark.tests.factories import make_ride
 from warehouse.api.nearby import haversine_m, rides_nearby
 
-from .test_api_data import api  # noqa: F401
 
 pytestmark = [pytest.mark.django_db]
 CENTER = (28.4177, -81.5812)

@@ -7,7 +7,7 @@ import time_machine
 
 from themepark.tests.factories import make_park, make_ride
 
-from .test_api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
+from .api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
 
 TODAY = date(2024, 6, 12)
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]

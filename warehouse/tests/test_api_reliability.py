@@ -11,7 +11,6 @@ from warehouse.models import DownSpell, LiveRideState, RideStatusChange
 from warehouse.services import stats_recompute
 
 from .test_aggregation import NOW, D, local, scheduled_day, store
-from .test_api_data import api  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 E = D + timedelta(days=1)
@@ -153,7 +152,7 @@ def test_stay_or_go_from_twelve_spells_from_three_pooled_and_from_none(api):  # 
 
 
 def test_live_rankings_carry_stay_or_go_for_rides_down_now(api):  # noqa: F811
-    from .test_api_data import live_ride, ride_day
+    from .api_data import live_ride, ride_day
 
     park = make_park()
     down, up = make_ride(park), make_ride(park)

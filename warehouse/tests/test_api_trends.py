@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 
-from .test_api_data import NOW, api, park_day, park_with_rides, ride_day  # noqa: F401
+from .api_data import NOW, park_day, park_with_rides, ride_day
 
 TODAY = date(2024, 6, 12)
 pytestmark = [pytest.mark.django_db]

@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from themepark.tests.factories import make_destination, make_park, make_ride
-from warehouse import exports
-from warehouse.constants import METRICS_VERSION
+from warehouse import export_streams
+from warehouse.engine_constants import METRICS_VERSION
 from warehouse.ingest import Observation, ingest
 from warehouse.models import RideDailyStats, RideStatusSnapshot
 from warehouse.periods import DayRange
@@ -77,7 +77,7 @@ def test_a_parquet_export_reads_back_row_for_row_as_the_database_holds_it(client
     assert table.schema.field("wait_time").type == pa.int16()
     assert table.schema.field("ride_id").type == pa.int64()
     assert table.schema.field("computed_is_open").type == pa.bool_()
-    assert table.column_names == [c.name for c in exports.OBSERVATION_COLUMNS]
+    assert table.column_names == [c.name for c in export_streams.OBSERVATION_COLUMNS]
     # park days 03-09..03-11 in New York: 04:00 EST on the 9th to 04:00 EDT on the 12th
     expected = database_rows(park, datetime(2024, 3, 9, 9, tzinfo=UTC), datetime(2024, 3, 12, 8, tzinfo=UTC))
     got = [tuple(row.values()) for row in table.to_pylist()]
@@ -89,10 +89,10 @@ def test_a_parquet_export_reads_back_row_for_row_as_the_database_holds_it(client
 def test_a_small_chunk_size_gives_row_groups_and_the_same_rows(stored):
     park, _ = stored
     days = DayRange(date(2024, 3, 9), date(2024, 3, 11))
-    data = b"".join(exports.export_stream("observations", "parquet", park, days, chunk_rows=100))
+    data = b"".join(export_streams.export_stream("observations", "parquet", park, days, chunk_rows=100))
     parquet = pq.ParquetFile(io.BytesIO(data))
     assert parquet.metadata.num_row_groups >= 5  # 568 rows, chunks of 100 to 199 rows
-    whole = b"".join(exports.export_stream("observations", "parquet", park, days))
+    whole = b"".join(export_streams.export_stream("observations", "parquet", park, days))
     assert parquet.read().to_pylist() == pq.read_table(io.BytesIO(whole)).to_pylist()
 
 
@@ -101,7 +101,7 @@ def test_the_csv_export_has_the_documented_header_and_the_same_rows(client, stor
     response = client.get("/api/export/observations/", {"park_id": park.pk, "start": "2024-03-10", "end": "2024-03-10"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(body(response).decode())))
-    assert lines[0] == [c.name for c in exports.OBSERVATION_COLUMNS]
+    assert lines[0] == [c.name for c in export_streams.OBSERVATION_COLUMNS]
     expected = database_rows(park, datetime(2024, 3, 10, 8, tzinfo=UTC), datetime(2024, 3, 11, 8, tzinfo=UTC))
     assert len(lines) - 1 == len(expected)
     first = expected[0]

@@ -6,10 +6,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from collector.models import EntityMetadata
+from themepark.models import EntityMetadata
 from themepark.tests.factories import make_park, make_ride
-from warehouse.aggregation.tiers import classify_rides, tiers_return_to_rules, tiers_set_by_staff
-from warehouse.constants import METRICS_VERSION
+from warehouse.aggregation.classify import classify_rides, tiers_return_to_rules, tiers_set_by_staff
+from warehouse.engine_constants import METRICS_VERSION
 from warehouse.metrics.tiers import TierInput, classify_park, ordinal, small_ride_mark, tier_by_rank
 from warehouse.models import ParkDailyStats, RideDailyStats
 

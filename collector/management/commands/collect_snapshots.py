@@ -4,6 +4,7 @@ twice within one interval writes nothing the second time. A lock keeps runs from
 """
 from django.core.management.base import BaseCommand, CommandError
 
+from collector.choices import RunStatus
 from collector.services import snapshots_collect
 from themepark.locks import LockLost
 from themepark.models import Park
@@ -45,7 +46,7 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING("Another collection run is in progress; skipped."))
             return
         if verbosity:
-            style = self.style.SUCCESS if run.status == "SUCCESS" else self.style.WARNING
+            style = self.style.SUCCESS if run.status == RunStatus.SUCCESS else self.style.WARNING
             self.stdout.write(style(
                 f"{run.status}: {run.parks_ok} park(s) ok, {run.parks_failed} failed, "
                 f"{run.observations_written} observation(s) written, {run.duplicates} duplicate(s), "

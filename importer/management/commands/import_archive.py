@@ -1,6 +1,7 @@
 """Import the ThemeParks.wiki history archive (S3 or a local copy) through warehouse.ingest.
 
-Safety: writes only through `warehouse.ingest` with data_source ARCHIVE. Each day file commits
+Safety: writes observations only through the warehouse: `warehouse.ingest` adds them (data_source
+ARCHIVE) and `warehouse.observations` deletes a day's range for `--replace`. Each day file commits
 together with its checkpoint, so a killed run is resumed with `--resume <id>` / `--resume-latest`
 with nothing lost or doubled. Without `--replace`, existing rows win (LIVE stays where LIVE and
 ARCHIVE share a ride and time). `--replace` deletes what is stored for the imported
@@ -18,12 +19,13 @@ from collections import Counter
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from django.conf import settings
 
 from importer.archive import InvalidDestination, SourceUnreachable, source_from_settings
 from importer.choices import RESUMABLE, ImportStatus
-from importer.locks import LockLost
+from importer.run_locks import LockLost
 from importer.models import ImportCheckpoint
 from importer.parser import UNREADABLE, read_and_parse
 from importer.services import ImportBusy, archive_import
@@ -113,6 +115,9 @@ class Command(BaseCommand):
         self._dest = None
         self._tty = self.stdout.isatty()
         self._t0 = time.monotonic()
+        # On a terminal a tqdm bar (files, events written, rate, ETA); otherwise a line per destination.
+        self._bar = tqdm(total=len(files), unit="file", file=getattr(self.stdout, "_out", self.stdout),
+                         dynamic_ncols=True) if self._tty and self.verbosity else None
         try:
             summary = archive_import(checkpoint=checkpoint, new=new, source=source, files=files,
                                      progress=self._progress,
@@ -122,6 +127,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except LockLost as exc:  # another process took the run's locks: it stopped before its next commit
             raise CommandError(f"{getattr(checkpoint, 'import_id', 'the import')} stopped: {exc}") from exc
+        finally:
+            if self._bar is not None:
+                self._bar.close()
         self._started = True
         self._flush_destination()
         if summary.stats_note and opts["no_statistics"]:
@@ -180,12 +188,10 @@ class Command(BaseCommand):
     def _progress(self, event, *, file, parsed, summary, total):
         if not self.verbosity:
             return
-        if self._tty:
+        if self._bar is not None:
             rate = summary.written / max(time.monotonic() - self._t0, 1e-6)
-            eta = (total - summary.files) * (time.monotonic() - self._t0) / summary.files if summary.files else 0
-            self.stdout.write(f"\r[{summary.files}/{total} files] {summary.written:,} events, {rate:,.0f}/s, "
-                              f"ETA {eta:,.0f}s   ", ending="")
-            self.stdout.flush()
+            self._bar.set_postfix_str(f"{summary.written:,} events, {rate:,.0f}/s", refresh=False)
+            self._bar.update(max(summary.files - self._bar.n, 0))
         if file.destination_id != self._dest:
             self._flush_destination()
             self._dest = file.destination_id
@@ -198,8 +204,6 @@ class Command(BaseCommand):
             acc = self._acc
             self.stdout.write(f"[{self._dest}] {acc['files']} file(s), {acc['events']:,} event(s) read, "
                               f"{acc['corrupt']} corrupt, {acc['failed']} failed")
-        elif self._dest and self.verbosity:
-            self.stdout.write("")
 
     def _dry_run(self, source, files):
         from django.utils import timezone

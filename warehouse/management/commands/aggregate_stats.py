@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from themepark.locks import LockBusy, LockLost
 from themepark.models import Park
-from warehouse.aggregation.days import older_version_days
-from warehouse.constants import METRICS_VERSION
+from warehouse.aggregation.daily import older_version_days
+from warehouse.engine_constants import METRICS_VERSION
 from warehouse.services import (live_state_refresh, stats_check, stats_rebuild, stats_recompute, stats_repair,
                                 stats_update)
 

@@ -7,7 +7,7 @@ with a known wait, or it keeps its tier); staff tiers are never overwritten.
 from django.core.management.base import BaseCommand, CommandError
 
 from themepark.models import Park
-from warehouse.aggregation.tiers import classify_rides
+from warehouse.aggregation.classify import classify_rides
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ park) over a range of park days, one file per park, with a progress bar over the
     python manage.py export observations --destination 1 --start 2024-03-08 --end 2024-03-14 --format parquet
     python manage.py export daily-stats --park 3 --start 2020-01-01 --end 2024-12-31 --output exports/
 
-The files are exactly what the API streams (warehouse.exports); the command has no range limit
+The files are exactly what the API streams (warehouse.export_streams); the command has no range limit
 since it reads in the same bounded chunks.
 """
 from datetime import date
@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from themepark.models import Destination, Park
-from warehouse import exports
+from warehouse import export_streams
 from warehouse.periods import DayRange
 
 
@@ -31,14 +31,14 @@ class Command(BaseCommand):
     help = "Export a destination's (or a park's) observations or daily statistics to CSV or Parquet files."
 
     def add_arguments(self, parser):
-        parser.add_argument("dataset", choices=list(exports.DATASETS))
+        parser.add_argument("dataset", choices=list(export_streams.DATASETS))
         where = parser.add_mutually_exclusive_group(required=True)
         where.add_argument("--destination", help="Destination id, slug or ThemeParks.wiki id: every park of it")
         where.add_argument("--park", type=int, action="append", dest="park_ids", metavar="ID",
                            help="A park id (repeatable)")
         parser.add_argument("--start", type=date.fromisoformat, required=True, help="First park day (YYYY-MM-DD)")
         parser.add_argument("--end", type=date.fromisoformat, required=True, help="Last park day, inclusive")
-        parser.add_argument("--format", choices=list(exports.FORMATS), default="parquet", dest="fmt")
+        parser.add_argument("--format", choices=list(export_streams.FORMATS), default="parquet", dest="fmt")
         parser.add_argument("--output", type=Path, default=Path("."), help="Folder of the files (created)")
 
     def handle(self, *, dataset, destination, park_ids, start, end, fmt, output, verbosity, **options):
@@ -56,11 +56,11 @@ class Command(BaseCommand):
         output.mkdir(parents=True, exist_ok=True)
         days = DayRange(start, end)
         for park in parks:
-            path = output / exports.filename(dataset, fmt, park, days)
+            path = output / export_streams.filename(dataset, fmt, park, days)
             steps = park.rides.count() if dataset == "observations" else None
             with tqdm(total=steps, desc=park.name[:40], unit="ride" if steps is not None else "chunk",
                       disable=verbosity == 0, file=self.stderr._out) as bar, path.open("wb") as handle:
-                for block in exports.export_stream(dataset, fmt, park, days, on_ride=bar.update):
+                for block in export_streams.export_stream(dataset, fmt, park, days, on_ride=bar.update):
                     handle.write(block)
             if verbosity:
                 self.stdout.write(f"{path} ({path.stat().st_size} bytes)")

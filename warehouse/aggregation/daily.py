@@ -11,12 +11,10 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from collector.models import ParkSchedule
-from collector.choices import ScheduleType
-from themepark.choices import EntityType
-from themepark.models import Park
+from themepark.choices import EntityType, ScheduleType
+from themepark.models import Park, ParkSchedule
 
-from ..constants import LIVE_HOLD_INTERVALS, METRICS_VERSION
+from ..engine_constants import LIVE_HOLD_INTERVALS, METRICS_VERSION
 from ..metrics import Obs, ParkDay, RideInfo, compute_park_day, park_day_bounds
 from ..metrics.spells import LATE_OPENING, PARK_WIDE, STALE_FEED
 from ..models import (DownSpell, ParkDailyStats, ParkHourlyStats, ParkOperatingSession, RideDailyStats,

@@ -1,7 +1,7 @@
 """A fake ThemeParks.wiki + Queue-Times server on loopback, for tests and bench/collect.py.
 
 It serves `/v1/...` (ThemeParks.wiki) and `/qt/...` (Queue-Times) from a dict of documents
-keyed by path, which defaults to the fixture files in collector/tests/fixtures/. `script`
+keyed by path, which defaults to the recorded documents in collector/fakeapi_documents/. `script`
 overrides a path with a list of responses served in turn (the last one repeats): a dict is a
 JSON body, an int a bare status, a tuple (status, headers, body). Unknown paths answer 404
 with ThemeParks.wiki's error body. `latency` delays every answer; every request is recorded.
@@ -14,7 +14,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fakeapi_documents"
 
 
 def fixture(name: str):
@@ -136,7 +136,7 @@ class FakeAPI:
         return f"{self.base}/qt"
 
 
-if __name__ == "__main__":  # python -m collector.tests.fakeapi [port]: serve the fixtures by hand
+if __name__ == "__main__":  # python -m collector.fakeapi [port]: serve the fixtures by hand
     import sys
 
     with FakeAPI(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8765) as running:

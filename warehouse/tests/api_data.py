@@ -2,23 +2,12 @@
 row with the figures given, so a test can assert the API shows exactly them."""
 from datetime import datetime, timezone
 
-import pytest
-from rest_framework.test import APIClient
-
 from themepark.tests.factories import make_park, make_ride
-from warehouse.constants import METRICS_VERSION
+from warehouse.engine_constants import METRICS_VERSION
 from warehouse.models import LiveParkState, LiveRideState, ParkDailyStats, RideDailyStats
 
 # Wednesday 2024-06-12 16:00 UTC: park day 2024-06-12 in New York (12:00) and in Tokyo (01:00 on the 13th).
 NOW = datetime(2024, 6, 12, 16, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def api(db):
-    from django.core.cache import cache
-
-    cache.clear()
-    return APIClient()
 
 
 def park_day(park, day, *, shame=0.0, downtime_hours=0.0, weighted_hours=None, weight=0.0, rides_operated=0,

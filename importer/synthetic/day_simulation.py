@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 
 import orjson
 
-from .catalog import SOUTHERN, UTC
+from .invented_parks import SOUTHERN, UTC
 from .queues import ride_data, show_data
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

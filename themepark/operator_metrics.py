@@ -4,11 +4,17 @@ bin/serve does) and gauges read from the database at each scrape: collection lag
 last import's rate, statistics lag and each replica's lag.
 
 Only staff sessions and the addresses or networks in METRICS_ALLOWED_IPS may read it.
+
+The catalog knows no other app: each app that owns a figure registers a gauge provider in its
+AppConfig.ready() (`gauges_register`): the collection lag comes from quality, the import rate from
+the importer, the statistics lag from the warehouse. A provider takes the scrape's time and yields
+prometheus-client metric families.
 """
 import ipaddress
 import os
 
-from django.apps import apps
+from typing import Callable, Iterable
+
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
@@ -24,40 +30,29 @@ REQUEST_LATENCY = Histogram(
 NAN = float("nan")
 
 
-def _seconds_since(now, moment):
+def seconds_since(now, moment):
     return NAN if moment is None else (now - moment).total_seconds()
 
 
-class WarehouseCollector:
+_providers: list[Callable] = []
+
+
+def gauges_register(provider: Callable[..., Iterable]) -> None:
+    """Add `provider(now)`, yielding metric families, to every scrape of /metrics."""
+    if provider not in _providers:
+        _providers.append(provider)
+
+
+class DatabaseGauges:
     """Gauges read from the database when Prometheus scrapes (on the primary: /metrics is not a
     public API read)."""
 
     def collect(self):
-        from quality.timelines import parks_freshness
-
         from . import db_router
 
         now = timezone.now()
-        lag = GaugeMetricFamily("themepark_collection_lag_seconds",
-                                "Age of each active park's newest observation", labels=["park_id", "park"])
-        for park in parks_freshness(now=now):
-            lag.add_metric([str(park["park_id"]), park["park_name"]], _seconds_since(now, park["last_observation"]))
-        yield lag
-
-        checkpoint = apps.get_model("importer", "ImportCheckpoint")
-        last_import = checkpoint.objects.filter(started_at__isnull=False).order_by("-started_at").first()
-        yield GaugeMetricFamily("themepark_import_rate_events_per_second",
-                                "Events per second of the latest archive import run (current or last)",
-                                value=last_import.rate if last_import else NAN)
-        yield GaugeMetricFamily("themepark_import_last_update_age_seconds",
-                                "Seconds since the latest archive import run last recorded progress",
-                                value=_seconds_since(now, last_import.updated_at if last_import else None))
-
-        run = apps.get_model("warehouse", "AggregationRun")
-        finished = (run.objects.filter(status=run.Status.COMPLETED, finished_at__isnull=False)
-                    .order_by("-finished_at").values_list("finished_at", flat=True).first())
-        yield GaugeMetricFamily("themepark_statistics_lag_seconds",
-                                "Seconds since the statistics job last completed", value=_seconds_since(now, finished))
+        for provider in _providers:
+            yield from provider(now)
 
         replica_lag = GaugeMetricFamily("themepark_replica_lag_seconds",
                                         "Seconds_Behind_Master of each read replica (NaN: unknown)", labels=["replica"])
@@ -99,5 +94,5 @@ def metrics_view(request):
     else:
         processes = REGISTRY
     warehouse = CollectorRegistry()
-    warehouse.register(WarehouseCollector())
+    warehouse.register(DatabaseGauges())
     return HttpResponse(generate_latest(processes) + generate_latest(warehouse), content_type=CONTENT_TYPE_LATEST)

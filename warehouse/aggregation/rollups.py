@@ -14,7 +14,7 @@ from typing import Iterable
 from django.db import transaction
 from django.db.models import Case, F, FloatField, IntegerField, Max, Sum, When
 
-from ..constants import METRICS_VERSION
+from ..engine_constants import METRICS_VERSION
 from ..metrics import period_shame
 from ..models import ParkDailyStats, ParkPeriodStats, PeriodType, RideDailyStats, RidePeriodStats
 

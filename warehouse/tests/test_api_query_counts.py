@@ -1,0 +1,102 @@
+"""Every list endpoint reads a fixed number of queries, however many parks and rides it lists:
+the count measured on a world of one park is pinned (django_assert_num_queries) on a world of
+four, so a query per row (N+1) fails here."""
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from themepark.choices import RideStatus
+
+from .api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
+
+TODAY = date(2024, 6, 12)
+YESTERDAY = TODAY - timedelta(days=1)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
+
+LISTS = [
+    ("/api/parks/downtime", {"period": "yesterday"}),
+    ("/api/parks/downtime", {"period": "today"}),
+    ("/api/parks/waittimes", {"period": "yesterday"}),
+    ("/api/rides/downtime", {"period": "yesterday"}),
+    ("/api/rides/downtime", {"period": "last_week"}),
+    ("/api/rides/waittimes", {"period": "yesterday"}),
+    ("/api/trends", {"category": "parks-declining", "period": "yesterday"}),
+    ("/api/trends/longest-wait-times", {"period": "yesterday", "entity": "rides"}),
+    ("/api/trends/least-reliable", {"period": "yesterday", "entity": "parks"}),
+    ("/api/trends/chart-data", {"period": "yesterday", "type": "rides"}),
+    ("/api/trends/heatmap-data", {"period": "yesterday", "type": "rides-downtime"}),
+    ("/api/search/index", {}),
+    ("/api/live/status-summary", {}),
+]
+
+
+def add_parks(count):
+    for n in range(count):
+        park, rides = park_with_rides(country="US", continent="North America")
+        for day in (TODAY, YESTERDAY, YESTERDAY - timedelta(days=1), YESTERDAY - timedelta(days=8)):
+            worse = 3 if day == YESTERDAY else 1  # yesterday declined against the day before
+            park_day(park, day, shame=0.5 * worse + n, downtime_hours=1.0 * worse, weight=6, rides_operated=3,
+                     rides_down=1, uptime=100 - 5 * worse, avg_wait=20.0, peak_wait=50)
+            for i, ride in enumerate(rides):
+                down = 60 * worse * (i == 0)
+                ride_day(ride, day, operating=600 - down, downtime=down, avg_wait=10.0 + i, peak_wait=30 + i,
+                         changes=2 * (i == 0), longest=float(down))
+        live_park(park, is_open=True)
+        for i, ride in enumerate(rides):
+            live_ride(ride, RideStatus.DOWN if i == 0 else RideStatus.OPERATING, None if i == 0 else 15 + i)
+
+
+def _get(api, path, query):
+    cache.clear()  # measure the view, not the response cache
+    response = api.get(path, query)
+    assert response.status_code == 200, response.content
+    return response
+
+
+IDS = [f"{path}?{'&'.join(f'{k}={v}' for k, v in query.items())}" for path, query in LISTS]
+
+
+@pytest.mark.parametrize("path,query", LISTS, ids=IDS)
+def test_a_list_endpoint_reads_as_many_queries_for_four_parks_as_for_one(api, path, query, django_assert_num_queries):
+    add_parks(1)
+    with CaptureQueriesContext(connection) as one_park:
+        small = _get(api, path, query)
+    add_parks(3)
+    with django_assert_num_queries(len(one_park.captured_queries)):
+        large = _get(api, path, query)
+    if path != "/api/live/status-summary":  # counts only: same size whatever the world
+        assert len(large.content) > len(small.content)
+
+
+def test_the_quality_issue_list_reads_as_many_queries_for_many_issues_as_for_one(django_assert_num_queries):
+    from django.contrib.auth.models import User
+    from rest_framework.test import APIClient
+
+    from quality.services import quality_issue_record
+    from themepark.tests.factories import make_park, make_ride
+
+    client = APIClient()
+    client.force_authenticate(User.objects.create_user("staff", is_staff=True))
+
+    def add(count):
+        for _ in range(count):
+            park = make_park()
+            quality_issue_record(issue_type="GAP", description="gap", park=park, ride=make_ride(park))
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        small = _get(client, "/api/admin/quality/issues", {})
+    add(5)
+    with django_assert_num_queries(len(one.captured_queries)):
+        large = _get(client, "/api/admin/quality/issues", {})
+    assert len(large.json()["data"]) > len(small.json()["data"])
+
+
+@pytest.fixture
+def frozen_now():
+    with time_machine.travel(NOW, tick=False):
+        yield
