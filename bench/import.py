@@ -16,6 +16,10 @@ the statistics engine's cost, so the benchmark runs the import with --no-statist
 same recompute itself, timed apart, and prints the end-to-end rate both without and with it. When
 the database server runs on this machine it also prints the server's CPU seconds for the import
 and for the reference load (steadier than wall time on a shared machine).
+
+Last, the bytes stored per event in both observation tables after ANALYZE TABLE: on disk (the
+tablespaces' allocated size once their pages are written: page compression counts) and as
+information_schema.TABLES counts them (16 KB pages before compression); see docs/store.md.
 """
 import argparse
 import os
@@ -92,6 +96,32 @@ def dump_tsv(connection, table, columns, path):
     cursor.close()
 
 
+def stored_bytes(connection, tables=("ride_status_snapshots", "queue_data")):
+    """{table: (rows, data + index bytes, bytes on disk)} after ANALYZE TABLE. The first size is what
+    information_schema.TABLES reports (allocated 16 KB pages: page fill and row overhead count);
+    the second is what the table's tablespaces (one per partition) take on disk once its dirty
+    pages are written (FLUSH TABLES ... FOR EXPORT), which is smaller with page compression."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE TABLE " + ", ".join(tables))
+        cursor.fetchall()
+        cursor.execute(f"FLUSH TABLES {', '.join(tables)} FOR EXPORT")
+        try:
+            sizes = {}
+            for table in tables:
+                cursor.execute("SELECT DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES "
+                               "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s", [table])
+                size = cursor.fetchone()[0] or 0
+                cursor.execute("SELECT SUM(ALLOCATED_SIZE) FROM information_schema.INNODB_SYS_TABLESPACES "
+                               "WHERE NAME = CONCAT(DATABASE(), '/', %s) "
+                               "OR NAME LIKE CONCAT(DATABASE(), '/', %s, '#P#%%')", [table, table])
+                disk = int(cursor.fetchone()[0] or 0)
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")
+                sizes[table] = (cursor.fetchone()[0], size, disk)
+        finally:
+            cursor.execute("UNLOCK TABLES")
+    return sizes
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--destinations", type=int, default=5)
@@ -139,6 +169,7 @@ def main():
     events = RideStatusSnapshot.objects.count()
     queue_rows = QueueData.objects.count()
     print(out.getvalue().strip().splitlines()[-1])
+    sizes = stored_bytes(connection)
     checkpoint = ImportCheckpoint.objects.get()
     loop_seconds = (checkpoint.finished_at - checkpoint.started_at).total_seconds()
     stats_seconds = stats.seconds
@@ -176,6 +207,12 @@ def main():
     print(f"ratio end to end without statistics / LOAD DATA: {rate / ref_rate:.2f}  (target >= 0.50); "
           f"with statistics: {events / (run.seconds + stats_seconds) / ref_rate:.2f}; target >= 100,000 events/s")
     print(f"peak memory (process tree): {memory.peak:.0f} MB  (target < 500 MB)")
+    for label, column in (("on disk (tablespaces, after FLUSH ... FOR EXPORT)", 2),
+                          ("in information_schema (data + indexes, pages before compression)", 1)):
+        total = sum(entry[column] for entry in sizes.values())
+        print(f"bytes stored per event {label}: {total / events:.1f}  (target <= 60); " + ", ".join(
+            f"{table} {entry[0]:,} rows {entry[column] / 2**20:.1f} MB ({entry[column] / max(entry[0], 1):.1f} B/row)"
+            for table, entry in sizes.items()))
     if server_before is not None:
         print(f"database server CPU: import_archive {server_import - server_before:.1f} s "
               f"({(server_import - server_before) / events * 1e6:.1f} us/event), "

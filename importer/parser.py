@@ -42,8 +42,9 @@ import msgspec
 import orjson
 
 from warehouse.rows import (
-    FUTURE_TOLERANCE, MAX_VALID_WAIT_MINUTES as MAX_WAIT, NULL, STATUSES, WAIT_TEXT, queue_tail, queue_wait_piece,
-    queue_wait_tail, snapshot_pieces, snapshot_tail, utc_text_from_iso, wait_only,
+    FUTURE_TOLERANCE, MAX_VALID_WAIT_MINUTES as MAX_WAIT, NULL, QUEUE_TYPES, STANDBY, STATUSES, WAIT_TEXT, queue_tail,
+    queue_wait_piece, queue_wait_tail, snapshot_pieces, snapshot_tail, standby_in_snapshot, utc_text_from_iso,
+    wait_only,
 )
 
 UTC = timezone.utc
@@ -282,11 +283,13 @@ def _data_lines(raw: bytes, line_ends: dict, horizon: datetime) -> tuple | None:
     for queue_type, q in (data.queue or {}).items():
         value = q.waitTime
         value_text = WAIT_TEXT.get(value)  # None: out of range
-        if value_text is None or len(queue_type) > COLUMN_LIMITS["queueType"]:
+        if value_text is None or queue_type not in QUEUE_TYPES:
             return None
-        if queue_type == "STANDBY":
+        if queue_type == STANDBY:
             wait = value_text
         if q == _WAIT_ONLY[value]:
+            if queue_type == STANDBY:  # the snapshot holds it (warehouse.rows.STANDBY)
+                continue
             waits.append(f"{queue_wait_piece(queue_type)}{value_text}\n")
             continue
         line_end = line_ends.get((queue_type, q))
@@ -484,6 +487,8 @@ def _events(events, parsed, horizon, file_destination, formatted):
         at_text = utc_text_from_iso(at_text, at)
         snaps[i].append(snapshot_tail(at_text, status, wait, status == "OPERATING", "ARCHIVE"))
         for q in queues or ():
+            if standby_in_snapshot(wait, q):
+                continue
             if wait_only(q):
                 wait_lines[i].append(queue_wait_tail(at_text, q[0], q[1]))
             else:
@@ -578,6 +583,8 @@ def _queues(queue, horizon):
         if len(queue_type) > COLUMN_LIMITS["queueType"]:
             raise _BadValue(TOO_LONG, {"field": "queueType", "value": queue_type[:100],
                                        "limit": COLUMN_LIMITS["queueType"]})
+        if queue_type not in QUEUE_TYPES:  # the column is an ENUM of the known types
+            raise _BadValue(VALUE_OUT_OF_RANGE, {"value": queue_type, "reason": "unknown queue type"})
         if len(q) == 1 and "waitTime" in q:  # standby-like queues, most of them: skip the lookups
             wait = _wait(q["waitTime"])
             if queue_type == "STANDBY":

@@ -5,6 +5,11 @@ the natural identity of an observation, makes writes idempotent, and already con
 partition column, as MySQL requires of every unique key of a partitioned table. Neither table
 has a foreign-key constraint (MySQL forbids them on partitioned tables), hence
 `db_constraint=False`.
+
+On MySQL/MariaDB the columns are narrower than the fields below declare (migration 0009,
+docs/store.md): INT ride ids, DATETIME to the second, ENUMs for `status`, `data_source` and
+`queue_type`, page-compressed tables. The standby wait is `RideStatusSnapshot.wait_time`; a
+STANDBY `QueueData` row exists only when it carries more than that wait.
 """
 from django.db import models
 

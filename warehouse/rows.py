@@ -20,6 +20,9 @@ from themepark.constants import MAX_VALID_WAIT_MINUTES
 UTC = dt_timezone.utc
 STATUSES = frozenset({"OPERATING", "DOWN", "CLOSED", "REFURBISHMENT"})
 DATA_SOURCES = frozenset({"LIVE", "ARCHIVE"})
+# themepark.choices.QueueType: `queue_type` is an ENUM of these on MySQL (a test keeps them equal).
+QUEUE_TYPES = frozenset({"STANDBY", "SINGLE_RIDER", "RETURN_TIME", "PAID_RETURN_TIME", "BOARDING_GROUP",
+                         "PAID_STANDBY"})
 # Live feeds stamp observations with the source's clock; allow it to run slightly ahead of ours.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -33,6 +36,10 @@ QUEUE_COLUMNS = (
 # of these columns only, the others left NULL: the server then parses 4 fields a line, not 14.
 QUEUE_WAIT_COLUMNS = QUEUE_COLUMNS[:4]
 NULL = "\\N"
+# The standby wait lives in `ride_status_snapshots.wait_time` only: a STANDBY queue with nothing
+# but the snapshot's wait is not stored in `queue_data` (readers take it from the snapshot). A
+# STANDBY queue that carries more than that wait (a state, a price, a different wait) is kept.
+STANDBY = "STANDBY"
 
 
 @dataclass(slots=True)
@@ -111,6 +118,8 @@ def invalid_reason(obs: Observation, horizon: datetime) -> str | None:
     for q in obs.queues:
         if wait_invalid(q.wait_time_minutes):
             return "wait time out of range"
+        if q.queue_type not in QUEUE_TYPES:
+            return "unknown queue type"
     return None
 
 
@@ -206,6 +215,21 @@ def queue_tail(at_text: str, row: tuple) -> str:
         row[9], utc_text(row[10]), row[11]))) + "\n"
 
 
+def stored_queues(obs: Observation):
+    """The queues of `obs` that get a `queue_data` row: all but a STANDBY queue holding only the
+    snapshot's own wait (see STANDBY)."""
+    return [q for q in obs.queues if q.queue_type != STANDBY or not standby_in_snapshot(obs.wait_time, (
+        q.queue_type, q.wait_time_minutes, q.return_time_start, q.return_time_end, q.state, q.price_amount,
+        q.price_currency, q.boarding_group_status, q.boarding_group_current_start, q.boarding_group_current_end,
+        q.next_allocation_time, q.estimated_wait_minutes))]
+
+
+def standby_in_snapshot(snapshot_wait, row: tuple) -> bool:
+    """True for a queue row (`QueueRow` arguments, as `queue_tail` takes them) that the snapshot
+    already holds: STANDBY with nothing but the snapshot's wait."""
+    return row[0] == STANDBY and row[1] == snapshot_wait and wait_only(row)
+
+
 def snapshot_line(obs: Observation) -> str:
     is_open = obs.computed_is_open if obs.computed_is_open is not None else obs.status == "OPERATING"
     return f"{obs.ride_id}" + snapshot_tail(utc_text(obs.recorded_at), obs.status, obs.wait_time, is_open,
@@ -214,10 +238,11 @@ def snapshot_line(obs: Observation) -> str:
 
 def queue_lines(batch: Sequence[Observation]):
     for obs in batch:
-        if obs.queues:
+        queues = stored_queues(obs) if obs.queues else ()
+        if queues:
             head = f"{obs.ride_id}"
             at = utc_text(obs.recorded_at)
-            for q in obs.queues:
+            for q in queues:
                 yield head + queue_tail(at, (
                     q.queue_type, q.wait_time_minutes, q.return_time_start, q.return_time_end, q.state,
                     q.price_amount, q.price_currency, q.boarding_group_status, q.boarding_group_current_start,
@@ -239,7 +264,7 @@ def row_tuples(batch: Sequence[Observation]):
         at = utc_text(obs.recorded_at)
         is_open = obs.computed_is_open if obs.computed_is_open is not None else obs.status == "OPERATING"
         snap_rows.append((obs.ride_id, at, obs.status, obs.wait_time, 1 if is_open else 0, obs.data_source))
-        for q in obs.queues:
+        for q in stored_queues(obs) if obs.queues else ():
             queue_rows.append((
                 obs.ride_id, at, q.queue_type, q.wait_time_minutes, utc_text(q.return_time_start),
                 utc_text(q.return_time_end), q.state, q.price_amount, q.price_currency, q.boarding_group_status,

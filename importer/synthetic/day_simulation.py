@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 import orjson
 
 from .invented_parks import SOUTHERN, UTC
-from .queues import ride_data, show_data
+from .queues import ride_data, show_data, stored_queue_rows
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SHOW_LIST_MINUTE = 4 * 60 + 15
@@ -131,7 +131,7 @@ class DestinationDay:
         if text == state.last:
             return None
         state.last = text
-        return text, len(data.get("queue") or ())
+        return text, stored_queue_rows(data)
 
     def _ride(self, ride, park, plan, day, local, minute):
         """The ride's data at this poll when it changed, else None."""
@@ -179,7 +179,7 @@ class DestinationDay:
         made = state.texts.get(key)  # a new key always means new data here
         if made is None:
             data = ride_data(ride, self.dest, state.status, wait, local, minute, park)
-            made = state.texts[key] = (orjson.dumps(data).decode(), len(data.get("queue") or ()))
+            made = state.texts[key] = (orjson.dumps(data).decode(), stored_queue_rows(data))
         state.last = made[0]
         return made
 

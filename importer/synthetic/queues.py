@@ -14,6 +14,14 @@ from .invented_parks import SYMBOLS
 WAIT_QUEUES = ("STANDBY", "SINGLE_RIDER", "PAID_STANDBY")
 
 
+def stored_queue_rows(data: dict) -> int:
+    """The `queue_data` rows the importer stores for `data`: one per queue, except a STANDBY queue
+    with nothing but a wait (the wait is stored in the snapshot)."""
+    queue = data.get("queue") or {}
+    standby = queue.get("STANDBY")
+    return len(queue) - (1 if isinstance(standby, dict) and set(standby) <= {"waitTime"} else 0)
+
+
 def ride_data(ride, dest, status: str, wait, local, minute: int, park) -> dict:
     """`local` is the poll's park-local datetime, `minute` its minutes after the day's midnight."""
     if status == "REFURBISHMENT" or (status != "OPERATING" and dest.style == "universal"):

@@ -119,7 +119,7 @@ def test_a_later_name_for_the_same_id_renames_the_ride_and_keeps_the_old_name(wi
 
 def _archive_rows(ride_id, n=3):
     rows = [Observation(ride_id, T0 + timedelta(minutes=5 * i), "OPERATING", 10 * i, "ARCHIVE",
-                        queues=[QueueRow("STANDBY", 10 * i)]) for i in range(n)]
+                        queues=[QueueRow("SINGLE_RIDER", 10 * i)]) for i in range(n)]
     ingest(rows, now=NOW)
 
 

@@ -215,6 +215,14 @@ def latest_queues(*, ride, now, start_utc, end_utc):
     for row in rows:
         if row["queue_type"] not in queues:
             queues[row["queue_type"]] = {k: v for k, v in row.items() if k != "queue_type" and v is not None}
+    # The standby wait lives in the snapshot (queue_data keeps a STANDBY row only when it carries more).
+    standby = (RideStatusSnapshot.objects.for_ride(ride)
+               .filter(recorded_at__gte=now - timedelta(days=RECENT_DAYS), recorded_at__lte=now,
+                       wait_time__isnull=False).order_by("-recorded_at").values("recorded_at", "wait_time").first())
+    kept = queues.get(QueueType.STANDBY.value)
+    if standby and (kept is None or kept["recorded_at"] < standby["recorded_at"]):
+        queues[QueueType.STANDBY.value] = {"recorded_at": standby["recorded_at"],
+                                           "wait_time_minutes": standby["wait_time"]}
     prices = list(QueueData.objects.filter(ride_id=ride.pk, queue_type=QueueType.PAID_RETURN_TIME,
                                            recorded_at__gte=start_utc, recorded_at__lt=end_utc,
                                            price_amount__isnull=False)

@@ -24,7 +24,8 @@ DAYS = [date(2024, 3, 9), date(2024, 3, 10)]  # complete park days (the files ar
 
 
 def parse_time(text):
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    """The event's time as the store keeps it: to the second (the archive's milliseconds are cut)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).replace(microsecond=0)
 
 
 def load_archive():

@@ -26,9 +26,11 @@ def test_it_writes_observations_and_their_queues(ride):
         ],
     )
     result = ingest([obs], now=T0 + timedelta(days=1))
-    assert (result.written, result.duplicates, result.invalid, result.queue_rows) == (1, 0, 0, 3)
+    # The STANDBY queue holds only the snapshot's wait: the snapshot keeps it, queue_data does not.
+    assert (result.written, result.duplicates, result.invalid, result.queue_rows) == (1, 0, 0, 2)
+    assert not QueueData.objects.filter(queue_type="STANDBY").exists()
     snap = RideStatusSnapshot.objects.get()
-    assert snap.recorded_at == T0 + timedelta(milliseconds=644)
+    assert snap.recorded_at == T0  # times are stored to the second (DATETIME)
     assert snap.computed_is_open is True and snap.wait_time == 45 and snap.data_source == "ARCHIVE"
     paid = QueueData.objects.get(queue_type="PAID_RETURN_TIME")
     assert (paid.price_amount, paid.price_currency, paid.state) == (1999, "USD", "AVAILABLE")

@@ -99,12 +99,12 @@ def test_wait_only_queue_rows_in_the_short_form_store_what_full_lines_store(ride
     full = prefix_lines(ride.pk, queue_tail(times[0], ("PAID_RETURN_TIME", None, T0, T0 + timedelta(hours=1),
                                                        "AVAILABLE", 1500, "EUR", None, None, None, None, None)))
     short = prefix_lines(ride.pk, "".join(queue_wait_tail(t, queue_type, wait) for t in times
-                                          for queue_type, wait in (("STANDBY", 10), ("SINGLE\tRIDER", None))))
+                                          for queue_type, wait in (("STANDBY", 10), ("SINGLE_RIDER", None))))
     with override_settings(INGEST_METHOD=method):
         result = ingest_prepared(snapshots, full, rows=3, queue_wait_text=short)
     assert (result.written, result.queue_rows) == (3, 7)
     rows = {(q.recorded_at, q.queue_type): q for q in QueueData.objects.all()}
-    assert len(rows) == 7 and rows[(T0, "SINGLE\tRIDER")].wait_time_minutes is None
+    assert len(rows) == 7 and rows[(T0, "SINGLE_RIDER")].wait_time_minutes is None
     standby = rows[(T0 + timedelta(minutes=10), "STANDBY")]
     assert (standby.wait_time_minutes, standby.return_time_start, standby.state, standby.price_amount) == (
         10, None, None, None)
