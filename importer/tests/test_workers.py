@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from io import StringIO
 
 import pytest
 from django.core.management.base import CommandError
@@ -21,17 +20,6 @@ from importer.tests.test_s3_and_resume import ROOT, _command_env
 from themepark.locks import JobLock, LockBusy
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.mysql_only]
-
-
-@pytest.fixture(scope="module")
-def longer_archive(tmp_path_factory):
-    """2 destinations x 12 days: long enough to pause while two workers are at it."""
-    from django.core.management import call_command
-
-    out = tmp_path_factory.mktemp("archive24")
-    call_command("make_archive", out=str(out), destinations=2, days=12, parks=2, rides=6, seed=5,
-                 stdout=StringIO())
-    return out
 
 
 def _worker(*args):
