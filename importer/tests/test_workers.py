@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 
 import pytest
 from django.core.management.base import CommandError
@@ -139,3 +140,39 @@ def test_a_running_worker_run_holds_its_destinations_against_other_runs(clean_ar
     finally:
         other.release()
         one.release()
+
+
+def _stats_worker():
+    command = [sys.executable, str(ROOT / "manage.py"), "aggregate_stats", "--worker", "--start", "2024-03-08",
+               "--end", "2024-03-21", "--wait", "120", "--verbosity", "0"]
+    return subprocess.Popen(command, env=_command_env(), cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_statistics_workers_share_the_parks_and_take_over_a_killed_workers_park(longer_archive):
+    from importer.tests.test_kill_resume import STATISTICS
+    from warehouse.models import AggregationRun, ParkDayFingerprint
+
+    from django.core.management import call_command
+
+    def wipe():
+        for model in (*STATISTICS, ParkDayFingerprint, AggregationRun):
+            model.objects.all().delete()
+
+    run_import(source=str(longer_archive))  # rows, and the rides' tiers classified from their figures
+    wipe()
+    call_command("aggregate_stats", start=date(2024, 3, 8), end=date(2024, 3, 21), verbosity=0)  # one process
+    expected = statistics_rows()
+    wipe()
+
+    first, second = _stats_worker(), _stats_worker()
+    try:
+        _wait(lambda: AggregationRun.objects.filter(status="RUNNING").count() >= 2)  # each holds a park
+        _kill(first)
+        second.wait(timeout=180)
+        assert second.returncode == 0, second.stderr.read().decode()[-2000:]
+    finally:
+        _kill(first)
+        _kill(second)
+    assert AggregationRun.objects.filter(status="FAILED").exists()  # the killed worker's run, closed
+    assert statistics_rows() == expected
