@@ -357,9 +357,17 @@ def aggregation_worker(*, plan: dict[Park, list[date]], mode: str, now: datetime
         for park in pending:
             days = plan[park]
             if not first_pass:
-                fresh = ParkDayFingerprint.objects.filter(park=park, date__in=days, computed_at__gte=started).count()
-                died = AggregationRun.objects.filter(started_at__gte=started, status=AggregationRun.Status.FAILED)
-                if fresh == len(set(days)) and not died.exists():
+                try:  # free now? then its holder finished, or died (its run is closed FAILED here)
+                    with stats_lock([park], mode=mode):
+                        runs_abandoned_close()
+                        fresh = ParkDayFingerprint.objects.filter(park=park, date__in=days,
+                                                                  computed_at__gte=started).count()
+                        died = AggregationRun.objects.filter(started_at__gte=started,
+                                                             status=AggregationRun.Status.FAILED).exists()
+                except LockBusy:
+                    busy.append(park)
+                    continue
+                if fresh == len(set(days)) and not died:
                     continue  # another worker computed it
             try:
                 result = aggregation_run(plan={park: days}, mode=mode, now=now, progress=progress)
