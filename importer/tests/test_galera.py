@@ -10,16 +10,16 @@ replication 4591-4593, IST 4691-4693, SST 4696-4698.
 """
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from importer.tests.conftest import run_import, snapshot_rows
 from importer.tests.test_kill_resume import statistics_rows
 from importer.tests.test_s3_and_resume import ROOT
+from importer.tests.test_workers import _kill
+from themepark.tests.processes import wait_for
 from warehouse.tests.galera import GaleraCluster, galera_available
 
 pytestmark = [pytest.mark.galera, pytest.mark.mysql_only]
@@ -66,23 +66,13 @@ def _one(cluster, node, sql, params=None):
     return rows[0] if rows else None
 
 
-def _wait(predicate, timeout=120.0, poll=0.01):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def _wait(predicate, timeout=120.0):
+    def tolerant():
         try:
-            value = predicate()
+            return predicate()
         except Exception:  # noqa: BLE001 - a node still (re)joining
-            value = None
-        if value:
-            return value
-        time.sleep(poll)
-    raise AssertionError("timed out")
-
-
-def _kill(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+            return None
+    return wait_for(tolerant, timeout, step=0.01)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,6 +19,7 @@ from importer.tests.conftest import run_import, snapshot_rows
 from importer.tests.test_kill_resume import _wipe, statistics_rows
 from importer.tests.test_s3_and_resume import ROOT, _command_env
 from themepark.locks import JobLock, LockBusy
+from themepark.tests.processes import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.mysql_only]
 
@@ -30,14 +31,8 @@ def _worker(*args):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def _wait(predicate, timeout=60.0, poll=0.005):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(poll)
-    raise AssertionError("timed out")
+def _wait(predicate, timeout=60.0):
+    return wait_for(predicate, timeout, step=0.005)
 
 
 def _kill(process):
