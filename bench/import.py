@@ -20,6 +20,16 @@ and for the reference load (steadier than wall time on a shared machine).
 Last, the bytes stored per event in both observation tables after ANALYZE TABLE: on disk (the
 tablespaces' allocated size once their pages are written: page compression counts) and as
 information_schema.TABLES counts them (16 KB pages before compression); see docs/store.md.
+
+With --processes N:
+
+    .venv/bin/python bench/import.py --processes 2 [--archive DIR ...]
+
+imports the same archive twice as `import_archive --worker` runs (without statistics): once by
+one worker process, then (database emptied) by N worker processes claiming the files of one
+run. Prints both rates, their ratio, whether the totals are identical (checkpoint counters and a
+checksum of every stored row keyed by archive ids), and the CPU split: the workers' CPU
+(reading, parsing, mapping) against the database server's, which says what a second host gives.
 """
 import argparse
 import os
@@ -129,6 +139,8 @@ def main():
     parser.add_argument("--scale", type=float, default=4)
     parser.add_argument("--archive", help="Use (or generate into) this folder")
     parser.add_argument("--workers", type=int, default=None, help="Parse processes (default: the command's)")
+    parser.add_argument("--processes", type=int, default=0,
+                        help="Compare one import_archive --worker process with this many sharing one run")
     args = parser.parse_args()
 
     archive = Path(args.archive or tempfile.mkdtemp(prefix="bench-archive-"))
@@ -137,6 +149,8 @@ def main():
             make_archive(archive, destinations=args.destinations, days=args.days, scale=args.scale,
                          start="2024-01-01")
         print(f"generated {archive} in {gen.seconds:.0f} s")
+    if args.processes:
+        return processes_main(archive, args.processes)
     setup_django(fresh=True)
     from django.core.management import call_command
     from django.db import connection
@@ -219,6 +233,93 @@ def main():
               f"LOAD DATA reference {server_after - server_ref:.1f} s "
               f"({(server_after - server_ref) / events * 1e6:.1f} "
               "us/event)")
+
+
+def _row_totals(connection):
+    """Checkpoint counters and (rows, checksum) of each observation table, keyed by archive ids
+    (ride pks differ between two runs into an emptied database)."""
+    from importer.models import ImportCheckpoint
+
+    counters = ImportCheckpoint.objects.values("files_done", "events_read", "events_imported", "duplicates",
+                                               "invalid").get()
+    out = {"checkpoint": counters}
+    with connection.cursor() as cursor:
+        for table, columns in (("ride_status_snapshots", "t.recorded_at, t.status, t.wait_time, t.data_source"),
+                               ("queue_data", "t.recorded_at, t.queue_type, t.wait_time_minutes, "
+                                              "t.return_time_start, t.price_amount")):
+            cursor.execute(f"SELECT COUNT(*), SUM(CRC32(CONCAT_WS('|', r.themeparks_wiki_id, {columns}))) "
+                           f"FROM {table} t JOIN themepark_ride r ON r.id = t.ride_id")
+            out[table] = tuple(int(v or 0) for v in cursor.fetchone())
+    return out
+
+
+def _empty(connection):
+    from importer.models import ImportCheckpoint
+    from themepark.models import Destination
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM queue_data")
+        cursor.execute("DELETE FROM ride_status_snapshots")
+        cursor.execute("DELETE FROM job_lock")
+    ImportCheckpoint.objects.all().delete()
+    Destination.objects.all().delete()
+
+
+def _workers_run(archive, processes):
+    """N `import_archive --worker` processes on one run: (seconds, workers' CPU seconds)."""
+    import subprocess
+
+    from importer.models import ImportCheckpoint, PlannedFile
+
+    manage = [sys.executable, str(Path(__file__).resolve().parents[1] / "manage.py"), "import_archive", "--worker",
+              "--no-input", "--no-statistics", "--verbosity", "0"]
+    cpu = 0.0
+    started = time.monotonic()
+    procs = [subprocess.Popen(manage + ["--source", str(archive)])]
+    while not PlannedFile.objects.exists():
+        if procs[0].poll() is not None:
+            raise SystemExit("the first worker stopped before its run had a plan")
+        time.sleep(0.02)
+    import_id = ImportCheckpoint.objects.get().import_id
+    procs += [subprocess.Popen(manage + ["--resume", import_id]) for _ in range(processes - 1)]
+    for proc in procs:
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        cpu += usage.ru_utime + usage.ru_stime
+        if proc.returncode:
+            raise SystemExit(f"a worker failed ({proc.returncode})")
+    return time.monotonic() - started, cpu
+
+
+def processes_main(archive, processes):
+    setup_django(fresh=True)
+    from django.db import connection
+
+    from warehouse.models import RideStatusSnapshot
+
+    results = []
+    for count in (1, processes):
+        _empty(connection)
+        server_before = server_cpu_seconds(connection)
+        seconds, cpu = _workers_run(archive, count)
+        server = server_cpu_seconds(connection)
+        events = RideStatusSnapshot.objects.count()
+        results.append((count, events, seconds, cpu, None if server is None else server - server_before,
+                        _row_totals(connection)))
+        connection.close()
+    for count, events, seconds, cpu, server, _ in results:
+        print(f"{count} worker process(es): {events:,} events in {seconds:.1f} s = {events / seconds:,.0f} events/s; "
+              f"workers' CPU {cpu:.1f} s" + ("" if server is None else f", database server CPU {server:.1f} s"))
+    (_, _, one, cpu1, server1, totals1), (_, _, many, _, _, totals_n) = results
+    print(f"ratio {processes} processes / 1: {one / many:.2f}")
+    print(f"identical totals: {totals1 == totals_n}  ({totals1})")
+    if server1:
+        share = cpu1 / (cpu1 + server1)
+        print(f"CPU split of the one-process run: workers {share:.0%}, database server {1 - share:.0%}: with the "
+              f"workers on other hosts the database host keeps only its share, at most {1 / (1 - share):.1f}x the "
+              "one-process rate if the server then has the cores it needs")
+    if totals1 != totals_n:
+        raise SystemExit("totals differ")
 
 
 if __name__ == "__main__":

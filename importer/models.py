@@ -88,3 +88,34 @@ class RideMapping(models.Model):
 
     def __str__(self):
         return f"{self.archive_name} -> {self.ride_id or '-'} ({self.method}/{self.status})"
+
+
+class PlannedFile(models.Model):
+    """One day file of a run shared by `import_archive --worker` processes (the run's plan).
+
+    A worker claims a PENDING file (`SELECT ... FOR UPDATE SKIP LOCKED`, then `claimed_by` = its
+    worker lock's token) and marks it DONE or FAILED in the file's own transaction, with the rows
+    and the checkpoint's counters. A file whose worker's lock lease has run out (the worker died)
+    goes back to PENDING for another worker (`importer.services.workers`).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING"
+        CLAIMED = "CLAIMED"
+        DONE = "DONE"
+        FAILED = "FAILED"
+
+    checkpoint = models.ForeignKey(ImportCheckpoint, on_delete=models.CASCADE, related_name="planned_files")
+    key = models.CharField(max_length=300)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    claimed_by = models.CharField(max_length=32, blank=True, help_text="token of the claiming worker's lock")
+    worker = models.CharField(max_length=255, blank=True, help_text="host/pid of the last worker that claimed it")
+    claims = models.PositiveSmallIntegerField(default=0, help_text="times claimed (more than one: reclaimed)")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["checkpoint", "key"], name="planned_file_unique_key")]
+        indexes = [models.Index(fields=["checkpoint", "status", "key"], name="planned_file_todo")]
+
+    def __str__(self):
+        return f"{self.key} {self.status}"

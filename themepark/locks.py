@@ -83,8 +83,11 @@ class JobLock:
     `release()`. `acquire(wait=...)` retries for that many seconds before giving up."""
 
     def __init__(self, name: str, *more: str, lease_seconds: float | None = None, purpose: str = "",
-                 using: str = "default"):
+                 using: str = "default", shared_token: str | None = None):
         self.names = tuple(sorted({name, *more}))
+        # Holders that pass the same `shared_token` (the workers of one import run) hold the lock
+        # together: each claims and renews it, and `release(keep=True)` leaves it to the others.
+        self.shared_token = shared_token
         self.lease = float(lease_seconds if lease_seconds is not None else settings.JOB_LOCK_LEASE_SECONDS)
         if self.lease <= 0:
             raise ValueError("lease_seconds must be positive")
@@ -138,14 +141,15 @@ class JobLock:
         if self._lost is not None:
             raise LockLost(f"lock {', '.join(self.names)} was lost: {self._lost}")
 
-    def release(self) -> None:
-        """Stop renewing and delete this holder's rows (a row another holder took is left alone)."""
+    def release(self, keep: bool = False) -> None:
+        """Stop renewing and delete this holder's rows (a row another holder took is left alone);
+        with `keep`, leave them to the other holders of a shared token (they lapse with the lease)."""
         if self._thread is not None:
             self._stop.set()
             self._thread.join(timeout=max(5.0, self.lease))
             self._thread = None
         token, self.token = self.token, None
-        if token is None:
+        if token is None or keep:
             return
         try:
             self._execute(f"DELETE FROM {TABLE} WHERE token = %s AND name IN ({self._marks()})",
@@ -179,7 +183,7 @@ class JobLock:
                 conn.close()
 
     def _claim_all(self) -> None:
-        token = uuid.uuid4().hex
+        token = self.shared_token or uuid.uuid4().hex
         started = time.monotonic()
         conn = self._connect()
         claimed = []
@@ -188,7 +192,7 @@ class JobLock:
                 self._claim(conn, name, token)
                 claimed.append(name)
         except BaseException:
-            if claimed:
+            if claimed and not self.shared_token:  # shared rows may be other holders' too: they lapse
                 try:
                     marks = ", ".join(["%s"] * len(claimed))
                     self._execute(f"DELETE FROM {TABLE} WHERE token = %s AND name IN ({marks})", [token, *claimed],
@@ -214,6 +218,11 @@ class JobLock:
                     return
                 except IntegrityError:
                     pass  # held, or left by a dead holder: take it over if its lease has run out
+                if self.shared_token:  # another holder of the same token: share it
+                    joined = self._execute(f"UPDATE {TABLE} SET expires_at = {later} WHERE name = %s AND token = %s",
+                                           [*later_params, name, token], conn)
+                    if joined == 1:
+                        return
                 taken = self._execute(f"UPDATE {TABLE} SET owner = %s, token = %s, acquired_at = {now}, "
                                       f"expires_at = {later} WHERE name = %s AND expires_at < {now}",
                                       [self.owner, token, *now_params, *later_params, name, *now_params], conn)

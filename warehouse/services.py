@@ -17,19 +17,20 @@ def partitions_ensure(*, since: date | None = None, months_ahead: int | None = N
 # Statistics (METRICS.md): thin entry points over warehouse.aggregation and warehouse.live
 # ---------------------------------------------------------------------------------------------
 def stats_recompute(*, park_ids=None, start: date, end: date, now=None, progress=None, mode=None,
-                    lock_wait: float = 0.0):
+                    lock_wait: float = 0.0, worker: bool = False):
     """Recompute park-local days start..end inclusive for those parks (None: all active parks),
     roll up their weeks, months and years, bump the cache generation; logged as a run.
     Returns an AggregationSummary (run_id, parks, days, rows, errors). Raises
-    themepark.locks.LockBusy when another run holds one of the parks for over `lock_wait` seconds."""
-    from .aggregation import aggregation_run, parks_selected, plan_range
+    themepark.locks.LockBusy when another run holds one of the parks for over `lock_wait` seconds.
+    With `worker`, one of several processes sharing the work park by park (`aggregation_worker`)."""
+    from .aggregation import aggregation_run, aggregation_worker, parks_selected, plan_range
     from .models import AggregationRun
 
     if start > end:
         raise ValueError("start is after end")
     plan = plan_range(parks_selected(park_ids), start, end)
-    return aggregation_run(plan=plan, mode=mode or AggregationRun.Mode.RANGE, now=now, progress=progress,
-                           lock_wait=lock_wait)
+    run = aggregation_worker if worker else aggregation_run
+    return run(plan=plan, mode=mode or AggregationRun.Mode.RANGE, now=now, progress=progress, lock_wait=lock_wait)
 
 
 def stats_update(*, park_ids=None, now=None, progress=None, lock_wait: float = 0.0):
@@ -46,7 +47,7 @@ def stats_update(*, park_ids=None, now=None, progress=None, lock_wait: float = 0
                            lock_wait=lock_wait)
 
 
-def stats_rebuild(*, park_ids=None, now=None, progress=None, lock_wait: float = 0.0):
+def stats_rebuild(*, park_ids=None, now=None, progress=None, lock_wait: float = 0.0, worker: bool = False):
     """Recompute every park day that has observations (for those parks, or all active parks), and
     every day still holding figures of an older METRICS_VERSION."""
     from .aggregation import data_range
@@ -59,7 +60,7 @@ def stats_rebuild(*, park_ids=None, now=None, progress=None, lock_wait: float = 
     if span is None:
         return None
     return stats_recompute(park_ids=park_ids, start=span[0], end=span[1], now=now, progress=progress,
-                           mode=AggregationRun.Mode.REBUILD, lock_wait=lock_wait)
+                           mode=AggregationRun.Mode.REBUILD, lock_wait=lock_wait, worker=worker)
 
 
 def stats_check(*, park_ids=None, start: date, end: date):

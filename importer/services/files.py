@@ -44,7 +44,7 @@ from warehouse.rows import prefix_lines
 from ..archive import ArchiveFile
 from ..run_locks import LockLost
 from ..choices import ImportStatus
-from ..models import ImportCheckpoint
+from ..models import ImportCheckpoint, PlannedFile
 from ..parser import DUPLICATES, ParsedFile
 from .loader import SOLO, Turn, YieldTurn
 from .quality import file_failure_record, file_problems_record
@@ -69,6 +69,7 @@ class PreparedFile:
     park_ids: tuple = ()  # parks of the rides it loads: their statistics follow
     rides_created: int = 0
     review: int = 0
+    claim: tuple = ()  # (PlannedFile pk, worker token) when a `--worker` claimed it from the run's plan
 
 
 def file_prepare(*, archive_file: ArchiveFile, parsed: ParsedFile, resolver) -> PreparedFile:
@@ -124,7 +125,7 @@ def file_commit(prepared: PreparedFile, turn: Turn = SOLO, *, checkpoint: Import
             return False
         if lock is not None:
             lock.ensure_held()
-        _record_failure(checkpoint, archive_file, error)
+        _record_failure(checkpoint, archive_file, error, prepared.claim)
         summary.files_failed += 1
     summary.files += 1
     summary.days.append(archive_file.day)
@@ -142,7 +143,11 @@ def _running(cp, summary, *, lock=False) -> bool:
     with FOR UPDATE: the latest committed status (a pause made while the file loaded counts), and
     the checkpoint stays this file's until it commits."""
     rows = ImportCheckpoint.objects.filter(pk=cp.pk)
-    status = (rows.select_for_update() if lock else rows).values_list("status", flat=True).first()
+    if lock:  # the lists this file's commit extends, as committed (workers of a run commit side by side)
+        status, cp.failed_files, cp.stats_days, cp.last_file = rows.select_for_update().values_list(
+            "status", "failed_files", "stats_days", "last_file").first() or (None, [], {}, "")
+    else:
+        status = rows.values_list("status", flat=True).first()
     if status != ImportStatus.IN_PROGRESS:
         summary.status = status
         return False
@@ -218,6 +223,7 @@ def _load_once(cp, prepared, summary, started, turn, lock=None):
             failed_files=failed, rides_created=F("rides_created") + prepared.rides_created,
             mappings_review=F("mappings_review") + prepared.review, stats_days=stats_days,
             rate=round(written / max(time.monotonic() - started, 1e-6), 1), updated_at=timezone.now())
+        _plan_mark(cp, archive_file.key, prepared.claim, PlannedFile.Status.DONE)
     cp.failed_files, cp.last_file, cp.stats_days = failed, last_file, stats_days
     summary.written = written
     summary.duplicates += dup
@@ -229,17 +235,29 @@ def _load_once(cp, prepared, summary, started, turn, lock=None):
     summary.review += prepared.review
 
 
-def _record_failure(cp, archive_file, error):
+def _record_failure(cp, archive_file, error, claim=()):
     """A failed file, in its turn: on the checkpoint (retried by --retry-failed) and in the quality log."""
-    failed = sorted(set(cp.failed_files) | {archive_file.key})
-    error_log = (cp.error_log + [{"key": archive_file.key, "error": error[:500]}])[-ERROR_LOG_KEEP:]
-    last_file = max(cp.last_file, archive_file.key)
     with transaction.atomic():
+        cp.failed_files, cp.error_log, cp.last_file = ImportCheckpoint.objects.select_for_update().filter(
+            pk=cp.pk).values_list("failed_files", "error_log", "last_file").first()
+        failed = sorted(set(cp.failed_files) | {archive_file.key})
+        error_log = (cp.error_log + [{"key": archive_file.key, "error": error[:500]}])[-ERROR_LOG_KEEP:]
+        last_file = max(cp.last_file, archive_file.key)
         ImportCheckpoint.objects.filter(pk=cp.pk).update(
             failed_files=failed, error_log=error_log, errors=F("errors") + 1, last_file=last_file,
             updated_at=timezone.now())
         file_failure_record(archive_file=archive_file, error=error, import_id=cp.import_id)
+        _plan_mark(cp, archive_file.key, claim, PlannedFile.Status.FAILED)
     cp.failed_files, cp.error_log, cp.last_file = failed, error_log, last_file
+
+
+def _plan_mark(cp, key, claim, status):
+    """The file's row in the run's plan, in the file's transaction. A worker's claim must still be
+    its own (a worker whose lease ran out had its files reclaimed): else LockLost rolls it back."""
+    if not claim:  # a single-process run of a run that has a plan keeps it up to date
+        PlannedFile.objects.filter(checkpoint_id=cp.pk, key=key).update(status=status, claimed_by="")
+    elif not PlannedFile.objects.filter(pk=claim[0], claimed_by=claim[1]).update(status=status, claimed_by=""):
+        raise LockLost(f"file {key} was reclaimed from this worker after its lease ran out")
 
 
 def park_days_add(stats_days: dict, park_ids, day) -> dict:

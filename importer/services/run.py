@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from ..choices import RESUMABLE, ImportStatus
 from ..run_locks import LockBusy, LockLost, RunLocks
-from ..models import ImportCheckpoint
+from ..models import ImportCheckpoint, PlannedFile
 from ..parser import read_and_parse
 from .checkpoints import checkpoint_create, new_import_id
 from .cleanup import stale_temp_files_remove
@@ -135,6 +135,11 @@ def _run(cp, source, files, workers, progress, now, statistics, locks=None, retr
         raise ImportBusy(f"import {cp.import_id} is {cp.status}: nothing to resume")
     retry = set(cp.failed_files)
     todo = [f for f in files if (f.key > cp.last_file and not retry_failed) or f.key in retry]
+    planned = dict(PlannedFile.objects.filter(checkpoint=cp).values_list("key", "status"))
+    if planned:  # a run started by workers: its plan says what is left
+        left = {PlannedFile.Status.FAILED} if retry_failed else {
+            PlannedFile.Status.PENDING, PlannedFile.Status.CLAIMED, PlannedFile.Status.FAILED}
+        todo = [f for f in files if planned.get(f.key) in left]
     if todo:
         from warehouse.services import partitions_ensure
 
@@ -171,6 +176,12 @@ def _run(cp, source, files, workers, progress, now, statistics, locks=None, retr
     cancelled = loader.stopped and summary.status == ImportStatus.CANCELLED
     if loader.stopped and not cancelled:  # paused: the resumed run recomputes everything it loaded
         return summary
+    return run_finish(cp, summary, statistics, cancelled)
+
+
+def run_finish(cp, summary, statistics, cancelled=False):
+    """After the run's last file: recompute the statistics of what every process of the run
+    committed, then COMPLETED (FAILED with failed files), unless paused or cancelled meanwhile."""
     status = ImportStatus.FAILED if cp.failed_files else ImportStatus.COMPLETED
     stats_days = cp.stats_days
     stats_started = time.monotonic()

@@ -21,6 +21,15 @@ def clean_archive():
     return DATA / "clean"
 
 
+@pytest.fixture(scope="module")
+def longer_archive(tmp_path_factory):
+    """2 destinations x 12 days: long enough to pause while two workers are at it."""
+    out = tmp_path_factory.mktemp("archive24")
+    call_command("make_archive", out=str(out), destinations=2, days=12, parks=2, rides=6, seed=5,
+                 stdout=StringIO())
+    return out
+
+
 def manifest(path):
     return json.loads((Path(path) / "MANIFEST.json").read_text())
 

@@ -31,6 +31,7 @@ from importer.parser import UNREADABLE, read_and_parse
 from importer.services import ImportBusy, archive_import
 from importer.services.checkpoints import checkpoint_start_failed
 from importer.services.quality import listing_problems_record
+from importer.services.workers import worker_import
 
 
 def default_workers():
@@ -61,6 +62,10 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Read and validate every file, write nothing")
         parser.add_argument("--no-input", action="store_true", help="Do not ask for confirmation")
         parser.add_argument("--workers", type=int, default=None, help="Parse processes (0: parse in-process)")
+        parser.add_argument("--worker", action="store_true",
+                            help="Work on the run together with other --worker processes (any host): claim its "
+                                 "day files one by one. Without --resume/--resume-latest it starts a new run and "
+                                 "prints its id for the other workers")
         parser.add_argument("--no-statistics", action="store_true",
                             help="Do not recompute statistics at the end (run aggregate_stats later, e.g. once "
                                  "after several imports); the command prints the call to make")
@@ -119,10 +124,15 @@ class Command(BaseCommand):
         self._bar = tqdm(total=len(files), unit="file", file=getattr(self.stdout, "_out", self.stdout),
                          dynamic_ncols=True) if self._tty and self.verbosity else None
         try:
-            summary = archive_import(checkpoint=checkpoint, new=new, source=source, files=files,
-                                     progress=self._progress,
-                                     workers=default_workers() if opts["workers"] is None else opts["workers"],
-                                     statistics=not opts["no_statistics"], retry_failed=bool(opts["retry_failed"]))
+            if opts["worker"]:
+                summary = worker_import(checkpoint=checkpoint, new=new, source=source, files=files,
+                                        progress=self._progress, statistics=not opts["no_statistics"],
+                                        retry_failed=bool(opts["retry_failed"]))
+            else:
+                summary = archive_import(checkpoint=checkpoint, new=new, source=source, files=files,
+                                         progress=self._progress,
+                                         workers=default_workers() if opts["workers"] is None else opts["workers"],
+                                         statistics=not opts["no_statistics"], retry_failed=bool(opts["retry_failed"]))
         except ImportBusy as exc:
             raise CommandError(str(exc)) from exc
         except LockLost as exc:  # another process took the run's locks: it stopped before its next commit

@@ -40,10 +40,19 @@ class Command(BaseCommand):
                             help=f"List park days whose observations changed after their figures were computed "
                                  f"(--start/--end, default the last {CHECK_DAYS} days); exit 1 when there are some")
         parser.add_argument("--repair", action="store_true", help="With --check: recompute those park days")
+        parser.add_argument("--worker", action="store_true",
+                            help="With --start or --rebuild: one of several processes (any hosts) sharing the "
+                                 "parks, each claimed by its lock; a park held by a worker that dies is taken over "
+                                 "(waits up to --wait, default 600 s, for parks others hold)")
         parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                             help="Wait this long for parks another run holds (default: refuse at once)")
 
-    def handle(self, *, park_ids, start, end, rebuild, check, repair, wait, verbosity, **options):
+    def handle(self, *, park_ids, start, end, rebuild, check, repair, wait, verbosity, worker=False, **options):
+        if worker and not (start or rebuild):
+            raise CommandError("--worker goes with --start/--end or --rebuild")
+        self.worker = worker
+        if worker and not wait:
+            wait = 600.0
         try:
             self._handle(park_ids, start, end, rebuild, check, repair, wait, verbosity)
         except LockBusy as exc:
@@ -73,13 +82,14 @@ class Command(BaseCommand):
             if summary is None:
                 return
         elif rebuild:
-            summary = stats_rebuild(park_ids=park_ids, progress=progress, lock_wait=wait)
+            summary = stats_rebuild(park_ids=park_ids, progress=progress, lock_wait=wait, worker=self.worker)
             if summary is None:
                 if verbosity:
                     self.stdout.write("no observations stored: nothing to rebuild")
                 return
         elif start:
-            summary = stats_recompute(park_ids=park_ids, start=start, end=end, progress=progress, lock_wait=wait)
+            summary = stats_recompute(park_ids=park_ids, start=start, end=end, progress=progress, lock_wait=wait,
+                                      worker=self.worker)
         else:
             summary = stats_update(park_ids=park_ids, progress=progress, lock_wait=wait)
             live_state_refresh(park_ids=park_ids)

@@ -1,0 +1,173 @@
+"""One import run spread over several `import_archive --worker` processes.
+
+Workers claim the run's day files one by one; a SIGKILLed worker's claimed file goes back to the
+others once its lease has run out; the rows and the statistics equal a single-process run's.
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+
+import pytest
+from django.core.management.base import CommandError
+
+from importer.models import ImportCheckpoint, PlannedFile
+from importer.services.workers import run_token
+from importer.tests.conftest import run_import, snapshot_rows
+from importer.tests.test_kill_resume import _wipe, statistics_rows
+from importer.tests.test_s3_and_resume import ROOT, _command_env
+from themepark.locks import JobLock, LockBusy
+from themepark.tests.processes import wait_for
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.mysql_only]
+
+
+def _worker(*args):
+    command = [sys.executable, str(ROOT / "manage.py"), "import_archive", "--worker", *args, "--no-input",
+               "--verbosity", "0"]
+    return subprocess.Popen(command, env=_command_env(), cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _wait(predicate, timeout=60.0):
+    return wait_for(predicate, timeout, step=0.005)
+
+
+def _kill(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def test_workers_share_a_run_a_killed_workers_file_is_reclaimed_and_totals_equal_one_process(clean_archive):
+    run_import(source=str(clean_archive))  # the single-process run
+    expected_rows, expected_stats = snapshot_rows(), statistics_rows()
+    totals = ("files_done", "events_read", "events_imported", "duplicates", "invalid")
+    expected_cp = ImportCheckpoint.objects.values(*totals).get()
+    _wipe()
+
+    first = _worker("--source", str(clean_archive))
+    processes = [first]
+    try:
+        checkpoint = _wait(lambda: ImportCheckpoint.objects.filter(planned_files__isnull=False).first())
+        second = _worker("--resume", checkpoint.import_id)
+        third = _worker("--resume", checkpoint.import_id)
+        processes += [second, third]
+        # SIGKILL the first worker while it holds a claimed file
+        _wait(lambda: PlannedFile.objects.filter(status="CLAIMED", worker__contains=f"/{first.pid} ").exists())
+        _kill(first)
+        killed_key = PlannedFile.objects.filter(worker__contains=f"/{first.pid} ").exclude(
+            status="DONE").values_list("key", flat=True).first()
+        for process in (second, third):
+            process.wait(timeout=120)
+            assert process.returncode == 0, process.stderr.read().decode()[-2000:]
+    finally:
+        for process in processes:
+            _kill(process)
+
+    checkpoint.refresh_from_db()
+    assert (checkpoint.status, checkpoint.stats_days, checkpoint.failed_files) == ("COMPLETED", {}, [])
+    plan = list(PlannedFile.objects.filter(checkpoint=checkpoint).values_list("key", "status", "claims", "worker"))
+    assert len(plan) == 8 and {status for _, status, _, _ in plan} == {"DONE"}
+    assert len({worker.split()[0] for *_, worker in plan}) >= 2  # the files were spread over the workers
+    if killed_key is not None:  # the file the killed worker held was claimed again, by another worker
+        assert dict((k, c) for k, _, c, _ in plan)[killed_key] >= 2
+    assert ImportCheckpoint.objects.values(*totals).get() == expected_cp
+    assert snapshot_rows() == expected_rows
+    assert statistics_rows() == expected_stats
+
+
+def test_pause_stops_every_worker_and_a_worker_resumes_the_run(longer_archive):
+    run_import(source=str(longer_archive))
+    expected_rows = snapshot_rows()
+    _wipe()
+
+    workers = [_worker("--source", str(longer_archive))]
+    try:
+        checkpoint = _wait(lambda: ImportCheckpoint.objects.filter(planned_files__isnull=False).first())
+        workers.append(_worker("--resume", checkpoint.import_id))
+        _wait(lambda: PlannedFile.objects.exclude(worker="").values("worker").distinct().count() >= 2)
+        ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(status="PAUSED")
+        for process in workers:
+            process.wait(timeout=60)
+            assert process.returncode == 0, process.stderr.read().decode()[-2000:]
+    finally:
+        for process in workers:
+            _kill(process)
+    checkpoint.refresh_from_db()
+    assert checkpoint.status == "PAUSED" and checkpoint.files_done < 24
+    assert not PlannedFile.objects.filter(checkpoint=checkpoint, status="CLAIMED").exists()
+    left = PlannedFile.objects.filter(checkpoint=checkpoint, status="PENDING").count()
+
+    run_import(resume=checkpoint.import_id, worker=True)
+    checkpoint.refresh_from_db()
+    assert checkpoint.status == "COMPLETED" and checkpoint.files_done == 24
+    assert not PlannedFile.objects.filter(checkpoint=checkpoint).exclude(status="DONE").exists()
+    assert snapshot_rows() == expected_rows
+    print(f"paused with {left} file(s) left")
+
+
+def test_a_running_worker_run_holds_its_destinations_against_other_runs(clean_archive):
+    run_import(source=str(clean_archive), worker=True, no_statistics=True)
+    checkpoint = ImportCheckpoint.objects.get()
+    assert checkpoint.status == "COMPLETED" and PlannedFile.objects.filter(status="DONE").count() == 8
+    ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(status="PAUSED")
+    destinations = sorted({key.split("/")[0] for key in PlannedFile.objects.values_list("key", flat=True)})
+    names = [f"import:{checkpoint.import_id}", *[f"dest:{d}" for d in destinations]]
+    one = JobLock(*names, shared_token=run_token(checkpoint.import_id), lease_seconds=30)
+    other = JobLock(*names, shared_token=run_token(checkpoint.import_id), lease_seconds=30)
+    one.acquire()
+    try:
+        other.acquire()  # a second worker of the same run shares the locks
+        with pytest.raises(LockBusy):
+            JobLock(names[1], lease_seconds=30).acquire()
+        with pytest.raises(CommandError, match="being imported|already running"):
+            run_import(source=str(clean_archive))  # another run on the same destinations
+        with pytest.raises(CommandError, match="being imported|already running"):
+            run_import(resume=checkpoint.import_id)  # a single process on the workers' run
+        other.release(keep=True)  # a worker leaving while another works keeps the rows
+        one.ensure_held()
+        time.sleep(0.1)
+        with pytest.raises(LockBusy):
+            JobLock(names[1], lease_seconds=30).acquire()
+    finally:
+        other.release()
+        one.release()
+
+
+def _stats_worker():
+    command = [sys.executable, str(ROOT / "manage.py"), "aggregate_stats", "--worker", "--start", "2024-03-08",
+               "--end", "2024-03-21", "--wait", "120", "--verbosity", "0"]
+    return subprocess.Popen(command, env=_command_env(), cwd=ROOT, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_statistics_workers_share_the_parks_and_take_over_a_killed_workers_park(longer_archive):
+    from importer.tests.test_kill_resume import STATISTICS
+    from warehouse.models import AggregationRun, ParkDayFingerprint
+
+    from django.core.management import call_command
+
+    def wipe():
+        for model in (*STATISTICS, ParkDayFingerprint, AggregationRun):
+            model.objects.all().delete()
+
+    run_import(source=str(longer_archive))  # rows, and the rides' tiers classified from their figures
+    wipe()
+    call_command("aggregate_stats", start=date(2024, 3, 8), end=date(2024, 3, 21), verbosity=0)  # one process
+    expected = statistics_rows()
+    wipe()
+
+    first, second = _stats_worker(), _stats_worker()
+    try:
+        _wait(lambda: AggregationRun.objects.filter(status="RUNNING").count() >= 2)  # each holds a park
+        _kill(first)
+        second.wait(timeout=180)
+        assert second.returncode == 0, second.stderr.read().decode()[-2000:]
+    finally:
+        _kill(first)
+        _kill(second)
+    assert AggregationRun.objects.filter(status="FAILED").exists()  # the killed worker's run, closed
+    assert statistics_rows() == expected
