@@ -159,9 +159,6 @@ def _ride_sources(scope: Scope) -> tuple[Q, Q]:
                 rolled |= Q(park_id__in=rolled_up, period_type=ptype, period_start=start)
             if len(rolled_up) < len(park_ids):
                 daily |= Q(park_id__in=[pk for pk in park_ids if pk not in rolled_up], date__gte=start, date__lte=end)
-    span = scope.span
-    if span is not None:  # lets MySQL range-scan the (date, park) index (see Scope.q)
-        daily = Q(date__gte=span.start, date__lte=span.end) & daily
     return daily, rolled
 
 
