@@ -149,17 +149,32 @@ def _ride_sources(scope: Scope) -> tuple[Q, Q]:
                                                                      "period_end", "computed_at"):
             if computed >= periods.day_bounds_utc(end, scope.parks[park_id].timezone)[1]:
                 have.add((park_id, ptype, start))
-    daily, rolled = Q(pk__in=[]), Q(pk__in=[])
+    daily, rolled, by_ranges = Q(pk__in=[]), Q(pk__in=[]), {}
     for park_ids, wholes, ragged in plans:
-        for days in ragged:
-            daily |= Q(park_id__in=park_ids, date__gte=days.start, date__lte=days.end)
+        per_park = {pk: list(ragged) for pk in park_ids}
         for ptype, start, end in wholes:
             rolled_up = [pk for pk in park_ids if (pk, ptype, start) in have]
             if rolled_up:
                 rolled |= Q(park_id__in=rolled_up, period_type=ptype, period_start=start)
-            if len(rolled_up) < len(park_ids):
-                daily |= Q(park_id__in=[pk for pk in park_ids if pk not in rolled_up], date__gte=start, date__lte=end)
+            for pk in set(park_ids).difference(rolled_up):
+                per_park[pk].append(periods.DayRange(start, end))
+        for pk, ranges in per_park.items():  # parks with the same ranges share their terms
+            by_ranges.setdefault(tuple(_merged(ranges)), []).append(pk)
+    for ranges, park_ids in by_ranges.items():
+        for days in ranges:
+            daily |= Q(park_id__in=sorted(park_ids), date__gte=days.start, date__lte=days.end)
     return daily, rolled
+
+
+def _merged(ranges):
+    """Day ranges sorted, adjacent ones joined (periods without a rollup are often next to each other)."""
+    out = []
+    for days in sorted(ranges, key=lambda r: r.start):
+        if out and out[-1].end + timedelta(days=1) >= days.start:
+            out[-1] = periods.DayRange(out[-1].start, max(out[-1].end, days.end))
+        else:
+            out.append(days)
+    return out
 
 
 _RIDE_COLUMNS = ("ride_id", "park_id", "operating_minutes", "downtime_minutes", "wait_known_minutes",
