@@ -207,7 +207,7 @@ def serve(url):
         try:
             requests.get(f"{base}/api/health", timeout=2)
             return proc, base
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or a slow first answer on a busy machine
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("the API server did not start")
