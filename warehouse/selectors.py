@@ -163,6 +163,8 @@ def _ride_sources(scope: Scope) -> tuple[Q, Q]:
     for ranges, park_ids in by_ranges.items():
         for days in ranges:
             daily |= Q(park_id__in=sorted(park_ids), date__gte=days.start, date__lte=days.end)
+    if keys:  # the periods' keys ANDed on let MySQL range-scan the (period_type, period_start) index
+        rolled = Q(period_type__in=sorted({k[0] for k in keys}), period_start__in=sorted({k[1] for k in keys})) & rolled
     return daily, rolled
 
 
