@@ -15,6 +15,16 @@ version 2's, `--repeat` times each (target: version 2 at most 20 % slower), and 
 alone is timed the same way in CPU seconds (steadier on a busy machine). Then `classify_rides`
 is timed on its own synthetic daily rows: `--classify-parks` parks of `--classify-rides`
 attractions with 90 days each (target < 10 s for 100 x 40). Only loopback is contacted.
+
+    .venv/bin/python bench/aggregate.py --rebuild-parks 30 --rebuild-days 365 [--repeat 3]
+
+measures instead the full rebuild at archive scale for real (no extrapolation): it writes a
+season of change events for every attraction of `--rebuild-parks` parks over `--rebuild-days`
+days straight into the observation store in bulk (`warehouse.ingest`, seeded, three time zones,
+about 45 events per ride and day: waits moving, breakdowns, closing), then times `--repeat` full
+rebuilds (`stats_recompute` over the whole range, STATS_WORKERS processes) in wall time and in
+CPU seconds of this process and its workers, and the incremental 10-minute run with
+`--incremental-parks` parks (target: rebuild of 30 x 365 < 3 min, incremental of 100 parks < 1 s).
 """
 import argparse
 import json
@@ -60,6 +70,109 @@ def load(out: Path, manifest):
     return ingest(events(), now=datetime(2100, 1, 1, tzinfo=UTC), log_invalid=False), list(parks.values())
 
 
+ZONES = ("America/New_York", "Europe/Paris", "Asia/Tokyo")
+
+
+def season(ride_ids, zone, first, days, seed):
+    """A park's attractions over `days` park days from `first`: change events as the archive holds them
+    (open at 09:00 with a wait, the wait moving every 10-20 minutes, 0-3 breakdowns of 5-90 minutes,
+    closed at 21:00; one day in ten a ride stays closed)."""
+    import random
+
+    from warehouse.ingest import Observation
+
+    rng, tz = random.Random(seed), ZoneInfo(zone)
+    for d in range(days):
+        day = first + timedelta(days=d)
+        opening = datetime.combine(day, time(9), tzinfo=tz).astimezone(UTC)
+        for ride_id in ride_ids:
+            if rng.random() < 0.1:
+                continue
+            at, end = opening + timedelta(seconds=rng.randrange(900)), opening + timedelta(hours=12)
+            downs = sorted(opening + timedelta(minutes=rng.randrange(30, 700)) for _ in range(rng.randrange(4)))
+            while at < end:
+                if downs and at >= downs[0]:
+                    yield Observation(ride_id, at, "DOWN", None, "ARCHIVE")
+                    at += timedelta(minutes=rng.randrange(5, 90))
+                    downs.pop(0)
+                    continue
+                yield Observation(ride_id, at, "OPERATING", rng.randrange(5, 95, 5), "ARCHIVE")
+                at += timedelta(seconds=rng.randrange(600, 1200))
+            yield Observation(ride_id, end + timedelta(seconds=rng.randrange(60)), "CLOSED", None, "ARCHIVE")
+
+
+def bulk_parks(n_parks, n_rides, first, days, *, prefix):
+    """`n_parks` parks of `n_rides` attractions (tiers 1-3 and none in turn) with `days` days of events each."""
+    from themepark.models import Destination, Park, Ride
+    from warehouse.ingest import ingest
+
+    dest = Destination.objects.create(name=f"{prefix} resort", slug=f"{prefix}-resort")
+    written = 0
+    parks = []
+    for i in range(n_parks):
+        park = Park.objects.create(destination=dest, name=f"{prefix} park {i:03d}", slug=f"{prefix}-park-{i}",
+                                   timezone=ZONES[i % len(ZONES)], reports_down=True)
+        Ride.objects.bulk_create([Ride(park=park, name=f"{prefix} {i} ride {j:02d}", tier=(1, 2, 3, None)[j % 4])
+                                  for j in range(n_rides)])
+        ride_ids = list(park.rides.values_list("pk", flat=True))
+        written += ingest(season(ride_ids, park.timezone, first, days, seed=i), log_invalid=False,
+                          now=datetime(2100, 1, 1, tzinfo=UTC)).written
+        parks.append(park)
+    return parks, written
+
+
+def cpu_seconds():
+    """CPU seconds of this process and of its finished children (the statistics workers)."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def bench_rebuild(args):
+    """The full rebuild of `--rebuild-parks` x `--rebuild-days`, measured, and the incremental run."""
+    from django.conf import settings
+
+    from warehouse.models import AggregationRun, RideDailyStats
+    from warehouse.services import partitions_ensure, stats_recompute, stats_update
+
+    first = date.fromisoformat(args.start)
+    last = first + timedelta(days=args.rebuild_days - 1)
+    partitions_ensure(since=first - timedelta(days=1))
+    with Timer() as t:
+        parks, written = bulk_parks(args.rebuild_parks, args.rebuild_rides, first, args.rebuild_days, prefix="year")
+    print(f"wrote {written:,} observations of {len(parks)} parks x {args.rebuild_rides} attractions x "
+          f"{args.rebuild_days} days in {t.seconds:.0f} s ({written / t.seconds:,.0f}/s)", flush=True)
+    now = datetime.combine(last + timedelta(days=3), time(), tzinfo=UTC)
+    ids = [p.pk for p in parks]
+    for i in range(args.repeat):
+        cpu = cpu_seconds()
+        with Timer() as t:
+            summary = stats_recompute(park_ids=ids, start=first - timedelta(days=1), end=last + timedelta(days=1),
+                                      now=now)
+        print(f"full rebuild run {i + 1}: {summary.days:,} park days in {t.seconds:.1f} s wall "
+              f"({t.seconds / 60:.2f} min; target < 3 min), {cpu_seconds() - cpu:.1f} s CPU of this process and "
+              f"its {settings.STATS_WORKERS} workers, {RideDailyStats.objects.count():,} ride-day rows, "
+              f"errors {summary.errors}", flush=True)
+
+    # The incremental run: today's park day so far, for --incremental-parks parks polled live every 5 minutes.
+    today = date.today()
+    partitions_ensure(since=today - timedelta(days=2))
+    extra, written = bulk_parks(args.incremental_parks, args.rebuild_rides, today - timedelta(days=1), 2, prefix="inc")
+    inc_ids = [p.pk for p in extra]
+    print(f"incremental: {len(extra)} parks, {written:,} observations of yesterday and today", flush=True)
+    at = datetime.now(UTC).replace(microsecond=0)
+    AggregationRun.objects.all().delete()
+    stats_update(park_ids=inc_ids, now=at - timedelta(minutes=10))  # the run before closed yesterday
+    for i in range(args.repeat):
+        cpu = cpu_seconds()
+        with Timer() as t:
+            inc = stats_update(park_ids=inc_ids, now=at + timedelta(minutes=10 * i))
+        print(f"incremental run {i + 1}: {inc.days} park days in {t.seconds:.2f} s wall (target < 1 s), "
+              f"{cpu_seconds() - cpu:.2f} s CPU", flush=True)
+    print(f"peak memory {peak_memory_mb():.0f} MB (this process)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--destinations", type=int, default=5)
@@ -68,8 +181,14 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="Runs of each version's rebuild and of classify_rides")
     parser.add_argument("--classify-parks", type=int, default=100, help="0: skip the classify_rides benchmark")
     parser.add_argument("--classify-rides", type=int, default=40)
+    parser.add_argument("--rebuild-parks", type=int, default=0, help="Measure the full rebuild of this many parks")
+    parser.add_argument("--rebuild-days", type=int, default=365)
+    parser.add_argument("--rebuild-rides", type=int, default=30, help="Attractions per park (--rebuild-parks)")
+    parser.add_argument("--incremental-parks", type=int, default=100)
     args = parser.parse_args()
     setup_django(fresh=True)
+    if args.rebuild_parks:
+        return bench_rebuild(args)
     from django.db import connection
 
     from themepark.models import Park

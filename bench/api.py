@@ -70,6 +70,13 @@ ENDPOINTS = [
     ("trends parks-declining", "/api/trends?category=parks-declining&period=7days"),
     ("trends/chart-data parks", "/api/trends/chart-data?type=parks&period=7days"),
 ]
+# A year's rankings (custom range ending yesterday, in UTC dates) beside the 7- and 30-day ones: rankings
+# flat in period length serve whole weeks, months and years from the period rollups (target <= 1.2 x 7days).
+_YEAR = f"start={date.today() - timedelta(days=365)}&end={date.today() - timedelta(days=1)}"
+ENDPOINTS += [("parks/downtime year", f"/api/parks/downtime?{_YEAR}"),
+              ("rides/downtime last_month", "/api/rides/downtime?period=last_month"),
+              ("rides/downtime year", f"/api/rides/downtime?{_YEAR}")]
+PERIOD_RATIOS = [(endpoint, ("30days", "last_month", "year")) for endpoint in ("parks/downtime", "rides/downtime")]
 BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "mysql://root:@127.0.0.1:3306/bench_api")
 
 
@@ -168,6 +175,14 @@ def fill(days):
                                                          shame_score=rng.uniform(0, 3)) for p in parks])
     print(f"  statistics: {RideDailyStats.objects.count():,} ride-days, {ParkDailyStats.objects.count():,} "
           f"park-days, {RideHourlyStats.objects.count():,} ride-hours in {t.seconds:.0f} s")
+    from warehouse.aggregation import park_periods_roll
+    from warehouse.periods import park_today
+
+    with Timer() as t:  # weeks, months and years of the complete days, as the statistics run leaves them
+        now = datetime.now(timezone.utc)
+        rolled = sum(park_periods_roll(park_id=p.pk, days=[first + timedelta(days=d) for d in range(days + 1)],
+                                       until=park_today(now, p.timezone) - timedelta(days=1)) for p in parks)
+    print(f"  period rollups: {rolled:,} rows in {t.seconds:.0f} s")
     return parks[0].pk, rides[0].pk
 
 
@@ -206,7 +221,7 @@ def serve(url, port=None):
         try:
             requests.get(f"{base}/api/health", timeout=2)
             return proc, base
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or a slow first answer on a busy machine
             time.sleep(0.1)
     proc.kill()
     raise SystemExit("the API server did not start")
@@ -544,6 +559,18 @@ def production_benchmark(args):
           "some production targets missed (see above; the machine is shared, figures are noisy)")
 
 
+def period_ratios(all_results):
+    """p95 of the 30-day, last month's and a year's rankings over the 7-day one's (target <= 1.2)."""
+    print("== p95 by period length / 7days (1 client, uncached; target <= 1.2)")
+    for size, results in all_results.items():
+        for endpoint, lengths in PERIOD_RATIOS:
+            base = results.get(f"{endpoint} 7days", {}).get("1 uncached")
+            cells = [f"{length} {results[f'{endpoint} {length}']['1 uncached'][1] / base[1]:.2f}"
+                     for length in lengths if base and f"{endpoint} {length}" in results]
+            if cells:
+                print(f"  {size:5s} {endpoint:16s} " + "  ".join(cells))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=["small", "large", "both"], default="both")
@@ -568,6 +595,7 @@ def main():
         for size in sizes:
             subprocess.run([sys.executable, __file__, "--fill", size], check=True)
     all_results = run_sizes(sizes, args)
+    period_ratios(all_results)
     if args.only:
         return
     Path("/tmp/bench_api_results.json").write_text(json.dumps(all_results, indent=1))

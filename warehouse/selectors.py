@@ -7,11 +7,11 @@ own date range in one query (`Scope.q`).
 """
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import Avg, Case, Count, F, FloatField, Max, Q, Sum, Value, When
+from django.db.models import Avg, Case, Count, F, FloatField, IntegerField, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Least, Round
 
 from themepark.constants import TIER_WEIGHTS
@@ -19,7 +19,9 @@ from themepark.models import Park, Ride
 
 from . import periods
 from .metrics import mtbf_hours, mttr_minutes, opening_reliability
-from .models import LiveParkState, LiveRideState, ParkDailyStats, RideDailyStats
+from .aggregation.rollups import period_bounds
+from .models import (LiveParkState, LiveRideState, ParkDailyStats, ParkPeriodStats, PeriodType, RideDailyStats,
+                     RidePeriodStats)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,9 @@ class Scope:
     ranges: dict[int, periods.DayRange]
     groups: dict[periods.DayRange, list[int]] = field(default_factory=dict)
     exclude: frozenset = frozenset()  # kinds of downtime left out (METRICS.md §9): park_wide, stale_feed
+    # Per date range: the last park day complete in every one of its parks (None: unknown). Whole
+    # weeks, months and years up to it may be read from the period rollups (`_ride_sources`).
+    complete: dict = field(default_factory=dict)
 
     def q(self, prefix=""):
         """Rows of these parks on their own days: one (park_id IN ..., date BETWEEN ...) per date range."""
@@ -53,6 +58,9 @@ class Scope:
         for days, park_ids in self.groups.items():
             earlier = periods.previous(self.period, days)
             before.groups.setdefault(earlier, []).extend(park_ids)
+            if self.complete.get(days) is not None:
+                last = before.complete.get(earlier, self.complete[days])
+                before.complete[earlier] = min(last, self.complete[days])
             before.ranges.update(dict.fromkeys(park_ids, earlier))
         return before
 
@@ -73,14 +81,16 @@ def scope_resolve(*, parks, period: str, now: datetime, start: date | None = Non
     so one park's bad data never fails a whole ranking.
     """
     scope = Scope(period=period, parks={}, ranges={}, exclude=frozenset(exclude))
-    by_zone = {}
+    by_zone, complete = {}, {}
     for park in parks:
         if park.timezone not in by_zone:
             try:
+                today = periods.park_today(now, park.timezone)
+                complete[park.timezone] = today - timedelta(days=1)
                 if start is not None:
                     days = periods.DayRange(start, end)
                 else:
-                    days = periods.resolve(period, today=periods.park_today(now, park.timezone))
+                    days = periods.resolve(period, today=today)
             except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
                 logger.warning("park %s (%s) left out: invalid timezone %r (%s)", park.pk, park.name,
                                park.timezone, exc)
@@ -91,6 +101,8 @@ def scope_resolve(*, parks, period: str, now: datetime, start: date | None = Non
         scope.parks[park.pk] = park
         scope.ranges[park.pk] = by_zone[park.timezone]
         scope.groups.setdefault(by_zone[park.timezone], []).append(park.pk)
+        days = by_zone[park.timezone]
+        scope.complete[days] = min(scope.complete.get(days, complete[park.timezone]), complete[park.timezone])
     return scope
 
 
@@ -101,38 +113,131 @@ def _ratio(numerator, denominator):
     return numerator / denominator if denominator else None
 
 
+def _cover(days: periods.DayRange, complete: date | None):
+    """`days` as whole ISO weeks, months and years (each fully inside it and complete by
+    `complete`, largest first) and the ragged days left, as (ptype, start, end) and DayRanges."""
+    wholes, ragged, day = [], [], days.start
+    limit = None if complete is None else min(days.end, complete)
+    while day <= days.end:
+        for ptype in (PeriodType.YEAR, PeriodType.MONTH, PeriodType.WEEK):
+            first, last = period_bounds(ptype, day)
+            if limit is not None and first == day and last <= limit:
+                wholes.append((ptype, first, last))
+                day = last + timedelta(days=1)
+                break
+        else:
+            if ragged and ragged[-1].end + timedelta(days=1) == day:
+                ragged[-1] = periods.DayRange(ragged[-1].start, day)
+            else:
+                ragged.append(periods.DayRange(day, day))
+            day += timedelta(days=1)
+    return wholes, ragged
+
+
+def _ride_sources(scope: Scope) -> tuple[Q, Q]:
+    """Where a scope's ride rows come from: (daily rows, period rows). Whole weeks, months and
+    years come from the period rollups of the parks that have them (rolled up from the same daily
+    rows, so the sums are the same), the ragged ends and any period not rolled up from daily rows:
+    a 30-day or a year's ranking reads about as many rows as a 7-day one."""
+    plans = [(park_ids, *_cover(days, scope.complete.get(days))) for days, park_ids in scope.groups.items()]
+    keys = {(ptype, start) for _, wholes, _ in plans for ptype, start, _ in wholes}
+    have = set()
+    if keys:  # a rollup counts once computed after its last day ended (then it holds every day)
+        rows = ParkPeriodStats.objects.filter(park_id__in=list(scope.ranges), period_type__in={k[0] for k in keys},
+                                              period_start__in={k[1] for k in keys})
+        for park_id, ptype, start, end, computed in rows.values_list("park_id", "period_type", "period_start",
+                                                                     "period_end", "computed_at"):
+            if computed >= periods.day_bounds_utc(end, scope.parks[park_id].timezone)[1]:
+                have.add((park_id, ptype, start))
+    daily, rolled, by_ranges = Q(pk__in=[]), Q(pk__in=[]), {}
+    for park_ids, wholes, ragged in plans:
+        per_park = {pk: list(ragged) for pk in park_ids}
+        for ptype, start, end in wholes:
+            rolled_up = [pk for pk in park_ids if (pk, ptype, start) in have]
+            if rolled_up:
+                rolled |= Q(park_id__in=rolled_up, period_type=ptype, period_start=start)
+            for pk in set(park_ids).difference(rolled_up):
+                per_park[pk].append(periods.DayRange(start, end))
+        for pk, ranges in per_park.items():  # parks with the same ranges share their terms
+            by_ranges.setdefault(tuple(_merged(ranges)), []).append(pk)
+    for ranges, park_ids in by_ranges.items():
+        for days in ranges:
+            daily |= Q(park_id__in=sorted(park_ids), date__gte=days.start, date__lte=days.end)
+    if keys:  # the periods' keys ANDed on let MySQL range-scan the (period_type, period_start) index
+        rolled = Q(period_type__in=sorted({k[0] for k in keys}), period_start__in=sorted({k[1] for k in keys})) & rolled
+    return daily, rolled
+
+
+def _merged(ranges):
+    """Day ranges sorted, adjacent ones joined (periods without a rollup are often next to each other)."""
+    out = []
+    for days in sorted(ranges, key=lambda r: r.start):
+        if out and out[-1].end + timedelta(days=1) >= days.start:
+            out[-1] = periods.DayRange(out[-1].start, max(out[-1].end, days.end))
+        else:
+            out.append(days)
+    return out
+
+
+_RIDE_COLUMNS = ("ride_id", "park_id", "operating_minutes", "downtime_minutes", "wait_known_minutes",
+                 "avg_wait_minutes", "status_changes", "longest_downtime_minutes", "peak_wait_minutes", "breakdowns",
+                 "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes")
+
+
+def _one(flag):
+    return Case(When(**{flag: True}, then=1), default=0, output_field=IntegerField())
+
+
+def _ride_rows_sql(scope: Scope, ride_ids):
+    """(SQL, params) of the scope's ride rows, daily and rolled up alike (days operated and on time
+    counted), or None when there can be none."""
+    daily, rolled = _ride_sources(scope)
+    parts = [RideDailyStats.objects.filter(daily).values(*_RIDE_COLUMNS, n_operated=_one("operated"),
+                                                         n_on_time=_one("opened_on_time")),
+             RidePeriodStats.objects.filter(rolled).values(*_RIDE_COLUMNS, n_operated=F("days_operated"),
+                                                           n_on_time=F("days_on_time"))]
+    compiled = []
+    for rows in parts:
+        if ride_ids is not None:
+            rows = rows.filter(ride_id__in=list(ride_ids))
+        try:
+            rows = rows.order_by()
+            compiled.append(rows.query.get_compiler(using=rows.db).as_sql())  # for the database it runs on
+        except EmptyResultSet:
+            continue
+    if not compiled:
+        return None
+    return " UNION ALL ".join(sql for sql, _ in compiled), [p for _, params in compiled for p in params]
+
+
 def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
     """Per-ride sums over the scope as (SQL, params) of a grouped query, one row per ride; each
     aggregate appears once, so callers filter and order the grouped rows from outside and the
     server never evaluates the aggregates again for a HAVING or ORDER BY. `counts_only` keeps
     just what park-level counts need. None when the scope can hold no row (no parks, no rides)."""
-    rows = RideDailyStats.objects.filter(scope.q())
-    if ride_ids is not None:
-        rows = rows.filter(ride_id__in=list(ride_ids))
-    downtime = Sum("downtime_minutes")
-    for kind in sorted(scope.exclude):
-        downtime = downtime - Coalesce(Sum(EXCLUDABLE[kind]), 0.0)
-    rows = rows.values("ride_id").annotate(
-        of_park=Max("park_id"),
-        operating=Coalesce(Sum("operating_minutes"), 0.0), downtime=Coalesce(downtime, 0.0),
-        # Mean waits are time-weighted by the minutes with a known wait (METRICS.md §4).
-        wait_minutes=Coalesce(Sum("wait_known_minutes", filter=Q(avg_wait_minutes__isnull=False)), 0.0),
-        days_operated=Count("pk", filter=Q(operated=True)),
-    )
-    if not counts_only:
-        rows = rows.annotate(
-            changes=Sum("status_changes"), longest=Max("longest_downtime_minutes"), peak_wait=Max("peak_wait_minutes"),
-            wait_sum=Sum(F("avg_wait_minutes") * F("wait_known_minutes"), output_field=FloatField()),
-            # reliability (METRICS.md §8-§9); a breakdown's minutes are the rest of the downtime
-            breakdowns=Coalesce(Sum("breakdowns"), 0), all_downtime=Coalesce(Sum("downtime_minutes"), 0.0),
-            park_wide=Coalesce(Sum("park_wide_minutes"), 0.0), late_opening=Coalesce(Sum("late_opening_minutes"), 0.0),
-            stale_feed=Coalesce(Sum("stale_feed_minutes"), 0.0),
-            days_on_time=Count("pk", filter=Q(opened_on_time=True)))
-    try:
-        rows = rows.order_by()
-        return rows.query.get_compiler(using=rows.db).as_sql()  # compiled for the database it will run on
-    except EmptyResultSet:
+    source = _ride_rows_sql(scope, ride_ids)
+    if source is None:
         return None
+    rows, params = source
+    downtime = "SUM(u.downtime_minutes)"
+    for kind in sorted(scope.exclude):
+        downtime += f" - COALESCE(SUM(u.{EXCLUDABLE[kind]}), 0.0)"
+    columns = [
+        "u.ride_id AS ride_id", "MAX(u.park_id) AS of_park",
+        "COALESCE(SUM(u.operating_minutes), 0.0) AS operating", f"COALESCE({downtime}, 0.0) AS downtime",
+        # Mean waits are time-weighted by the minutes with a known wait (METRICS.md §4).
+        "COALESCE(SUM(CASE WHEN u.avg_wait_minutes IS NOT NULL THEN u.wait_known_minutes END), 0.0) AS wait_minutes",
+        "COALESCE(SUM(u.n_operated), 0) AS days_operated"]
+    if not counts_only:
+        columns += [
+            "SUM(u.status_changes) AS changes", "MAX(u.longest_downtime_minutes) AS longest",
+            "MAX(u.peak_wait_minutes) AS peak_wait", "SUM(u.avg_wait_minutes * u.wait_known_minutes) AS wait_sum",
+            # reliability (METRICS.md §8-§9); a breakdown's minutes are the rest of the downtime
+            "COALESCE(SUM(u.breakdowns), 0) AS breakdowns", "COALESCE(SUM(u.downtime_minutes), 0.0) AS all_downtime",
+            "COALESCE(SUM(u.park_wide_minutes), 0.0) AS park_wide",
+            "COALESCE(SUM(u.late_opening_minutes), 0.0) AS late_opening",
+            "COALESCE(SUM(u.stale_feed_minutes), 0.0) AS stale_feed", "COALESCE(SUM(u.n_on_time), 0) AS days_on_time"]
+    return f"SELECT {', '.join(columns)} FROM ({rows}) u GROUP BY u.ride_id", params
 
 
 _UPTIME_SQL = "CASE WHEN t.operating + t.downtime > 0 THEN 100.0 * t.operating / (t.operating + t.downtime) END"
@@ -176,6 +281,8 @@ def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=
     for values in rows:
         row = dict(zip(columns, values))
         operating, downtime, wait_minutes = float(row["operating"]), float(row["downtime"]), float(row["wait_minutes"])
+        row.update({k: int(row[k]) for k in ("days_operated", "days_on_time", "breakdowns", "changes")
+                    if row.get(k) is not None})
         row.update(operating=operating, downtime=downtime, wait_minutes=wait_minutes,
                    uptime=_ratio(100.0 * operating, operating + downtime),
                    avg_wait=_ratio(row["wait_sum"], wait_minutes) if row["wait_sum"] is not None else None)

@@ -2,6 +2,7 @@
 schedule, compute, and replace that day's stored figures in one transaction."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone as dt_timezone
 from typing import Callable
@@ -17,12 +18,15 @@ from themepark.models import Park, ParkSchedule
 from ..engine_constants import LIVE_HOLD_INTERVALS, METRICS_VERSION
 from ..metrics import Obs, ParkDay, RideInfo, compute_park_day, park_day_bounds
 from ..metrics.spells import LATE_OPENING, PARK_WIDE, STALE_FEED
-from ..models import (DownSpell, ParkDailyStats, ParkHourlyStats, ParkOperatingSession, RideDailyStats,
-                      RideHourlyStats, RideStatusChange, WindowSource)
+from ..models import (DownSpell, ParkDailyStats, ParkDayFingerprint, ParkHourlyStats, ParkOperatingSession,
+                      RideDailyStats, RideHourlyStats, RideStatusChange, WindowSource)
 
 UTC = dt_timezone.utc
 EPOCH = datetime(1970, 1, 1)
 SNAPSHOTS = "ride_status_snapshots"
+# A run reads and writes a park's consecutive days this many at a time: one read of their
+# observations, one transaction for their rows (docs/statistics-engine.md).
+CHUNK_DAYS = 14
 
 
 def _columns(t: str = "") -> str:
@@ -166,6 +170,61 @@ def park_day_compute(*, park: Park, day: date, now: datetime, rides: list[RideIn
                             reliability=not VERSION_1_FIGURES_ONLY)
 
 
+def read_schedules(park: Park, first: date, last: date) -> dict[date, list[tuple[float, float]]]:
+    """read_schedule for every day first..last in one query."""
+    rows = ParkSchedule.objects.filter(park=park, date__gte=first, date__lte=last,
+                                       schedule_type=ScheduleType.OPERATING, opening_time__isnull=False,
+                                       closing_time__isnull=False)
+    out: dict[date, list[tuple[float, float]]] = {}
+    for day, opening, closing in rows.values_list("date", "opening_time", "closing_time"):
+        out.setdefault(day, []).append((opening.timestamp(), closing.timestamp()))
+    return out
+
+
+def split_days(observations: dict[int, list[Obs]], bounds: list[tuple[float, float]]) -> list[dict[int, list[Obs]]]:
+    """Observations read over consecutive park days (with each ride's last one before the first
+    day) cut into what `read_observations` gives for each day [start, end): the day's own, after
+    the last one before its start."""
+    out = [{} for _ in bounds]
+    for ride_id, obs in observations.items():
+        times = [o.at for o in obs]
+        for i, (start, end) in enumerate(bounds):
+            lo, hi = bisect_left(times, start), bisect_left(times, end)
+            out[i][ride_id] = obs[max(lo - 1, 0):hi]
+    return out
+
+
+def park_days_compute(*, park: Park, days: list[date], now: datetime, rides: list[RideInfo] | None = None,
+                      carry: Carry | None = None, on_read: Callable | None = None) -> list[ParkDay | Exception]:
+    """park_day_compute for consecutive park days from one read of their observations and one of
+    their schedules (with `carry` as there). A day whose computation fails gets its exception in
+    its place, and the others go on. `on_read(observations, start)` is called for each day."""
+    rides = park_rides(park) if rides is None else rides
+    bounds = [park_day_bounds(day, park.timezone) for day in days]
+    first, horizon = bounds[0][0], min(bounds[-1][1], now)
+    observations = {}
+    if horizon > first:
+        known = carry.latest if carry is not None and carry.at == first else None
+        observations = read_observations([r.id for r in rides], first, horizon, latest=known)
+    if carry is not None:
+        carry.at = horizon if horizon > first else None
+        carry.latest = {ride_id: obs[-1] for ride_id, obs in observations.items() if obs}
+    per_day = split_days(observations, [(s.timestamp(), min(e, now).timestamp()) for s, e in bounds])
+    schedules = read_schedules(park, days[0], days[-1])
+    out, hold = [], live_hold_seconds()
+    for day, (start, end), day_obs in zip(days, bounds, per_day):
+        try:
+            if on_read is not None and min(end, now) > start:
+                on_read(day_obs, start.timestamp())
+            out.append(compute_park_day(day=day, tz=park.timezone, rides=rides, observations=day_obs,
+                                        schedule=schedules.get(day, []), reports_down=park.reports_down,
+                                        now=now.timestamp(), live_hold=hold,
+                                        reliability=not VERSION_1_FIGURES_ONLY))
+        except Exception as exc:  # one bad day must not stop the others
+            out.append(exc)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Writes
 # ---------------------------------------------------------------------------------------------
@@ -234,67 +293,118 @@ def insert_values(model, columns: tuple[str, ...], rows: list[tuple], *, batch_s
             cursor.execute(head + values)
 
 
+class DayRows:
+    """The rows of one or more consecutive park days of a park, ready to insert. A later day's hour
+    replaces an earlier one's (see `park_day_store`): hours are keyed."""
+
+    def __init__(self):
+        self.sessions, self.ride_days, self.park_days, self.changes, self.spells = [], [], [], [], []
+        self.ride_hours, self.park_hours = {}, {}
+        self.stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+        self._hours = {}
+
+    def _hour(self, secs):
+        value = self._hours.get(secs)
+        if value is None:
+            value = self._hours[secs] = connection.ops.adapt_datetimefield_value(to_datetime(secs))
+        return value
+
+    def add(self, pid: int, result: ParkDay) -> None:
+        adapt, stamp = connection.ops.adapt_datetimefield_value, self.stamp
+        db_day = connection.ops.adapt_datefield_value(result.day)
+        if result.session:
+            segs = result.session.segments
+            self.sessions.append((pid, db_day, adapt(to_datetime(segs[0][0])), adapt(to_datetime(segs[-1][1])),
+                                  result.session.hours,
+                                  WindowSource.SCHEDULE if result.session.from_schedule else WindowSource.INFERRED,
+                                  METRICS_VERSION))
+        for ride_id, fig in result.rides.items():
+            self.ride_days.append((ride_id, pid, db_day, *_ride_values(fig, stamp),
+                                   *_ride_reliability(result.reliability[ride_id])))
+            for hour, hfig in result.ride_hours[ride_id].items():
+                self.ride_hours[ride_id, hour] = (ride_id, pid, db_day, self._hour(hour), *_ride_values(hfig, stamp))
+        if result.park is not None:
+            self.park_days.append((pid, db_day, result.coverage_percentage, *_park_values(result.park, stamp),
+                                   *_park_reliability(result.park)))
+            for hour, pfig in result.park_hours.items():
+                self.park_hours[hour] = (pid, db_day, self._hour(hour), *_park_values(pfig, stamp))
+        for ride_id, ride_changes in result.changes.items():
+            self.changes.extend((ride_id, adapt(to_datetime(c.at)), c.from_status, c.to_status,
+                                 c.previous_seconds / 60.0) for c in ride_changes)
+        closes = {end for _, end in result.window}
+        for ride_id, ride_spells in result.spells.items():
+            if not result.rides[ride_id].operated:
+                continue  # its down time counts nowhere (METRICS.md §4)
+            self.spells.extend((ride_id, pid, db_day, adapt(to_datetime(sp.start)), adapt(to_datetime(sp.end)),
+                                sp.minutes, sp.kind, sp.end in closes) for sp in ride_spells)
+
+    def count(self) -> int:
+        return sum(map(len, (self.sessions, self.ride_days, self.ride_hours, self.park_days, self.park_hours,
+                             self.changes, self.spells)))
+
+
+def _spans(results: list[ParkDay]) -> list[tuple[ParkDay, ParkDay]]:
+    """Runs of consecutive park days among `results` (in day order): (first, last) of each."""
+    spans = []
+    for result in results:
+        if spans and spans[-1][1].day + timedelta(days=1) == result.day:
+            spans[-1] = (spans[-1][0], result)
+        else:
+            spans.append((result, result))
+    return spans
+
+
+def park_days_store(*, park: Park, results: list[ParkDay], ride_ids: list[int],
+                    fingerprints: dict[date, tuple[int, int, int]] | None = None) -> int:
+    """Replace everything stored for these park days (in day order) with `results`, and their
+    fingerprints when given: the deletes cover each run of consecutive days as one range, and
+    the figures go in one transaction (idempotent; readers never see half a day), the fingerprints
+    in the next. Returns rows written."""
+    if not results:
+        return 0
+    pid, rows = park.pk, DayRows()
+    for result in results:
+        rows.add(pid, result)
+    with transaction.atomic():
+        for first, last in _spans(results):
+            for model in (RideDailyStats, ParkDailyStats, ParkOperatingSession, DownSpell):
+                model.objects.filter(park_id=pid, date__gte=first.day, date__lte=last.day).delete()
+            # Hours by time range, on the (park, hour_start_utc) indexes. In a zone with a half-hour
+            # offset the hour holding 04:00 local is shared with the previous park day: the day
+            # computed last keeps it (the unique (ride, hour) key allows one row).
+            first_hour, end = to_datetime(first.start - first.start % 3600), to_datetime(last.end)
+            for model in (RideHourlyStats, ParkHourlyStats):
+                model.objects.filter(park_id=pid, hour_start_utc__gte=first_hour, hour_start_utc__lt=end).delete()
+            if ride_ids:
+                RideStatusChange.objects.filter(ride_id__in=ride_ids, changed_at__gte=to_datetime(first.start),
+                                                changed_at__lt=end).delete()
+        insert_values(ParkOperatingSession, ("park_id", "date", "open_from", "open_to", "operating_hours", "source",
+                                             "metrics_version"), rows.sessions)
+        insert_values(RideDailyStats, ("ride_id", "park_id", "date", *RIDE_FIGURES, *RIDE_RELIABILITY), rows.ride_days)
+        insert_values(RideHourlyStats, ("ride_id", "park_id", "date", "hour_start_utc", *RIDE_FIGURES),
+                      list(rows.ride_hours.values()))
+        insert_values(ParkDailyStats, ("park_id", "date", "coverage_percentage", *PARK_FIGURES, *PARK_RELIABILITY),
+                      rows.park_days)
+        insert_values(ParkHourlyStats, ("park_id", "date", "hour_start_utc", *PARK_FIGURES),
+                      list(rows.park_hours.values()))
+        insert_values(RideStatusChange, ("ride_id", "changed_at", "from_status", "to_status",
+                                         "previous_duration_minutes"), rows.changes)
+        insert_values(DownSpell, SPELL_COLUMNS, rows.spells)
+    if fingerprints is not None:  # after the figures' commit: a run waiting here holds no row locks
+        with transaction.atomic():
+            for first, last in _spans(results):
+                ParkDayFingerprint.objects.filter(park_id=pid, date__gte=first.day, date__lte=last.day).delete()
+            insert_values(ParkDayFingerprint, ("park_id", "date", "snapshots", "down_snapshots", "wait_total",
+                                               "computed_at"),
+                          [(pid, connection.ops.adapt_datefield_value(day), *fingerprint, rows.stamp)
+                           for day, fingerprint in sorted(fingerprints.items())])
+    return rows.count()
+
+
 def park_day_store(*, park: Park, result: ParkDay, ride_ids: list[int]) -> int:
     """Replace everything stored for this park day with `result` (delete, then insert, in one
     transaction: idempotent, and readers never see half a day). Returns rows written."""
-    day, pid, ops = result.day, park.pk, connection.ops
-    start, end = to_datetime(result.start), to_datetime(result.end)
-    adapt = ops.adapt_datetimefield_value
-    stamp, db_day, hours = adapt(timezone.now()), ops.adapt_datefield_value(day), {}
-
-    def hour_value(secs):
-        if secs not in hours:
-            hours[secs] = adapt(to_datetime(secs))
-        return hours[secs]
-
-    sessions, ride_days, ride_hours, park_days, park_hours, changes, spells = [], [], [], [], [], [], []
-    if result.session:
-        segs = result.session.segments
-        sessions.append((pid, db_day, adapt(to_datetime(segs[0][0])), adapt(to_datetime(segs[-1][1])),
-                         result.session.hours,
-                         WindowSource.SCHEDULE if result.session.from_schedule else WindowSource.INFERRED,
-                         METRICS_VERSION))
-    for ride_id, fig in result.rides.items():
-        ride_days.append((ride_id, pid, db_day, *_ride_values(fig, stamp),
-                          *_ride_reliability(result.reliability[ride_id])))
-        for hour, hfig in result.ride_hours[ride_id].items():
-            ride_hours.append((ride_id, pid, db_day, hour_value(hour), *_ride_values(hfig, stamp)))
-    if result.park is not None:
-        park_days.append((pid, db_day, result.coverage_percentage, *_park_values(result.park, stamp),
-                          *_park_reliability(result.park)))
-        for hour, pfig in result.park_hours.items():
-            park_hours.append((pid, db_day, hour_value(hour), *_park_values(pfig, stamp)))
-    for ride_id, ride_changes in result.changes.items():
-        changes.extend((ride_id, adapt(to_datetime(c.at)), c.from_status, c.to_status, c.previous_seconds / 60.0)
-                       for c in ride_changes)
-    closes = {end for _, end in result.window}
-    for ride_id, ride_spells in result.spells.items():
-        if not result.rides[ride_id].operated:
-            continue  # its down time counts nowhere (METRICS.md §4)
-        spells.extend((ride_id, pid, db_day, adapt(to_datetime(sp.start)), adapt(to_datetime(sp.end)), sp.minutes,
-                       sp.kind, sp.end in closes) for sp in ride_spells)
-    with transaction.atomic():
-        for model in (RideDailyStats, ParkDailyStats, ParkOperatingSession, DownSpell):
-            model.objects.filter(park_id=pid, date=day).delete()
-        # Hours by time range, on the (park, hour_start_utc) indexes. In a zone with a half-hour
-        # offset the hour holding 04:00 local is shared with the previous park day: the day
-        # computed last keeps it (the unique (ride, hour) key allows one row).
-        first_hour = to_datetime(result.start - result.start % 3600)
-        for model in (RideHourlyStats, ParkHourlyStats):
-            model.objects.filter(park_id=pid, hour_start_utc__gte=first_hour, hour_start_utc__lt=end).delete()
-        if ride_ids:
-            RideStatusChange.objects.filter(ride_id__in=ride_ids, changed_at__gte=start, changed_at__lt=end).delete()
-        insert_values(ParkOperatingSession, ("park_id", "date", "open_from", "open_to", "operating_hours", "source",
-                                             "metrics_version"), sessions)
-        insert_values(RideDailyStats, ("ride_id", "park_id", "date", *RIDE_FIGURES, *RIDE_RELIABILITY), ride_days)
-        insert_values(RideHourlyStats, ("ride_id", "park_id", "date", "hour_start_utc", *RIDE_FIGURES), ride_hours)
-        insert_values(ParkDailyStats, ("park_id", "date", "coverage_percentage", *PARK_FIGURES, *PARK_RELIABILITY),
-                      park_days)
-        insert_values(ParkHourlyStats, ("park_id", "date", "hour_start_utc", *PARK_FIGURES), park_hours)
-        insert_values(RideStatusChange, ("ride_id", "changed_at", "from_status", "to_status",
-                                         "previous_duration_minutes"), changes)
-        insert_values(DownSpell, SPELL_COLUMNS, spells)
-    return sum(map(len, (sessions, ride_days, ride_hours, park_days, park_hours, changes, spells)))
+    return park_days_store(park=park, results=[result], ride_ids=ride_ids)
 
 
 def park_day_refresh(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None,

@@ -29,7 +29,7 @@ from themepark.models import Park
 from ..cache import stats_generation_bump
 from ..metrics import park_day_bounds, park_day_of
 from ..models import AggregationRun, ParkDayFingerprint, RideStatusSnapshot
-from .daily import Carry, days_between, park_day_refresh, park_rides
+from .daily import CHUNK_DAYS, Carry, days_between, park_days_compute, park_days_store, park_rides
 from .rollups import park_periods_roll
 
 logger = logging.getLogger(__name__)
@@ -124,24 +124,39 @@ def read_fingerprint(observations: dict, start: float) -> tuple[int, int, int]:
     return count, down, waits
 
 
-def fingerprint_store(park: Park, day: date, fingerprint: tuple[int, int, int]) -> None:
-    ParkDayFingerprint.objects.update_or_create(
-        park=park, date=day, defaults=dict(zip(("snapshots", "down_snapshots", "wait_total"), fingerprint),
-                                           computed_at=timezone.now()))
+def _chunks(days: list[date], size: int) -> list[list[date]]:
+    """`days` (in order) cut into runs of at most `size` consecutive days."""
+    chunks: list[list[date]] = []
+    for day in days:
+        if chunks and len(chunks[-1]) < size and chunks[-1][-1] + timedelta(days=1) == day:
+            chunks[-1].append(day)
+        else:
+            chunks.append([day])
+    return chunks
 
 
-def _day_refresh(park, day, now, rides, carry, on_read):
-    """park_day_refresh, again (from a fresh read) when InnoDB picked its transaction to break a
-    deadlock or timed out a lock wait: runs over other parks write the same tables and their
-    index gaps (dates), and a park day is replaced whole, so doing it again is safe."""
+def _chunk_refresh(park, days, now, rides, carry):
+    """Compute consecutive park days from one read and store them in one transaction with their
+    fingerprints; again (from a fresh read) when InnoDB picked the transaction to break a deadlock
+    or timed out a lock wait: runs over other parks write the same tables and their index gaps
+    (dates), and park days are replaced whole, so doing it again is safe. Returns each day's
+    ParkDay, or the exception its computation raised (that day is left as it was)."""
     for attempt in range(DEADLOCK_RETRIES):
+        seen = {}
         try:
-            return park_day_refresh(park=park, day=day, now=now, rides=rides, carry=carry, on_read=on_read)
+            def on_read(observations, start):
+                seen[start] = read_fingerprint(observations, start)
+
+            results = park_days_compute(park=park, days=days, now=now, rides=rides, carry=carry, on_read=on_read)
+            good = [r for r in results if not isinstance(r, Exception)]
+            prints = {r.day: seen.get(r.start, (0, 0, 0)) for r in good}
+            park_days_store(park=park, results=good, ride_ids=[r.id for r in rides], fingerprints=prints)
+            return results
         except OperationalError as exc:
             if (not exc.args or exc.args[0] not in LOCK_ERRORS or attempt == DEADLOCK_RETRIES - 1
                     or connection.in_atomic_block):  # inside a caller's transaction: all of it rolled back
                 raise
-            logger.warning("park %s day %s: %s; recomputing it", park.pk, day, exc)
+            logger.warning("park %s days %s..%s: %s; recomputing them", park.pk, days[0], days[-1], exc)
             carry.at, carry.latest = None, {}
             time.sleep(0.05 * (attempt + 1))
 
@@ -149,29 +164,32 @@ def _day_refresh(park, day, now, rides, carry, on_read):
 def park_refresh(park: Park, days: list[date], now: datetime, say: Progress | None = None,
                  check: Callable[[], None] | None = None) -> ParkOutcome:
     """Recompute the park's planned days, then roll up the weeks, months and years of the complete
-    ones. A failing park day is logged and skipped. `check` (the run's lock) is called before
-    each day is written and raises LockLost to stop."""
+    ones. Consecutive days are read and written CHUNK_DAYS at a time (one read, one
+    transaction). A failing park day is logged and skipped. `check` (the run's lock) is called
+    before each chunk is written and raises LockLost to stop."""
     out = ParkOutcome(park.pk)
     rides = park_rides(park)
     done, carry = [], Carry()
-    for day in days:
+    for chunk in _chunks(days, CHUNK_DAYS):
         if check is not None:
             check()
         try:
-            seen = []  # the fingerprint of what the day is computed from (the last read, after a retry)
-            result = _day_refresh(park, day, now, rides, carry, lambda *read: seen.append(read_fingerprint(*read)))
-            fingerprint_store(park, day, seen[-1] if seen else (0, 0, 0))
-        except Exception as exc:  # one bad day must not stop the others
-            logger.exception("aggregation of park %s day %s failed", park.pk, day)
-            out.errors += 1
-            out.error_text.append(f"park {park.pk} {day}: {exc!r}")
+            results = _chunk_refresh(park, chunk, now, rides, carry)
+        except Exception as exc:  # a failing chunk (the store) must not stop the others
+            logger.exception("aggregation of park %s days %s..%s failed", park.pk, chunk[0], chunk[-1])
+            results = [exc] * len(chunk)
             carry = Carry()
-            continue
-        done.append(day)
-        out.days += 1
-        if say:
-            say(f"[{park.name} {day}] {len(result.rides)} rides, open {result.open_hours:.2f} h, "
-                f"shame {result.park.shame_score if result.park else 0:.1f}")
+        for day, result in zip(chunk, results):
+            if isinstance(result, Exception):
+                logger.error("aggregation of park %s day %s failed: %r", park.pk, day, result)
+                out.errors += 1
+                out.error_text.append(f"park {park.pk} {day}: {result!r}")
+                continue
+            done.append(day)
+            out.days += 1
+            if say:
+                say(f"[{park.name} {day}] {len(result.rides)} rides, open {result.open_hours:.2f} h, "
+                    f"shame {result.park.shame_score if result.park else 0:.1f}")
     # Periods hold complete park days only, so the day in progress (redone every ten minutes)
     # does not redo its week, month and year each time: they follow when it ends.
     complete = park_day_of(now, park.timezone) - timedelta(days=1)

@@ -186,16 +186,16 @@ def test_a_state_from_months_ago_carries_into_the_day_across_partitions(park):
 
 
 def test_a_failing_park_day_is_logged_and_the_others_still_run(park, two_rides, monkeypatch):
-    from warehouse.aggregation import runs
+    from warehouse.aggregation import days
 
-    real = runs.park_day_refresh
+    real = days.compute_park_day
 
-    def flaky(*, park, day, **rest):
+    def flaky(*, day, **rest):
         if day == D - timedelta(days=1):
             raise RuntimeError("boom")
-        return real(park=park, day=day, **rest)
+        return real(day=day, **rest)
 
-    monkeypatch.setattr(runs, "park_day_refresh", flaky)
+    monkeypatch.setattr(days, "compute_park_day", flaky)
     summary = stats_recompute(park_ids=[park.pk], start=D - timedelta(days=1), end=D, now=NOW)
     assert (summary.days, summary.errors) == (1, 1)
     run = AggregationRun.objects.get(pk=summary.run_id)
