@@ -1,6 +1,6 @@
 """Pure reading of a ThemeParks.wiki entity document (`/entity/{id}`) into EntityMetadata fields.
 
-Both document shapes are read (FORMATS.md §3): the older `tags[]` list (MINIMUM_HEIGHT /
+Both document shapes are read (docs/formats.md §3): the older `tags[]` list (MINIMUM_HEIGHT /
 MAXIMUM_HEIGHT values `{"height": 48, "unit": "in"}`, inches converted to centimetres and
 rounded to whole cm) and the newer top-level attribute keys (`minimumHeight`,
 `maximumHeight` already in cm, `mayGetWet`, ...). Keys the parser does not know are kept

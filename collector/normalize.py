@@ -7,13 +7,13 @@ and PAID_RETURN_TIME its price as an integer in the currency's smallest unit plu
 currency, BOARDING_GROUP all five fields (allocationStatus, currentGroupStart,
 currentGroupEnd, nextAllocationTime in UTC, estimatedWait). The park's own entry is skipped.
 
-Queue-Times rides become OPERATING or CLOSED (METRICS.md §1): `computed_is_open = wait_time > 0
+Queue-Times rides become OPERATING or CLOSED (docs/metrics.md §1): `computed_is_open = wait_time > 0
 or is_open`; the standby wait is kept only while open (a closed ride's 0 is not a wait).
 A line named "<ride> Single Rider" is not a ride: it becomes the SINGLE_RIDER queue of <ride>.
 
 recorded_at: every observation of a run is stamped with the poll time floored to the
 collection interval (`poll_slot`), not with the source's `lastUpdated`. Live rows are polls
-(METRICS.md §2: each holds for 3 intervals), so a ride that keeps its state must get a fresh
+(docs/metrics.md §2: each holds for 3 intervals), so a ride that keeps its state must get a fresh
 row every poll, which `lastUpdated` (the time of the last change) would not give; and two runs
 inside the same slot write the same (ride, recorded_at) keys, so collecting the same moment
 twice writes nothing the second time. `lastUpdated` decides only freshness (`is_stale`).

@@ -2,7 +2,7 @@
 
 No Django here: this runs in worker processes. A file is a raw zlib stream of `{"events": [...]}`
 (a gzip container is accepted and reported). Each event is checked by the manifest's rules
-(METRICS.md §1): required fields, known status, every queue wait null or 0..600, time not in the
+(docs/metrics.md §1): required fields, known status, every queue wait null or 0..600, time not in the
 future; identical (entity, eventTime) repeats count once. What fails is counted per kind so the
 caller writes one quality-log entry per file and kind; everything valid goes on.
 

@@ -4,9 +4,9 @@ The hold rule, park days and open windows are the statistics engine's (`warehous
 reused here rather than rewritten; this module adds interval algebra on top.
 
 Times are aware UTC datetimes; an interval is a half-open `(start, end)` pair. The hold rule
-is METRICS.md §2: an observation holds its state until the ride's next one, a LIVE poll at
+is docs/metrics.md §2: an observation holds its state until the ride's next one, a LIVE poll at
 most `live_hold` (3 x COLLECTION_INTERVAL); past that the ride's state is unknown. A park gap
-is a stretch of the park's open window (METRICS.md §3) where no ride has known state.
+is a stretch of the park's open window (docs/metrics.md §3) where no ride has known state.
 """
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def _moment(seconds: float) -> datetime:
 
 
 def known_intervals(points, *, live_hold, until) -> list[Interval]:
-    """Where the ride's state is known: METRICS.md §2 via warehouse.metrics.build_runs (a null
+    """Where the ride's state is known: docs/metrics.md §2 via warehouse.metrics.build_runs (a null
     status is no knowledge; the last ARCHIVE event holds until `until`)."""
     return union((_moment(r.start), _moment(r.end)) for r in _runs(points, live_hold=live_hold, until=until))
 
@@ -119,7 +119,7 @@ def park_days(start: datetime, end: datetime, tz_name: str) -> list[date]:
 
 
 def open_window(*, schedule: list[Interval], operating: list[Interval], day_bounds: Interval) -> list[Interval]:
-    """The open window of one park day (METRICS.md §3, warehouse.metrics.days): the union of the
+    """The open window of one park day (docs/metrics.md §3, warehouse.metrics.days): the union of the
     OPERATING schedule windows when known, else first to last moment any attraction operated."""
     day = (day_bounds[0].timestamp(), day_bounds[1].timestamp())
     if schedule:

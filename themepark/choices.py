@@ -30,7 +30,7 @@ class Tier(models.IntegerChoices):
 
 
 class TierSource(models.TextChoices):
-    """Who set a ride's tier (METRICS.md §7): the rules never overwrite staff."""
+    """Who set a ride's tier (docs/metrics.md §7): the rules never overwrite staff."""
     RULES = "RULES"
     STAFF = "STAFF"
 

@@ -1,9 +1,9 @@
-"""Fixed values of the metric rules (METRICS.md)."""
+"""Fixed values of the metric rules (docs/metrics.md)."""
 
-# METRICS.md §5: tier 1 -> 3, tier 2 -> 2, tier 3 -> 1, unclassified -> 2.
+# docs/metrics.md §5: tier 1 -> 3, tier 2 -> 2, tier 3 -> 1, unclassified -> 2.
 TIER_WEIGHTS = {1: 3, 2: 2, 3: 1, None: 2}
 
-# METRICS.md §1: a standby wait outside 0..600 minutes is invalid.
+# docs/metrics.md §1: a standby wait outside 0..600 minutes is invalid.
 MAX_VALID_WAIT_MINUTES = 600
 
 QUEUE_TIMES_PARK_URL = "https://queue-times.com/parks/{id}"

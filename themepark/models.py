@@ -24,7 +24,7 @@ class Destination(models.Model):
 
 
 class Park(models.Model):
-    """A park; its timezone defines its days (METRICS.md §3)."""
+    """A park; its timezone defines its days (docs/metrics.md §3)."""
 
     destination = models.ForeignKey(Destination, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="parks")
@@ -48,7 +48,7 @@ class Park(models.Model):
     reports_down = models.BooleanField(
         default=True,
         help_text="The feed reports breakdowns as DOWN. Off for parks known only through "
-                  "Queue-Times, where every stop reads CLOSED (METRICS.md §4).")
+                  "Queue-Times, where every stop reads CLOSED (docs/metrics.md §4).")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -15,6 +15,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from collector.alerts.feeds import ParkEventsFeed
 from themepark.api.exceptions import internal_error_body, json_error
 
+from .operator_metrics import metrics_view
+
 API_PREFIX = "/api/"
 
 
@@ -44,7 +46,6 @@ def handler500(request):
         return json_error(body.pop("error"), 500, **{k: v for k, v in body.items() if k != "success"})
     return defaults.server_error(request)
 
-from .operator_metrics import metrics_view
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="landing.html"), name="landing"),
@@ -53,11 +54,11 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    # Staff-only admin API (CONTRACTS.md §3).
+    # Staff-only admin API (docs/contracts.md §3).
     path("api/admin/import/", include("importer.api.urls")),
     path("api/admin/", include("quality.api.urls")),
     path("api/admin/", include("collector.api.urls")),
-    # Public API (CONTRACTS.md §2).
+    # Public API (docs/contracts.md §2).
     path("api/", include("warehouse.api.data_urls")),
     path("api/", include("warehouse.api.urls")),
     # Public Atom feed of a park's alert events.

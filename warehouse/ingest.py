@@ -1,7 +1,7 @@
 """The one writer of observations: the collector and the importer both write only through here.
 
 `ingest()` takes an iterable of normalized `Observation`s (each with its queue rows), refuses
-the invalid ones (METRICS.md §1) and writes the rest in large batches, idempotently: a
+the invalid ones (docs/metrics.md §1) and writes the rest in large batches, idempotently: a
 (ride, recorded_at) that is already stored is skipped and counted as a duplicate. Memory stays
 flat: at most one batch is held at a time.
 

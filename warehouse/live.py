@@ -1,5 +1,5 @@
 """Live state: each ride's latest observation while within its hold, and per park the counts,
-waits and live shame score (METRICS.md §5) the `live` period reads. Refreshed after each
+waits and live shame score (docs/metrics.md §5) the `live` period reads. Refreshed after each
 collection; one park at a time, each replaced in one transaction."""
 from __future__ import annotations
 

@@ -70,9 +70,9 @@ class QueueData(models.Model):
 
 
 # ---------------------------------------------------------------------------------------------
-# Statistics (METRICS.md): computed from the observations by the statistics engine, upserted.
+# Statistics (docs/metrics.md): computed from the observations by the statistics engine, upserted.
 # Dates are park-local park days (04:00 to 04:00); hours are UTC hours. Figures are stored
-# unrounded; the API rounds them as CONTRACTS.md says.
+# unrounded; the API rounds them as docs/contracts.md says.
 # ---------------------------------------------------------------------------------------------
 class WindowSource(models.TextChoices):
     SCHEDULE = "SCHEDULE"
@@ -86,7 +86,7 @@ class PeriodType(models.TextChoices):
 
 
 class ParkOperatingSession(models.Model):
-    """The open window of a park on one park day, from its schedule or inferred (METRICS.md §3)."""
+    """The open window of a park on one park day, from its schedule or inferred (docs/metrics.md §3)."""
 
     park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="operating_sessions")
     date = models.DateField()
@@ -122,7 +122,7 @@ class RideStatusChange(models.Model):
 
 
 class _RideFigures(models.Model):
-    """Figures of a ride over some span (METRICS.md §4)."""
+    """Figures of a ride over some span (docs/metrics.md §4)."""
 
     ride = models.ForeignKey("themepark.Ride", on_delete=models.CASCADE, related_name="+")
     park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="+")
@@ -145,7 +145,7 @@ class _RideFigures(models.Model):
 
 
 class _ParkFigures(models.Model):
-    """Figures of a park over some span (METRICS.md §5)."""
+    """Figures of a park over some span (docs/metrics.md §5)."""
 
     park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="+")
     shame_score = models.FloatField(default=0)
@@ -166,7 +166,7 @@ class _ParkFigures(models.Model):
 
 
 class _RideReliability(models.Model):
-    """A ride's reliability over some span (METRICS.md §8-§9): breakdowns and downtime by kind. The
+    """A ride's reliability over some span (docs/metrics.md §8-§9): breakdowns and downtime by kind. The
     breakdowns' own minutes are the rest of `downtime_minutes`: the kinds split it exactly."""
 
     breakdowns = models.IntegerField(default=0, help_text="Down spells of kind breakdown")
@@ -280,7 +280,7 @@ class DownSpellKind(models.TextChoices):
 
 
 class DownSpell(models.Model):
-    """A ride's down spell inside an open window, with its kind (METRICS.md §8-§9): the events of a
+    """A ride's down spell inside an open window, with its kind (docs/metrics.md §8-§9): the events of a
     ride's details and the breakdowns the stay-or-go estimate rests on."""
 
     ride = models.ForeignKey("themepark.Ride", on_delete=models.CASCADE, related_name="+")
@@ -317,7 +317,7 @@ class LiveRideState(models.Model):
 
 
 class LiveParkState(models.Model):
-    """A park's state now, with its live shame score (METRICS.md §5)."""
+    """A park's state now, with its live shame score (docs/metrics.md §5)."""
 
     park = models.OneToOneField("themepark.Park", on_delete=models.CASCADE, primary_key=True, related_name="live_state")
     is_open = models.BooleanField(default=False)

@@ -1,4 +1,4 @@
-"""Periods of the API resolved to park days (METRICS.md §3, §6). Pure: no database.
+"""Periods of the API resolved to park days (docs/metrics.md §3, §6). Pure: no database.
 
 A park day D runs from 04:00 local time on D to 04:00 on D+1 in the park's own IANA zone, so
 "today" is the park's own today. Every resolved period is an inclusive range of park days.

@@ -1,5 +1,5 @@
 """Reads of the statistics tables for the public API: periods resolved per park, daily rows
-aggregated into rankings (METRICS.md §5-§6). Never scans raw observations.
+aggregated into rankings (docs/metrics.md §5-§6). Never scans raw observations.
 
 Each park's period is resolved in its own timezone, so one ranking may cover different
 calendar dates for Tokyo and New York; parks are grouped by zone and each group gets its
@@ -34,7 +34,7 @@ class Scope:
     parks: dict[int, Park]
     ranges: dict[int, periods.DayRange]
     groups: dict[periods.DayRange, list[int]] = field(default_factory=dict)
-    exclude: frozenset = frozenset()  # kinds of downtime left out (METRICS.md §9): park_wide, stale_feed
+    exclude: frozenset = frozenset()  # kinds of downtime left out (docs/metrics.md §9): park_wide, stale_feed
     # Per date range: the last park day complete in every one of its parks (None: unknown). Whole
     # weeks, months and years up to it may be read from the period rollups (`_ride_sources`).
     complete: dict = field(default_factory=dict)
@@ -225,14 +225,14 @@ def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
     columns = [
         "u.ride_id AS ride_id", "MAX(u.park_id) AS of_park",
         "COALESCE(SUM(u.operating_minutes), 0.0) AS operating", f"COALESCE({downtime}, 0.0) AS downtime",
-        # Mean waits are time-weighted by the minutes with a known wait (METRICS.md §4).
+        # Mean waits are time-weighted by the minutes with a known wait (docs/metrics.md §4).
         "COALESCE(SUM(CASE WHEN u.avg_wait_minutes IS NOT NULL THEN u.wait_known_minutes END), 0.0) AS wait_minutes",
         "COALESCE(SUM(u.n_operated), 0) AS days_operated"]
     if not counts_only:
         columns += [
             "SUM(u.status_changes) AS changes", "MAX(u.longest_downtime_minutes) AS longest",
             "MAX(u.peak_wait_minutes) AS peak_wait", "SUM(u.avg_wait_minutes * u.wait_known_minutes) AS wait_sum",
-            # reliability (METRICS.md §8-§9); a breakdown's minutes are the rest of the downtime
+            # reliability (docs/metrics.md §8-§9); a breakdown's minutes are the rest of the downtime
             "COALESCE(SUM(u.breakdowns), 0) AS breakdowns", "COALESCE(SUM(u.downtime_minutes), 0.0) AS all_downtime",
             "COALESCE(SUM(u.park_wide_minutes), 0.0) AS park_wide",
             "COALESCE(SUM(u.late_opening_minutes), 0.0) AS late_opening",
@@ -298,7 +298,7 @@ EXCLUDABLE = {"park_wide": "park_wide_minutes", "stale_feed": "stale_feed_minute
 
 
 def reliability_figures(row) -> dict:
-    """Breakdowns, MTBF, MTTR, opening reliability and downtime by kind from summed rows (METRICS.md §8-§9)."""
+    """Breakdowns, MTBF, MTTR, opening reliability and downtime by kind from summed rows (docs/metrics.md §8-§9)."""
     if row.get("breakdowns") is None:
         return {}
     by_kind = _by_kind(row, float(row["all_downtime"] or 0.0))
@@ -374,7 +374,7 @@ def park_daily_totals(scope: Scope) -> dict[int, dict]:
     for kind in sorted(scope.exclude):
         total = total - F(EXCLUDABLE[kind]) / 60.0
         weighted = weighted - F(f"weighted_{kind}_hours")
-    if scope.exclude:  # each day's score again without the excluded hours (METRICS.md §5, §9)
+    if scope.exclude:  # each day's score again without the excluded hours (docs/metrics.md §5, §9)
         share = 10.0 * weighted / (F("effective_park_weight") * F("open_hours"))
         shame = Case(When(effective_park_weight__gt=0, open_hours__gt=0, then=Least(Value(10.0), Round(share, 1))),
                      default=Value(0.0), output_field=FloatField())

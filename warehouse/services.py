@@ -14,7 +14,7 @@ def partitions_ensure(*, since: date | None = None, months_ahead: int | None = N
 
 
 # ---------------------------------------------------------------------------------------------
-# Statistics (METRICS.md): thin entry points over warehouse.aggregation and warehouse.live
+# Statistics (docs/metrics.md): thin entry points over warehouse.aggregation and warehouse.live
 # ---------------------------------------------------------------------------------------------
 def stats_recompute(*, park_ids=None, start: date, end: date, now=None, progress=None, mode=None,
                     lock_wait: float = 0.0, worker: bool = False):

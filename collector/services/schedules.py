@@ -1,4 +1,4 @@
-"""schedules_sync: `/entity/{park}/schedule` into ParkSchedule, the open windows of METRICS.md §3.
+"""schedules_sync: `/entity/{park}/schedule` into ParkSchedule, the open windows of docs/metrics.md §3.
 
 Entries are upserted on (park, date, type, opening time), times in UTC; a window that crosses
 midnight stays whole on the date it opens. For every date the source returns, entries it no

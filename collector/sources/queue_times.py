@@ -1,5 +1,5 @@
 """Queue-Times.com (`QUEUE_TIMES_BASE_URL`): the park list and each park's queue times.
-Shapes: ../shared/fixtures/FORMATS.md §8. Data shown from here needs the attribution
+Shapes: docs/formats.md §8. Data shown from here needs the attribution
 "Powered by Queue-Times.com" (themepark.constants.QUEUE_TIMES_ATTRIBUTION)."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """ThemeParks.wiki API v1 (`THEMEPARKS_WIKI_BASE_URL`): destinations, entity documents,
-children, live data and schedules. Shapes: ../shared/fixtures/FORMATS.md §1-6."""
+children, live data and schedules. Shapes: docs/formats.md §1-6."""
 from __future__ import annotations
 
 from django.conf import settings

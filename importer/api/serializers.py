@@ -1,4 +1,4 @@
-"""Serializers of the import admin API (CONTRACTS.md §3)."""
+"""Serializers of the import admin API (docs/contracts.md §3)."""
 from rest_framework import serializers
 
 from ..archive import destination_valid

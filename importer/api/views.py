@@ -1,4 +1,4 @@
-"""Staff-only import API: start, status, pause, resume, cancel, list, quality (CONTRACTS.md §3).
+"""Staff-only import API: start, status, pause, resume, cancel, list, quality (docs/contracts.md §3).
 
 Runs happen in a background `import_archive --resume` process; these views only change the
 checkpoint row, which the running import reads at every file boundary.

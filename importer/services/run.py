@@ -268,6 +268,6 @@ def _recompute_stats(stats_days) -> tuple[str, bool]:
     if result.errors:
         return (f"statistics of {result.errors} park-day(s) failed (see aggregation run {result.run_id}); "
                 "resume the run to recompute them"), False
-    from warehouse.aggregation.classify import classify_rides  # tiers by rule from the new figures (METRICS.md §7)
+    from warehouse.aggregation.classify import classify_rides  # tiers by rule from the new figures (docs/metrics.md §7)
     classify_rides(park_ids=sorted(parks))
     return f"statistics recomputed for {len(parks)} park(s), {days} park-day(s)", True

@@ -1,4 +1,4 @@
-"""The staff-only import API (CONTRACTS.md §3)."""
+"""The staff-only import API (docs/contracts.md §3)."""
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient

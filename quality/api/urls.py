@@ -1,4 +1,4 @@
-"""Storage and quality parts of the staff-only admin API (CONTRACTS.md §3), under /api/admin/."""
+"""Storage and quality parts of the staff-only admin API (docs/contracts.md §3), under /api/admin/."""
 from django.urls import path
 
 from . import views

@@ -1,4 +1,4 @@
-"""Staff-only admin API: storage measurements and the data-quality log (CONTRACTS.md §3)."""
+"""Staff-only admin API: storage measurements and the data-quality log (docs/contracts.md §3)."""
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 

@@ -8,7 +8,6 @@ from django.contrib.auth.models import User
 from django.urls import NoReverseMatch, reverse
 
 from quality.choices import IssueType, ResolutionStatus
-from quality.models import DataQualityLog
 from quality.services import quality_issue_record
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"

@@ -1,4 +1,4 @@
-"""Every API error is JSON `{"success": false, "error": "<message>"}` (CONTRACTS.md §2).
+"""Every API error is JSON `{"success": false, "error": "<message>"}` (docs/contracts.md §2).
 
 Unexpected errors become a 500 with a `request_id` that is also logged with the traceback, so a
 report from a user can be matched to its log line. Unknown paths and methods under /api/ get a

@@ -1,5 +1,5 @@
 """Query-parameter parsing for the public API: every bad value is a 400 naming the parameter
-and what it accepts (CONTRACTS.md §2), never a 500."""
+and what it accepts (docs/contracts.md §2), never a 500."""
 import math
 from datetime import date
 

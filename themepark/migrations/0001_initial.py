@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ('operator', models.CharField(blank=True, max_length=200)),
                 ('is_disney', models.BooleanField(default=False)),
                 ('is_universal', models.BooleanField(default=False)),
-                ('reports_down', models.BooleanField(default=True, help_text='The feed reports breakdowns as DOWN. Off for parks known only through Queue-Times, where every stop reads CLOSED (METRICS.md §4).')),
+                ('reports_down', models.BooleanField(default=True, help_text='The feed reports breakdowns as DOWN. Off for parks known only through Queue-Times, where every stop reads CLOSED (docs/metrics.md §4).')),
                 ('is_active', models.BooleanField(default=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

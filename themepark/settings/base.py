@@ -130,7 +130,7 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 # ------------------------------------------------------------------------------
 THEMEPARKS_WIKI_BASE_URL = env("THEMEPARKS_WIKI_BASE_URL", default="https://api.themeparks.wiki/v1")
 QUEUE_TIMES_BASE_URL = env("QUEUE_TIMES_BASE_URL", default="https://queue-times.com")
-# Minutes between live polls; a LIVE observation holds for 3 intervals (METRICS.md §2).
+# Minutes between live polls; a LIVE observation holds for 3 intervals (docs/metrics.md §2).
 COLLECTION_INTERVAL_MINUTES = env.int("COLLECTION_INTERVAL_MINUTES", default=5)
 HTTP_TIMEOUT_SECONDS = env.float("HTTP_TIMEOUT_SECONDS", default=10.0)
 HTTP_MAX_RETRIES = env.int("HTTP_MAX_RETRIES", default=3)
@@ -208,7 +208,7 @@ CRONJOBS = [
     ("* * * * *", "django.core.management.call_command", ["deliver_alerts"]),
     # Daily at 02:45 UTC: measure table and partition sizes (one StorageMetrics row per table per day).
     ("45 2 * * *", "django.core.management.call_command", ["measure_storage"]),
-    # Weekly on Monday at 03:40 UTC: tiers by rule for every attraction staff have not set (METRICS.md §7).
+    # Weekly on Monday at 03:40 UTC: tiers by rule for every attraction staff have not set (docs/metrics.md §7).
     ("40 3 * * 1", "django.core.management.call_command", ["classify_rides"]),
 ]
 

@@ -1,4 +1,4 @@
-"""Ride tiers by rule (METRICS.md §7) against the database: each ride's demand from its daily
+"""Ride tiers by rule (docs/metrics.md §7) against the database: each ride's demand from its daily
 rows, the pure `warehouse.metrics.tiers` rules, and the rides' tier, source, reason and time."""
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ def _naive(moment: datetime) -> datetime:
 # Reads
 # ---------------------------------------------------------------------------------------------
 def park_rides(park: Park) -> list[RideInfo]:
-    """The park's attractions (shows and restaurants are not ranked, METRICS.md §4)."""
+    """The park's attractions (shows and restaurants are not ranked, docs/metrics.md §4)."""
     rows = park.rides.filter(entity_type=EntityType.ATTRACTION).values_list("id", "tier")
     return [RideInfo(ride_id, tier, True) for ride_id, tier in rows]
 
@@ -141,7 +141,7 @@ class Carry:
     latest: dict[int, Obs] = field(default_factory=dict)
 
 
-# Benchmarks only: compute the figures of METRICS.md version 1 (no spells, kinds or breakdowns), to
+# Benchmarks only: compute the figures of docs/metrics.md version 1 (no spells, kinds or breakdowns), to
 # price version 2's on the same data. Never set in the application.
 VERSION_1_FIGURES_ONLY = False
 
@@ -235,7 +235,7 @@ PARK_FIGURES = ("shame_score", "total_downtime_hours", "weighted_downtime_hours"
                 "rides_operated", "rides_down", "uptime_percentage", "avg_wait_minutes", "peak_wait_minutes",
                 "open_hours", "metrics_version", "computed_at")
 
-# Daily rows only (METRICS.md §8-§9): breakdowns and downtime by kind.
+# Daily rows only (docs/metrics.md §8-§9): breakdowns and downtime by kind.
 RIDE_RELIABILITY = ("breakdowns", "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes", "opened_on_time")
 PARK_RELIABILITY = ("breakdowns", "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes",
                     "weighted_park_wide_hours", "weighted_stale_feed_hours")
@@ -334,7 +334,7 @@ class DayRows:
         closes = {end for _, end in result.window}
         for ride_id, ride_spells in result.spells.items():
             if not result.rides[ride_id].operated:
-                continue  # its down time counts nowhere (METRICS.md §4)
+                continue  # its down time counts nowhere (docs/metrics.md §4)
             self.spells.extend((ride_id, pid, db_day, adapt(to_datetime(sp.start)), adapt(to_datetime(sp.end)),
                                 sp.minutes, sp.kind, sp.end in closes) for sp in ride_spells)
 

@@ -1,4 +1,4 @@
-"""Reads and parameters of the reliability figures (METRICS.md §7-§9): which kinds of downtime a
+"""Reads and parameters of the reliability figures (docs/metrics.md §7-§9): which kinds of downtime a
 ranking leaves out, the kind of each of a ride's down events, a park's reliability over a
 period, and the stay-or-go estimate for a ride that is down."""
 from datetime import timedelta
@@ -73,7 +73,7 @@ def down_since(ride, now):
 
 
 def stay_or_go(*, ride, now, minutes=None, at=None) -> dict:
-    """The stay-or-go answer for `ride` (METRICS.md §8): down now for t minutes (or, given
+    """The stay-or-go answer for `ride` (docs/metrics.md §8): down now for t minutes (or, given
     `minutes`, as if down that long) -> the median and 75th percentile of the time left. With
     `at`, the question is asked at that past moment (over the 365 days before it; needs `minutes`)."""
     state, since = down_since(ride, now) if at is None else (None, None)

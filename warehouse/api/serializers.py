@@ -1,5 +1,5 @@
 """Output serializers of the public API: the field names an existing frontend expects
-(CONTRACTS.md §2) and their rounding: hours to 2 decimals, minutes, percentages and shame
+(docs/contracts.md §2) and their rounding: hours to 2 decimals, minutes, percentages and shame
 scores to 1, waits in whole minutes, times in UTC with `Z`."""
 from rest_framework import serializers
 

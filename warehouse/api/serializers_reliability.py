@@ -1,4 +1,4 @@
-"""Output serializers with the reliability figures (METRICS.md §7-§9) beside the existing fields:
+"""Output serializers with the reliability figures (docs/metrics.md §7-§9) beside the existing fields:
 each extends a serializer of `serializers` / `serializers_rides` with new fields only, so every
 field an existing client reads keeps its name and rounding."""
 from rest_framework import serializers
@@ -39,7 +39,7 @@ class TierSource(serializers.Serializer):
 
 
 class LiveEstimateSerializer(serializers.Serializer):
-    """Stay or go for a ride down now (METRICS.md §8)."""
+    """Stay or go for a ride down now (docs/metrics.md §8)."""
 
     down_since = serializers.DateTimeField(allow_null=True)
     down_minutes = Rounded(1)

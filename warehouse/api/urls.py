@@ -1,4 +1,4 @@
-"""The public API's router, mounted at /api/ by the root URLs (CONTRACTS.md §2)."""
+"""The public API's router, mounted at /api/ by the root URLs (docs/contracts.md §2)."""
 from rest_framework.routers import DefaultRouter
 
 from . import views as warehouse

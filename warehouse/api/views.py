@@ -1,4 +1,4 @@
-"""Public API viewsets (CONTRACTS.md §2). Thin: parse parameters, call one read, serialize."""
+"""Public API viewsets (docs/contracts.md §2). Thin: parse parameters, call one read, serialize."""
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets

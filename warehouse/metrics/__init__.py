@@ -1,4 +1,4 @@
-"""The statistics engine's pure part: METRICS.md from observations to figures, with no database.
+"""The statistics engine's pure part: docs/metrics.md from observations to figures, with no database.
 
 `timeline` turns observations into state runs (§2), `days` gives park days and open windows
 (§3), `figures` ride figures (§4), `park` park figures and shame scores (§5), `spells` down

@@ -1,4 +1,4 @@
-"""Park days and open windows (METRICS.md §3). Pure: no database."""
+"""Park days and open windows (docs/metrics.md §3). Pure: no database."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone

@@ -1,4 +1,4 @@
-"""Ride figures for a park day and its hours (METRICS.md §4). Pure: no database."""
+"""Ride figures for a park day and its hours (docs/metrics.md §4). Pure: no database."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,4 @@
-"""Park figures and shame scores (METRICS.md §5). Pure: no database."""
+"""Park figures and shame scores (docs/metrics.md §5). Pure: no database."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -89,7 +89,7 @@ def park_figures(rides: Iterable[tuple[RideFigures, int | None]], *, open_hours:
 
 
 def park_reliability(out: ParkFigures, rides: Iterable[tuple[Reliability, int | None]]) -> ParkFigures:
-    """Add the rides' breakdowns and downtime by kind (METRICS.md §9) to a park's figures, with
+    """Add the rides' breakdowns and downtime by kind (docs/metrics.md §9) to a park's figures, with
     the tier-weighted hours of the kinds a ranking may leave out of the shame score."""
     out.minutes_by_kind = dict.fromkeys(KINDS, 0.0)
     for rel, tier in rides:

@@ -1,4 +1,4 @@
-"""One park day from observations to every figure (METRICS.md §2-§5). Pure: no database."""
+"""One park day from observations to every figure (docs/metrics.md §2-§5). Pure: no database."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -48,7 +48,7 @@ def compute_park_day(*, day: date, tz: str, rides: list[RideInfo], observations:
     """Figures of park day `day`. `observations` per ride are in time order and include the last
     one before the day starts (its state carries in); `schedule` holds the day's OPERATING
     schedule windows (empty: infer the window). Only attractions get figures. Without
-    `reliability`, the figures of METRICS.md version 1 only (no spells, kinds or breakdowns:
+    `reliability`, the figures of docs/metrics.md version 1 only (no spells, kinds or breakdowns:
     what the benchmark prices version 2 against)."""
     start_dt, end_dt = park_day_bounds(day, tz)
     out = ParkDay(day, seconds(start_dt), seconds(end_dt))

@@ -1,4 +1,4 @@
-"""Down spells, their kinds and the reliability figures of a park day (METRICS.md §8-§9). Pure: no database.
+"""Down spells, their kinds and the reliability figures of a park day (docs/metrics.md §8-§9). Pure: no database.
 
 A down spell is a maximal stretch in a down state inside the open window; unknown time and
 known non-down time end it. Each spell gets one kind, decided in this order: `park_wide` (at

@@ -1,4 +1,4 @@
-"""Ride tiers by rule (METRICS.md §7). Pure: no database.
+"""Ride tiers by rule (docs/metrics.md §7). Pure: no database.
 
 Within a park, attractions with enough data are ranked by demand (their time-weighted mean
 standby wait while OPERATING): the top quarter (rounded up, at least one) is tier 1, the bottom

@@ -1,4 +1,4 @@
-"""Observations to state over time (METRICS.md §2). Pure: no database.
+"""Observations to state over time (docs/metrics.md §2). Pure: no database.
 
 Times are POSIX seconds (floats) inside the engine: arithmetic on them is several times
 faster than on aware datetimes, and a park day touches thousands of observations.

@@ -60,7 +60,7 @@ def overlap(a, b, c, d):
 
 
 def expected_day(park, day, events):
-    """METRICS.md by hand: archive events hold until the next one; window = first to last
+    """docs/metrics.md by hand: archive events hold until the next one; window = first to last
     OPERATING of any attraction in the park day; downtime only if operated >= 1 minute."""
     tz = ZoneInfo(park.timezone)
     start = datetime.combine(day, time(4), tzinfo=tz).astimezone(UTC)

@@ -1,4 +1,4 @@
-"""Contract of the public API (CONTRACTS.md §2): every endpoint's fields with the right types,
+"""Contract of the public API (docs/contracts.md §2): every endpoint's fields with the right types,
 the OpenAPI schema, a schemathesis run finding no server error, caching, throttling and CORS."""
 from datetime import date, timedelta
 

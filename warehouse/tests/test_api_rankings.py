@@ -1,5 +1,5 @@
 """Rankings: /api/parks/downtime, /api/parks/waittimes, /api/rides/downtime, /api/rides/waittimes.
-Figures must equal the hand-built statistics rows, rounded as CONTRACTS.md §2 says."""
+Figures must equal the hand-built statistics rows, rounded as docs/contracts.md §2 says."""
 from datetime import date, timedelta
 
 import pytest

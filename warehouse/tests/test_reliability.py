@@ -1,4 +1,4 @@
-"""Hand-built timelines for down spells, their kinds and the reliability figures (METRICS.md §8-§9)."""
+"""Hand-built timelines for down spells, their kinds and the reliability figures (docs/metrics.md §8-§9)."""
 import pytest
 from hypothesis import given, settings, strategies as st
 

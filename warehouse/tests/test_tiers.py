@@ -1,4 +1,4 @@
-"""Ride tiers by rule (METRICS.md §7): the pure rules on a hand-built park, then classify_rides
+"""Ride tiers by rule (docs/metrics.md §7): the pure rules on a hand-built park, then classify_rides
 against the database (demand from daily rows, staff settings kept, the command)."""
 from datetime import date, timedelta
 from io import StringIO

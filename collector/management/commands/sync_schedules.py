@@ -1,4 +1,4 @@
-"""Store the coming days of park schedules (the open windows of METRICS.md §3), daily from cron.
+"""Store the coming days of park schedules (the open windows of docs/metrics.md §3), daily from cron.
 Upserts; for each date the source returns, entries it no longer lists are replaced."""
 from django.core.management.base import BaseCommand, CommandError
 

@@ -1,4 +1,4 @@
-"""Compute the statistics tables (METRICS.md) from the stored observations.
+"""Compute the statistics tables (docs/metrics.md) from the stored observations.
 
 Safe to run at any time and as often as wanted: each park day is recomputed whole and replaced
 in one transaction, so a rerun gives the same rows and readers never see half a day. The

@@ -1,4 +1,4 @@
-"""Give every attraction that staff have not set a tier by rule, with a readable reason (METRICS.md §7).
+"""Give every attraction that staff have not set a tier by rule, with a readable reason (docs/metrics.md §7).
 
 Scheduled weekly and run at the end of an archive import. A ride's demand is its time-weighted
 mean standby wait while OPERATING over its park's last 90 park days with data (at least 10 days
