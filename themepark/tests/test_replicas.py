@@ -13,6 +13,7 @@ import requests
 from django.db import connection
 
 from .mariadb_cluster import ReplicationCluster
+from .processes import wait_for
 from .serving import ROOT, production_env, start_serve, stop_serve
 
 # django_db: the test database must exist (its schema is copied to the primary).
@@ -93,16 +94,6 @@ def read_api(base, rounds, *, tag="r"):
 def replica_state(base):
     body = requests.get(f"{base}/api/health", timeout=30).json()
     return body["status"], body["checks"]["replicas"][0]
-
-
-def wait_for(predicate, timeout=30, step=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError("condition not reached in time")
 
 
 def test_public_api_reads_land_on_the_replica(cluster, server):

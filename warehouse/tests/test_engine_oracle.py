@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from collector.models import ParkSchedule
+from themepark.models import ParkSchedule
 from themepark.tests.factories import make_park, make_ride
 from warehouse.ingest import Observation, ingest
 from warehouse.models import DownSpell, ParkDailyStats, ParkHourlyStats, RideDailyStats, RideHourlyStats
