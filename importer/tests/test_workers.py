@@ -84,10 +84,14 @@ def test_pause_stops_every_worker_and_a_worker_resumes_the_run(longer_archive):
     expected_rows = snapshot_rows()
     _wipe()
 
-    workers = [_worker("--source", str(longer_archive))]
+    first = _worker("--source", str(longer_archive))
+    workers = [first]
     try:
         checkpoint = _wait(lambda: ImportCheckpoint.objects.filter(planned_files__isnull=False).first())
-        workers.append(_worker("--resume", checkpoint.import_id))
+        # Held at once, so that two workers share what is left however fast the machine is.
+        ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(status="PAUSED")
+        first.wait(timeout=60)  # it stops at its first file boundary (or before it claims any)
+        workers = [_worker("--resume", checkpoint.import_id) for _ in range(2)]
         _wait(lambda: PlannedFile.objects.exclude(worker="").values("worker").distinct().count() >= 2)
         ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(status="PAUSED")
         for process in workers:

@@ -134,7 +134,9 @@ def test_a_lagging_replica_is_skipped_until_it_catches_up(cluster, server):
         names = read_api(server, 5)
         after = selects(cluster)
         assert "Renamed Park" in names, "reads come from the primary, which has the change"
-        assert after[1] == before[1], "the lagging replica served nothing"
+        # Served nothing: 5 pages cost at least 10 SELECTs; at most a worker thread's first connection
+        # to the replica (a probe) runs Django's one server-settings SELECT.
+        assert after[1] - before[1] <= 2, "the lagging replica served nothing"
         assert after[0] - before[0] >= 10
 
         status, state = replica_state(server)

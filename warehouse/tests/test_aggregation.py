@@ -186,7 +186,7 @@ def test_a_state_from_months_ago_carries_into_the_day_across_partitions(park):
 
 
 def test_a_failing_park_day_is_logged_and_the_others_still_run(park, two_rides, monkeypatch):
-    from warehouse.aggregation import days
+    from warehouse.aggregation import daily as days
 
     real = days.compute_park_day
 
