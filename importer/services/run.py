@@ -32,7 +32,7 @@ from functools import partial
 from itertools import islice
 
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -254,11 +254,16 @@ def _recompute_stats(stats_days) -> tuple[str, bool]:
     from warehouse.models import AggregationRun
 
     parks = {park.pk: park for park in parks_selected(plan)}
-    for _ in range(STATS_ATTEMPTS):  # a park-day that failed (a deadlock between workers, say) is logged
-        try:  # by the engine and skipped: the whole plan is run again, it is idempotent
+    for attempt in range(STATS_ATTEMPTS):  # a park-day that failed (a deadlock between workers, say) is
+        try:  # logged by the engine and skipped: the whole plan is run again, it is idempotent
             result = aggregation_run(plan={parks[pk]: days for pk, days in plan.items() if pk in parks},
                                      mode=AggregationRun.Mode.RANGE,
                                      lock_wait=settings.STATS_LOCK_WAIT_SECONDS)
+        except OperationalError as exc:
+            if exc.args and exc.args[0] in (1205, 1213) and attempt < STATS_ATTEMPTS - 1:
+                continue  # InnoDB broke a deadlock or timed out a lock wait: run the plan again
+            return (f"statistics NOT recomputed ({type(exc).__name__}: {exc}); resume the run to recompute them",
+                    False)
         except Exception as exc:  # the rows are in; a resume of the run recomputes them
             return (f"statistics NOT recomputed ({type(exc).__name__}: {exc}); resume the run to recompute them",
                     False)

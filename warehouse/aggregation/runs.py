@@ -196,8 +196,24 @@ def park_refresh(park: Park, days: list[date], now: datetime, say: Progress | No
     if check is not None:
         check()
     if any(day <= complete for day in done):
-        out.rows += park_periods_roll(park_id=park.pk, days=done, until=complete)
+        out.rows += _periods_roll(park, done, complete)
     return out
+
+
+def _periods_roll(park, done, complete) -> int:
+    """Roll the park's weeks, months and years up; again when InnoDB broke a deadlock or timed out
+    a lock wait (runs over other parks roll up into the same tables; a roll-up replaces its rows
+    whole, so doing it again is safe)."""
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            return park_periods_roll(park_id=park.pk, days=done, until=complete)
+        except OperationalError as exc:
+            if (not exc.args or exc.args[0] not in LOCK_ERRORS or attempt == DEADLOCK_RETRIES - 1
+                    or connection.in_atomic_block):
+                raise
+            logger.warning("park %s roll-up: %s; rolling up again", park.pk, exc)
+            time.sleep(0.05 * (attempt + 1))
+    return 0
 
 
 def _park_job(job) -> ParkOutcome:
