@@ -37,6 +37,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from themepark.models import Ride
+from warehouse.aggregation.runs import is_lock_error
 from warehouse.ingest import IngestResult, ingest_prepared
 from warehouse.observations import observations_delete_range
 from warehouse.rows import prefix_lines
@@ -50,7 +51,6 @@ from .loader import SOLO, Turn, YieldTurn
 from .quality import file_failure_record, file_problems_record
 
 ERROR_LOG_KEEP = 50
-LOCK_ERRORS = (1205, 1213)  # lock wait timeout, deadlock: the server rolled the statement/transaction back
 LOCK_RETRIES = 5
 
 
@@ -189,7 +189,7 @@ def _load(cp, prepared, summary, started, turn, lock=None) -> bool:
             pass
         except OperationalError as exc:
             lock_errors += 1
-            if not exc.args or exc.args[0] not in LOCK_ERRORS or lock_errors >= LOCK_RETRIES:
+            if not is_lock_error(exc) or lock_errors >= LOCK_RETRIES:
                 raise
         if not turn.wait_free():
             return False

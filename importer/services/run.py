@@ -251,6 +251,7 @@ def _recompute_stats(stats_days) -> tuple[str, bool]:
     if not plan:
         return "", True
     from warehouse.aggregation import aggregation_run, parks_selected
+    from warehouse.aggregation.runs import is_lock_error
     from warehouse.models import AggregationRun
 
     parks = {park.pk: park for park in parks_selected(plan)}
@@ -260,7 +261,7 @@ def _recompute_stats(stats_days) -> tuple[str, bool]:
                                      mode=AggregationRun.Mode.RANGE,
                                      lock_wait=settings.STATS_LOCK_WAIT_SECONDS)
         except OperationalError as exc:
-            if exc.args and exc.args[0] in (1205, 1213) and attempt < STATS_ATTEMPTS - 1:
+            if is_lock_error(exc) and attempt < STATS_ATTEMPTS - 1:
                 continue  # InnoDB broke a deadlock or timed out a lock wait: run the plan again
             return (f"statistics NOT recomputed ({type(exc).__name__}: {exc}); resume the run to recompute them",
                     False)

@@ -135,6 +135,17 @@ def _chunks(days: list[date], size: int) -> list[list[date]]:
     return chunks
 
 
+def is_lock_error(exc: OperationalError) -> bool:
+    """InnoDB rolled the transaction back to break a deadlock or end a lock wait."""
+    return bool(exc.args) and exc.args[0] in LOCK_ERRORS
+
+
+def _retryable(exc: OperationalError, attempt: int) -> bool:
+    """Worth doing again: a lock error, tries left, and not inside a caller's transaction (which
+    InnoDB rolled back whole)."""
+    return is_lock_error(exc) and attempt < DEADLOCK_RETRIES - 1 and not connection.in_atomic_block
+
+
 def _chunk_refresh(park, days, now, rides, carry):
     """Compute consecutive park days from one read and store them in one transaction with their
     fingerprints; again (from a fresh read) when InnoDB picked the transaction to break a deadlock
@@ -153,8 +164,7 @@ def _chunk_refresh(park, days, now, rides, carry):
             park_days_store(park=park, results=good, ride_ids=[r.id for r in rides], fingerprints=prints)
             return results
         except OperationalError as exc:
-            if (not exc.args or exc.args[0] not in LOCK_ERRORS or attempt == DEADLOCK_RETRIES - 1
-                    or connection.in_atomic_block):  # inside a caller's transaction: all of it rolled back
+            if not _retryable(exc, attempt):
                 raise
             logger.warning("park %s days %s..%s: %s; recomputing them", park.pk, days[0], days[-1], exc)
             carry.at, carry.latest = None, {}
@@ -208,8 +218,7 @@ def _periods_roll(park, done, complete) -> int:
         try:
             return park_periods_roll(park_id=park.pk, days=done, until=complete)
         except OperationalError as exc:
-            if (not exc.args or exc.args[0] not in LOCK_ERRORS or attempt == DEADLOCK_RETRIES - 1
-                    or connection.in_atomic_block):
+            if not _retryable(exc, attempt):
                 raise
             logger.warning("park %s roll-up: %s; rolling up again", park.pk, exc)
             time.sleep(0.05 * (attempt + 1))
