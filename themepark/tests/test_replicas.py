@@ -129,11 +129,13 @@ def test_a_lagging_replica_is_skipped_until_it_catches_up(cluster, server):
                                 database="themepark")
         wait_for(lambda: (replica.execute("SHOW SLAVE STATUS")[0]["Seconds_Behind_Master"] or 0) > MAX_LAG + 1)
         time.sleep(2 * CHECK_SECONDS)  # past the last healthy probe
+        # every worker process has probed again and reads from the primary, which has the change
+        wait_for(lambda: read_api(server, 2, tag="probe") == {"Renamed Park"}, timeout=30)
 
         before = selects(cluster)
         names = read_api(server, 5)
         after = selects(cluster)
-        assert "Renamed Park" in names, "reads come from the primary, which has the change"
+        assert names == {"Renamed Park"}, "reads come from the primary, which has the change"
         # Served nothing: 5 pages cost at least 10 SELECTs; at most a worker thread's first connection
         # to the replica (a probe) runs Django's one server-settings SELECT.
         assert after[1] - before[1] <= 2, "the lagging replica served nothing"
