@@ -35,19 +35,19 @@ import json
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from api_clients import measure_sizes, percentiles, soak  # noqa: E402
 from api_data import SIZES, fill_size, first_ids, size_url  # noqa: E402
+from api_results import period_ratios, verdict  # noqa: E402
 from common import Timer, setup_django  # noqa: E402
 
 ENDPOINTS = [
@@ -113,61 +113,6 @@ def serve(url, port=None):
     raise SystemExit("the API server did not start")
 
 
-_local = threading.local()
-_unique = itertools.count()
-
-
-def timed_get(url, *, uncached):
-    session = getattr(_local, "session", None) or requests.Session()
-    _local.session = session
-    if uncached:
-        url += f"&_bench={next(_unique)}" if "?" in url else f"?_bench={next(_unique)}"
-    start = time.perf_counter()
-    response = session.get(url, timeout=30)
-    elapsed = (time.perf_counter() - start) * 1000
-    if response.status_code != 200:
-        raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
-    return elapsed
-
-
-def percentiles(samples):
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
-
-
-def soak(base, seconds, clients):
-    stop, counts, errors = time.monotonic() + seconds, [0] * clients, []
-
-    def worker(i):
-        urls = itertools.cycle(ENDPOINTS[i % len(ENDPOINTS):] + ENDPOINTS[:i % len(ENDPOINTS)])
-        while time.monotonic() < stop:
-            try:
-                timed_get(base + next(urls)[1], uncached=counts[i] % 4 == 0)
-                counts[i] += 1
-            except Exception as exc:  # noqa: BLE001 - every failure counts as an error
-                errors.append(str(exc))
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts), errors
-
-
-
-def measure_sizes(bases, path, *, clients, requests_each, uncached, rounds=5):
-    """Samples of `path` for every size, taken in alternating rounds."""
-    samples = {size: [] for size in bases}
-    if not uncached:
-        for base in bases.values():
-            timed_get(base + path, uncached=False)  # warm the cache
-    per_round = max(1, requests_each // rounds)
-    with ThreadPoolExecutor(clients) as pool:
-        for _ in range(rounds):
-            for size, base in bases.items():
-                samples[size] += pool.map(lambda _: timed_get(base + path, uncached=uncached),
-                                          range(clients * per_round))
-    return {size: percentiles(values) for size, values in samples.items()}
 
 
 ROWS = (("1 uncached", 1, 40, True), ("1 cached", 1, 60, False), ("20 uncached", 20, 5, True),
@@ -204,7 +149,7 @@ def run_sizes(sizes, args):
                 results[size][name] = {"1 uncached": figures}
                 print(f"  {size:5s} {name:26s} 1 uncached: p50 {figures[0]:6.1f} p95 {figures[1]:6.1f}")
         for size in sizes:
-            done, errors = soak(bases[size], args.soak, 20)
+            done, errors = soak(bases[size], args.soak, 20, ENDPOINTS)
             results[size]["soak"] = {"requests": done, "errors": len(errors), "seconds": args.soak}
             print(f"  {size:5s} soak: 20 clients x {args.soak} s: {done:,} requests, {len(errors)} errors"
                   + (f" (first: {errors[0]})" if errors else ""))
@@ -213,25 +158,6 @@ def run_sizes(sizes, args):
             proc.terminate()
             proc.wait(10)
     return results
-
-
-def verdict(all_results):
-    ok = True
-    for size, results in all_results.items():
-        for name, row in results.items():
-            if name == "soak":
-                ok &= row["errors"] == 0
-            elif name.startswith("year-over-year"):
-                ok &= row["1 uncached"][1] < 200
-            else:
-                ok &= row["1 uncached"][1] < 50 and row["1 cached"][1] < 10
-    if {"small", "large"} <= set(all_results):
-        print("== p95 large / small (1 client, uncached; target <= 1.3)")
-        for name, _ in ENDPOINTS:
-            ratio = all_results["large"][name]["1 uncached"][1] / all_results["small"][name]["1 uncached"][1]
-            ok &= ratio <= 1.3
-            print(f"  {name:28s} {ratio:.2f}")
-    print("targets met" if ok else "some targets missed (see above; the machine is shared, figures are noisy)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,18 +341,6 @@ def production_benchmark(args):
           "some production targets missed (see above; the machine is shared, figures are noisy)")
 
 
-def period_ratios(all_results):
-    """p95 of the 30-day, last month's and a year's rankings over the 7-day one's (target <= 1.2)."""
-    print("== p95 by period length / 7days (1 client, uncached; target <= 1.2)")
-    for size, results in all_results.items():
-        for endpoint, lengths in PERIOD_RATIOS:
-            base = results.get(f"{endpoint} 7days", {}).get("1 uncached")
-            cells = [f"{length} {results[f'{endpoint} {length}']['1 uncached'][1] / base[1]:.2f}"
-                     for length in lengths if base and f"{endpoint} {length}" in results]
-            if cells:
-                print(f"  {size:5s} {endpoint:16s} " + "  ".join(cells))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=["small", "large", "both"], default="both")
@@ -451,11 +365,11 @@ def main():
         for size in sizes:
             subprocess.run([sys.executable, __file__, "--fill", size], check=True)
     all_results = run_sizes(sizes, args)
-    period_ratios(all_results)
+    period_ratios(all_results, PERIOD_RATIOS)
     if args.only:
         return
     Path("/tmp/bench_api_results.json").write_text(json.dumps(all_results, indent=1))
-    verdict(all_results)
+    verdict(all_results, ENDPOINTS)
 
 
 if __name__ == "__main__":
