@@ -10,10 +10,8 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from themepark.api import query_values as p
-
 from .. import export_streams, periods
-from .params import _query, get_park
+from .params import _query, export as export_query, get_park
 
 
 class ExportRateThrottle(SimpleRateThrottle):
@@ -34,21 +32,6 @@ class IgnoreFormatNegotiation(DefaultContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
-
-
-def export_days(query, dataset: export_streams.Dataset) -> periods.DayRange:
-    start, end = p.day(query, "start"), p.day(query, "end")
-    if start is None or end is None:
-        raise p.bad("start" if start is None else "end", "is required (YYYY-MM-DD, park days, inclusive)")
-    for name, value in (("start", start), ("end", end)):
-        if not periods.MIN_YEAR <= value.year <= periods.MAX_YEAR:
-            raise p.bad(name, f"must be between {periods.MIN_YEAR}-01-01 and {periods.MAX_YEAR}-12-31")
-    if start > end:
-        raise p.bad("start", "is after end")
-    days = periods.DayRange(start, end)
-    if days.days > dataset.max_days:
-        raise p.bad("end", f"{dataset.name} exports may span at most {dataset.max_days} days; split the range")
-    return days
 
 
 def _parameters(dataset):
@@ -74,10 +57,8 @@ class _ExportView(APIView):
 
     def get(self, request):
         dataset = export_streams.DATASETS[self.dataset]
-        query = request.query_params
-        park = get_park(p.integer(query, "park_id"))
-        days = export_days(query, dataset)
-        fmt = p.choice(query, "format", list(export_streams.FORMATS), default="csv")
+        q = export_query(request.query_params, dataset, list(export_streams.FORMATS))
+        park, days, fmt = get_park(q.park_id), periods.DayRange(q.start, q.end), q.format
         response = StreamingHttpResponse(export_streams.export_stream(self.dataset, fmt, park, days),
                                          content_type=export_streams.CONTENT_TYPES[fmt])
         name = export_streams.filename(self.dataset, fmt, park, days)

@@ -24,9 +24,10 @@ class ParkScopeFilterSet(django_filters.FilterSet):
         return queryset
 
 
-def parks_in_scope(params, *, park_id=None):
-    """The active parks `filter` (and `park_id`, already validated) select; 400 on a bad value."""
-    data = {"filter": params.get("filter") or SCOPES[0]}
+def parks_in_scope(scope=SCOPES[0], *, park_id=None):
+    """The active parks a `filter` value (and `park_id`, both parsed by the endpoint's query serializer)
+    select; 400 on a bad value."""
+    data = {"filter": scope or SCOPES[0]}
     if park_id is not None:
         data["park_id"] = park_id
     filterset = ParkScopeFilterSet(data, queryset=Park.objects.filter(is_active=True))

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from themepark.api import query_values as p
+from themepark.api.query_values import bad
 from themepark.api.caching import cached
 
 from .. import periods
@@ -71,7 +71,7 @@ def _days(request, tz, max_days):
         start, end = today - timedelta(days=6), today
     days = periods.DayRange(start, end)
     if days.days > max_days:
-        raise p.bad("end", f"the range may span at most {max_days} days")
+        raise bad("end", f"the range may span at most {max_days} days")
     return days
 
 

@@ -1,22 +1,18 @@
-"""Parameters shared by the public endpoints: parsing (400 naming the parameter and its allowed
-values) and their OpenAPI description (drf-spectacular)."""
-from datetime import datetime, time, timedelta, timezone as dt_timezone
+"""Parameters of the public endpoints: the calls the views make to parse them (through the DRF
+serializers of query_serializers.py: a 400 naming the parameter and its allowed values), their
+OpenAPI description (drf-spectacular), and the park or ride a path names."""
+from types import SimpleNamespace
 
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 
-from themepark.api import query_values
 from themepark.constants import QUEUE_TIMES_ATTRIBUTION, THEMEPARKS_WIKI_ATTRIBUTION
 from themepark.models import Park, Ride
 
-from .. import periods
+from . import query_serializers as qs
 from .filters import SCOPES
-
-RANKING_PERIODS = periods.PERIODS
-HISTORY_DEFAULT = timedelta(hours=24)
-HISTORY_MAX = timedelta(days=31)
+from .query_serializers import RANKING_PERIODS
 
 
 def _query(name, description, *, enum=None, type=str, default=None, required=False):
@@ -48,59 +44,59 @@ def park_id_param(required=False):
 
 
 # ---------------------------------------------------------------------------------------------
-# Parsing
+# Parsing (the serializers of query_serializers.py)
 # ---------------------------------------------------------------------------------------------
-def period(query, *, allowed=RANKING_PERIODS, default="today", name="period"):
-    return query_values.choice(query, name, allowed, default=default)
+def period_and_range(query, *, allowed=RANKING_PERIODS, default="today", name="period"):
+    """(period, start, end): a start/end pair makes the period `custom`."""
+    values = qs.PeriodQuery.parse(query, allowed=allowed, default=default, name=name)
+    return values["period"], values["start"], values["end"]
+
+
+def details(query, *, choices=None):
+    """One park's or ride's period (or custom range) and the endpoint's own choices (PeriodQuery)."""
+    return SimpleNamespace(**qs.PeriodQuery.parse(query, choices=choices))
 
 
 def day_range(query):
     """(start, end) dates of a custom range, or (None, None) when neither is given."""
-    start, end = query_values.day(query, "start"), query_values.day(query, "end")
-    if start is None and end is None:
-        return None, None
-    if start is None or end is None:
-        missing = "start" if start is None else "end"
-        raise query_values.bad(missing, "is required with the other of start/end (YYYY-MM-DD)")
-    try:
-        periods.validate_range(start, end)
-    except ValueError as exc:
-        raise query_values.bad("start", str(exc)) from None
-    return start, end
+    values = qs.DayRangeQuery.parse(query)
+    return values["start"], values["end"]
 
 
-def period_and_range(query, *, allowed=RANKING_PERIODS, default="today", name="period"):
-    """(period, start, end): a start/end pair makes the period `custom`."""
-    chosen = period(query, allowed=allowed, default=default, name=name)
-    start, end = day_range(query)
-    return (periods.CUSTOM if start is not None else chosen), start, end
+def ranking(query, *, limit, choices=None, exclude=False, default_period="today", name="period"):
+    """A ranking's, trend's, chart's or award's parameters: period, start, end, filter, limit,
+    exclude (when the endpoint takes it) and its own choices (see RankingQuery)."""
+    values = qs.RankingQuery.parse(query, limit=limit, choices=choices, exclude=exclude, allowed=RANKING_PERIODS,
+                                   default=default_period, name=name)
+    return SimpleNamespace(**{"exclude": frozenset(), **values})
 
 
-def instant(query, name):
-    """An ISO 8601 datetime (UTC when naive) or a date (its 00:00 UTC); None when absent."""
-    value = query.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        moment = parse_datetime(value) if len(value) > 10 else datetime.combine(query_values.day(query, name), time())
-    except (ValueError, ValidationError):
-        moment = None
-    if moment is None or not periods.MIN_YEAR <= moment.year <= periods.MAX_YEAR:
-        raise query_values.bad(name, "must be an ISO 8601 datetime or a date YYYY-MM-DD (years 2000-2100)")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt_timezone.utc)
-    return moment.astimezone(dt_timezone.utc)
+def status(query):
+    return SimpleNamespace(**qs.StatusQuery.parse(query))
+
+
+def year_over_year(query):
+    return SimpleNamespace(**qs.YearOverYearQuery.parse(query))
 
 
 def history_window(query, now):
-    start, end = instant(query, "start"), instant(query, "end")
-    end = end or (start + HISTORY_DEFAULT if start else now)
-    start = start or end - HISTORY_DEFAULT
-    if start >= end:
-        raise query_values.bad("start", "must be before end")
-    if end - start > HISTORY_MAX:
-        raise query_values.bad("end", f"the range may span at most {HISTORY_MAX.days} days")
-    return start, end
+    """(start, end) of a ride's raw history; the page size is checked too."""
+    values = qs.HistoryQuery.parse(query, context={"now": now})
+    return values["start"], values["end"]
+
+
+def estimate(query):
+    """(down_minutes, at) of a stay-or-go question."""
+    values = qs.EstimateQuery.parse(query)
+    return values["down_minutes"], values["at"]
+
+
+def nearby(query):
+    return SimpleNamespace(**qs.NearbyQuery.parse(query))
+
+
+def export(query, dataset, formats):
+    return SimpleNamespace(**qs.ExportQuery.parse(query, formats=formats, context={"dataset": dataset}))
 
 
 def _pk(value):

@@ -1,30 +1,16 @@
-"""Reads and parameters of the reliability figures (docs/metrics.md §7-§9): which kinds of downtime a
-ranking leaves out, the kind of each of a ride's down events, a park's reliability over a
-period, and the stay-or-go estimate for a ride that is down."""
+"""Reads of the reliability figures (docs/metrics.md §7-§9): the kind of each of a ride's down events,
+a park's reliability over a period, and the stay-or-go estimate for a ride that is down. (Their
+parameters are parsed by the query serializers, query_serializers.py.)"""
 from datetime import timedelta
 
-from themepark.api import query_values as p
 from themepark.choices import EntityType
 from themepark.models import Ride
 
 from ..metrics import down_states, mtbf_hours, mttr_minutes, opening_reliability, reopen_estimate
 from ..metrics.spells import MIN_SPELLS, time_left
 from ..models import DownSpell, DownSpellKind, LiveRideState, RideStatusChange
-from ..selectors import EXCLUDABLE
-from . import params
 
 ESTIMATE_DAYS = 365
-
-
-def exclude_kinds(query) -> frozenset:
-    """`exclude=park_wide` and/or `exclude=stale_feed` (repeated or comma-separated)."""
-    kinds = set()
-    for value in query.getlist("exclude"):
-        for kind in filter(None, (part.strip() for part in value.split(","))):
-            if kind not in EXCLUDABLE:
-                raise p.bad("exclude", f"'{kind}' is not one of {', '.join(EXCLUDABLE)}")
-            kinds.add(kind)
-    return frozenset(kinds)
 
 
 def event_kinds(events, *, ride, start_utc, end_utc):
@@ -95,16 +81,6 @@ def stay_or_go(*, ride, now, minutes=None, at=None) -> dict:
     body.update(expected_reopen_minutes=est.expected_reopen_minutes, p75_reopen_minutes=est.p75_reopen_minutes,
                 spells_used=est.spells_used, basis=est.basis)
     return body
-
-
-def estimate_question(query):
-    """Optional `down_minutes` (ask as if the ride had been down that long, 0 to 1440) and `at`
-    (ask at that past moment, over the breakdowns of the year before it; needs `down_minutes`)."""
-    minutes = p.number(query, "down_minutes", low=0, high=1440, required=False)
-    at = params.instant(query, "at")
-    if at is not None and minutes is None:
-        raise p.bad("down_minutes", "is required with `at`: how long the ride has been down")
-    return minutes, at
 
 
 def with_live_estimates(rows, *, now, period):

@@ -6,7 +6,6 @@ from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from themepark.api import query_values as p
 from themepark.api.caching import cached
 
 from .. import periods
@@ -19,12 +18,10 @@ from .filters import parks_in_scope
 from .nearby import rides_nearby
 
 
-def _scope(request, *, park_id=None, default_period="today", allowed=params.RANKING_PERIODS, name="period",
-           exclude=frozenset()):
-    query = request.query_params
-    period, start, end = params.period_and_range(query, allowed=allowed, default=default_period, name=name)
-    parks = parks_in_scope(query, park_id=park_id)
-    return scope_resolve(parks=parks, period=period, now=timezone.now(), start=start, end=end, exclude=exclude)
+def _scope(q, *, park_id=None):
+    """The parks and periods of a ranking's parsed parameters (params.ranking)."""
+    parks = parks_in_scope(q.filter, park_id=park_id)
+    return scope_resolve(parks=parks, period=q.period, now=timezone.now(), start=q.start, end=q.end, exclude=q.exclude)
 
 
 def _common(request, scope):
@@ -54,10 +51,9 @@ class ParkViewSet(_PublicViewSet):
     @action(detail=False, url_path="downtime")
     @cached()
     def downtime(self, request):
-        exclude = rel.exclude_kinds(request.query_params)
-        scope = _scope(request, exclude=exclude)
-        sort_by = p.choice(request.query_params, "sort_by", list(PARK_SORTS), default="shame_score")
-        limit = p.integer(request.query_params, "limit", default=50, high=100)
+        q = params.ranking(request.query_params, limit=(100, 50), exclude=True,
+                           choices={"sort_by": (list(PARK_SORTS), "shame_score")})
+        scope, exclude, sort_by, limit = _scope(q), q.exclude, q.sort_by, q.limit
         aggregate, rows = park_downtime_ranking(scope, sort_by=sort_by, limit=limit)
         body = {**_common(request, scope), "sort_by": sort_by, "aggregate_stats": aggregate, "data": rows,
                 "exclude": sorted(exclude)}
@@ -67,8 +63,8 @@ class ParkViewSet(_PublicViewSet):
     @action(detail=False, url_path="waittimes")
     @cached()
     def waittimes(self, request):
-        scope = _scope(request)
-        limit = p.integer(request.query_params, "limit", default=50, high=100)
+        q = params.ranking(request.query_params, limit=(100, 50))
+        scope, limit = _scope(q), q.limit
         body = {**_common(request, scope), "data": park_wait_ranking(scope, limit=limit)}
         return Response(s.ParkWaitSerializer(body).data)
 
@@ -93,8 +89,8 @@ class ParkViewSet(_PublicViewSet):
     def ride_charts(self, request, pk=None):
         """Every attraction of the park over the period, hourly for one day, daily otherwise."""
         park = params.get_park(pk)
-        chart_type = p.choice(request.query_params, "type", list(charts.RIDE_CHART_TYPES), default="downtime")
-        period, start, end = params.period_and_range(request.query_params)
+        q = params.details(request.query_params, choices={"type": (list(charts.RIDE_CHART_TYPES), "downtime")})
+        chart_type, period, start, end = q.type, q.period, q.start, q.end
         scope = scope_resolve(parks=[park], period=period, now=timezone.now(), start=start, end=end)
         days = queries.park_range(scope, park)
         chart = charts.park_ride_charts(scope, park=park, chart_type=chart_type)
@@ -127,10 +123,9 @@ class RideViewSet(_PublicViewSet):
     @action(detail=False, url_path="downtime")
     @cached()
     def downtime(self, request):
-        exclude = rel.exclude_kinds(request.query_params)
-        scope = _scope(request, exclude=exclude)
-        sort_by = p.choice(request.query_params, "sort_by", list(RIDE_SORTS), default="downtime_hours")
-        limit = p.integer(request.query_params, "limit", default=100, high=200)
+        q = params.ranking(request.query_params, limit=(200, 100), exclude=True,
+                           choices={"sort_by": (list(RIDE_SORTS), "downtime_hours")})
+        scope, exclude, sort_by, limit = _scope(q), q.exclude, q.sort_by, q.limit
         rows = rel.with_live_estimates(ride_downtime_ranking(scope, sort_by=sort_by, limit=limit), now=timezone.now(),
                                        period=scope.period)
         body = {**_common(request, scope), "sort_by": sort_by, "data": rows, "exclude": sorted(exclude)}
@@ -142,8 +137,8 @@ class RideViewSet(_PublicViewSet):
     @cached()
     def waittimes(self, request):
         name = "mode" if request.query_params.get("mode") and not request.query_params.get("period") else "period"
-        scope = _scope(request, name=name)
-        limit = p.integer(request.query_params, "limit", default=100, high=200)
+        q = params.ranking(request.query_params, limit=(200, 100), name=name)
+        scope, limit = _scope(q), q.limit
         rows = rel.with_live_estimates(ride_wait_ranking(scope, limit=limit), now=timezone.now(), period=scope.period)
         body = {**_common(request, scope), "data": rows}
         return Response(sx.RideWaitSerializer(body).data)
@@ -170,7 +165,7 @@ class RideViewSet(_PublicViewSet):
     @cached(live=True)
     def reopen_estimate(self, request, pk=None):
         ride = params.get_ride(pk)
-        minutes, at = rel.estimate_question(request.query_params)
+        minutes, at = params.estimate(request.query_params)
         body = rel.stay_or_go(ride=ride, now=timezone.now(), minutes=minutes, at=at)
         return Response(sx.ReopenEstimateSerializer(body).data)
 
@@ -185,7 +180,6 @@ class RideViewSet(_PublicViewSet):
     def history(self, request, pk=None):
         ride = params.get_ride(pk)
         start, end = params.history_window(request.query_params, timezone.now())
-        p.integer(request.query_params, "page_size", default=500, high=5000)
         rows = RideStatusSnapshot.objects.for_ride(ride).between(start, end).values(
             "recorded_at", "status", "wait_time", "data_source")
         paginator = HistoryPagination()
@@ -205,15 +199,10 @@ class RideViewSet(_PublicViewSet):
     @action(detail=False, url_path="nearby")
     @cached()
     def nearby(self, request):
-        query = request.query_params
-        lat = p.number(query, "lat", low=-90, high=90)
-        lon = p.number(query, "lon", low=-180, high=180)
-        radius = p.number(query, "radius_m", low=1, high=50000, default=1000)
-        indoor = p.flag(query, "indoor")
-        max_height = p.integer(query, "max_height_cm", default=-1, low=0, high=300)
-        limit = p.integer(query, "limit", default=50, high=200)
-        rows = rides_nearby(lat=lat, lon=lon, radius_m=radius, indoor=indoor,
-                            max_height_cm=None if max_height < 0 else max_height, limit=limit)
+        q = params.nearby(request.query_params)
+        lat, lon, radius = q.lat, q.lon, q.radius_m
+        rows = rides_nearby(lat=lat, lon=lon, radius_m=radius, indoor=q.indoor, max_height_cm=q.max_height_cm,
+                            limit=q.limit)
         return Response(sr.NearbySerializer({"center": {"lat": lat, "lon": lon}, "radius_m": radius,
                                              "data": rows}).data)
 
@@ -225,11 +214,11 @@ class LiveViewSet(_PublicViewSet):
     @action(detail=False, url_path="status-summary")
     @cached(live=True)
     def status_summary(self, request):
-        park_id = p.integer(request.query_params, "park_id", default=-1, low=1)
-        park_id = None if park_id < 0 else park_id
+        q = params.status(request.query_params)
+        park_id = q.park_id
         if park_id is not None:
             params.get_park(park_id)
-        parks = parks_in_scope(request.query_params, park_id=park_id)
+        parks = parks_in_scope(q.filter, park_id=park_id)
         body = {"filter": request.query_params.get("filter") or "all-parks", "park_id": park_id,
                 "status_summary": queries.status_summary(parks=parks)}
         return Response(st.StatusSummarySerializer(body).data)
@@ -243,9 +232,9 @@ class TrendViewSet(_PublicViewSet):
         *PERIOD_RANGE, params.limit_param(100, 20)], responses=st.TrendsSerializer)
     @cached()
     def list(self, request):
-        category = p.choice(request.query_params, "category", trends.TREND_CATEGORIES)
-        limit = p.integer(request.query_params, "limit", default=20, high=100)
-        scope = _scope(request)
+        q = params.ranking(request.query_params, limit=(100, 20),
+                           choices={"category": (list(trends.TREND_CATEGORIES), None)})
+        scope, category, limit = _scope(q), q.category, q.limit
         comparison, entity, rows = trends.trends(
             category=category, parks=list(scope.parks.values()), period=scope.period, now=timezone.now(),
             limit=limit, **_custom(scope))
@@ -259,9 +248,8 @@ class TrendViewSet(_PublicViewSet):
     @action(detail=False, url_path="chart-data")
     @cached()
     def chart_data(self, request):
-        kind = p.choice(request.query_params, "type", trends.CHART_TYPES, default="parks")
-        limit = p.integer(request.query_params, "limit", default=5, high=20)
-        scope = _scope(request)
+        q = params.ranking(request.query_params, limit=(20, 5), choices={"type": (list(trends.CHART_TYPES), "parks")})
+        scope, kind, limit = _scope(q), q.type, q.limit
         chart, granularity = trends.chart_data(kind=kind, parks=list(scope.parks.values()), period=scope.period,
                                                now=timezone.now(), limit=limit, **_custom(scope))
         body = {**_common(request, scope), "type": kind, "chart_data": chart, "granularity": granularity}
@@ -286,9 +274,9 @@ class TrendViewSet(_PublicViewSet):
         return self._awards(request, charts.least_reliable)
 
     def _awards(self, request, read):
-        entity = p.choice(request.query_params, "entity", charts.ENTITIES, default="parks")
-        limit = p.integer(request.query_params, "limit", default=10, high=100)
-        scope = _scope(request, default_period="yesterday")
+        q = params.ranking(request.query_params, limit=(100, 10), default_period="yesterday",
+                           choices={"entity": (list(charts.ENTITIES), "parks")})
+        scope, entity, limit = _scope(q), q.entity, q.limit
         body = {**_common(request, scope), "entity": entity, "data": read(scope, entity=entity, limit=limit)}
         return Response(st.AwardsSerializer(body).data)
 
@@ -299,9 +287,9 @@ class TrendViewSet(_PublicViewSet):
     @cached()
     def heatmap_data(self, request):
         """The top parks or rides as a matrix of entities x hours (one-day periods) or park days."""
-        kind = p.choice(request.query_params, "type", [*charts.HEATMAP_TYPES], default="parks-shame")
-        limit = p.integer(request.query_params, "limit", default=10, high=50)
-        scope = _scope(request)
+        q = params.ranking(request.query_params, limit=(50, 10),
+                           choices={"type": ([*charts.HEATMAP_TYPES], "parks-shame")})
+        scope, kind, limit = _scope(q), q.type, q.limit
         body = {**_common(request, scope), "type": kind, **charts.heatmap(scope, kind=kind, limit=limit)}
         return Response(st.HeatmapSerializer(body).data)
 
@@ -314,15 +302,11 @@ class TrendViewSet(_PublicViewSet):
     @action(detail=False, url_path="year-over-year")
     @cached()
     def year_over_year(self, request):
-        query = request.query_params
-        park_id = p.integer(query, "park_id", default=-1, low=1)
-        ride_id = p.integer(query, "ride_id", default=-1, low=1)
-        if (park_id < 0) == (ride_id < 0):
-            raise p.bad("park_id", "give exactly one of park_id or ride_id")
-        align = p.choice(query, "align", ["dates", "iso_week"], default="dates")
-        park = params.get_park(park_id) if park_id > 0 else None
-        ride = params.get_ride(ride_id) if ride_id > 0 else None
-        start, end = params.day_range(query)
+        q = params.year_over_year(request.query_params)
+        align = q.align
+        park = params.get_park(q.park_id) if q.park_id is not None else None
+        ride = params.get_ride(q.ride_id) if q.ride_id is not None else None
+        start, end = q.start, q.end
         if start is None:
             today = periods.park_today(timezone.now(), (park or ride.park).timezone)
             days = periods.resolve("7days", today=today)
