@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/galera.py [--destinations 1 --days 2 --scale 8] [--archive DIR]
 
-Starts three nodes (ports 3391-3393, 4591-4593, 4691-4698), migrates through node 1, imports the
+Starts three nodes (on free loopback ports), migrates through node 1, imports the
 archive through node 1 with `import_archive --no-statistics`, and prints the rate, the largest
 day file (rows in one transaction: one write set, as `wsrep_load_data_splitting` is OFF), the
 replicated write sets and bytes, and the rows counted on every node. Then the same import into a
@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from common import make_archive  # noqa: E402
 
-from warehouse.tests.galera import GaleraCluster  # noqa: E402
+from themepark.tests.mariadb_cluster import GaleraCluster  # noqa: E402
 
 DATABASE = "themepark_bench_galera"
 

@@ -5,8 +5,8 @@ spread over three `--worker` processes, one per node, during which one node is S
 worker too: the surviving worker takes over their files, and the rows and statistics on every node
 (the killed one rejoined) equal an uninterrupted single-process run's on a plain server.
 
-Selected with `-m galera`; skipped where galera-4 or rsync is missing. Ports: SQL 3391-3393,
-replication 4591-4593, IST 4691-4693, SST 4696-4698.
+Selected with `-m galera`; skipped where galera-4 or rsync is missing. The nodes listen on free
+loopback ports (themepark/tests/mariadb_cluster.py).
 """
 import json
 import os
@@ -19,8 +19,8 @@ from importer.tests.conftest import run_import, snapshot_rows
 from importer.tests.test_kill_resume import statistics_rows
 from importer.tests.test_s3_and_resume import ROOT
 from importer.tests.test_workers import _kill
+from themepark.tests.mariadb_cluster import GaleraCluster, galera_available
 from themepark.tests.processes import wait_for
-from warehouse.tests.galera import GaleraCluster, galera_available
 
 pytestmark = [pytest.mark.galera, pytest.mark.mysql_only]
 DATABASE = "themepark_galera"
@@ -38,7 +38,7 @@ def cluster():
     reason = galera_available()
     if reason:
         pytest.skip(reason)
-    with GaleraCluster(3, sql_base=3390, repl_base=4590, ist_base=4690) as galera:
+    with GaleraCluster(3) as galera:
         galera.query(1, f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
         yield galera
 

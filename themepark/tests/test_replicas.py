@@ -1,7 +1,7 @@
 """Read replicas against real MariaDB replication: a throwaway primary (binary log, GTID) and a
-replica on 127.0.0.1:3360/3361 (themepark/tests/mariadb_cluster.py), the production server
-(bin/serve) on 127.0.0.1:8161 with DATABASE_URL on the primary and DATABASE_REPLICA_URLS on the
-replica. Where reads land is read from each server's own `Com_select` counter."""
+replica on free loopback ports (themepark/tests/mariadb_cluster.py), the production server
+(bin/serve) on another free loopback port with DATABASE_URL on the primary and DATABASE_REPLICA_URLS
+on the replica. Where reads land is read from each server's own `Com_select` counter."""
 import os
 import subprocess
 import sys
@@ -12,15 +12,13 @@ import pytest
 import requests
 from django.db import connection
 
-from .mariadb_cluster import ReplicationCluster
+from .mariadb_cluster import ReplicationCluster, free_ports
 from .processes import wait_for
 from .serving import ROOT, production_env, start_serve, stop_serve
 
 # django_db: the test database must exist (its schema is copied to the primary).
 pytestmark = [pytest.mark.mysql_only, pytest.mark.django_db]
 
-PORTS = (3360, 3361)
-HTTP_PORT = 8161
 CHECK_SECONDS = 0.5
 MAX_LAG = 2
 SEED = """
@@ -48,7 +46,7 @@ def _copy_schema(cluster):
 def cluster(django_db_setup, django_db_blocker):
     if connection.vendor != "mysql":
         pytest.skip("needs MariaDB")
-    with ReplicationCluster(ports=PORTS) as cluster:
+    with ReplicationCluster() as cluster:
         _copy_schema(cluster)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "DATABASE_"))}
         seeded = subprocess.run([sys.executable, "manage.py", "shell", "-c", SEED], cwd=ROOT, capture_output=True,
@@ -68,7 +66,7 @@ def server(cluster, tmp_path_factory):
                          REPLICA_MAX_LAG_SECONDS=MAX_LAG, REPLICA_CHECK_SECONDS=CHECK_SECONDS, API_CACHE_SECONDS=0,
                          DATABASE_CONN_MAX_AGE=60, WEB_CONCURRENCY=1, GUNICORN_THREADS=4, SERVE_COLLECTSTATIC=0,
                          STATIC_ROOT=tmp, PROMETHEUS_MULTIPROC_DIR=tmp, API_ANON_RATE="100000/min")
-    process, base = start_serve(HTTP_PORT, env, log_path=tmp / "serve.log")
+    process, base = start_serve(free_ports(1)[0], env, log_path=tmp / "serve.log")
     try:
         yield base
     finally:
