@@ -23,7 +23,7 @@ ensure_venv() {
     sum=$(cat requirements*.txt | sha256sum | cut -d' ' -f1)-$requirements
     if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
         echo "Installing Python packages from $requirements"
-        .venv/bin/pip install -q --disable-pip-version-check -r "$requirements"
+        .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
         echo "$sum" > "$stamp"
     fi
 }

@@ -7,6 +7,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import NotFound
 
+from themepark.api.exceptions import ApiError
+from themepark.choices import EntityType
 from themepark.constants import QUEUE_TIMES_ATTRIBUTION, THEMEPARKS_WIKI_ATTRIBUTION
 from themepark.models import Park, Ride
 
@@ -119,6 +121,15 @@ def get_ride(value):
     ride = Ride.objects.select_related("park").filter(pk=pk).first() if pk is not None else None
     if ride is None:
         raise NotFound(f"No ride with id {value}.")
+    return ride
+
+
+def get_attraction(value):
+    """A ride that is an attraction; a show, a restaurant or anything else is a 400 saying so."""
+    ride = get_ride(value)
+    if ride.entity_type != EntityType.ATTRACTION:
+        raise ApiError(f"Ride {ride.pk} is a {ride.get_entity_type_display().lower()}, not an attraction: "
+                       "only attractions break down and reopen.")
     return ride
 
 

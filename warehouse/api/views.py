@@ -164,7 +164,7 @@ class RideViewSet(_PublicViewSet):
     @action(detail=True, url_path="reopen-estimate")
     @cached(live=True)
     def reopen_estimate(self, request, pk=None):
-        ride = params.get_ride(pk)
+        ride = params.get_attraction(pk)
         minutes, at = params.estimate(request.query_params)
         body = rel.stay_or_go(ride=ride, now=timezone.now(), minutes=minutes, at=at)
         return Response(sx.ReopenEstimateSerializer(body).data)

@@ -168,3 +168,14 @@ def test_live_rankings_carry_stay_or_go_for_rides_down_now(api):  # noqa: F811
     assert rows[up.pk]["reopen_estimate"] is None
     today = api.get("/api/rides/downtime?period=today").json()["data"]
     assert today and all(r.get("reopen_estimate") is None for r in today)
+
+
+@pytest.mark.parametrize("kind, name", [("SHOW", "show"), ("RESTAURANT", "restaurant"), ("OTHER", "other")])
+def test_stay_or_go_is_refused_for_what_is_not_an_attraction(api, kind, name):  # noqa: F811
+    ride = make_ride(make_park())
+    ride.entity_type = kind
+    ride.save(update_fields=["entity_type"])
+    response = api.get(f"/api/rides/{ride.pk}/reopen-estimate?down_minutes=20")
+    assert response.status_code == 400
+    assert response.json() == {"success": False, "error": f"Ride {ride.pk} is a {name}, not an attraction: "
+                                                          "only attractions break down and reopen."}
