@@ -5,8 +5,12 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+
+from themepark.tests.processes import command_env
 
 DATA = Path(__file__).resolve().parent / "data"
+KILLED_RUN_LEASE = 2.0  # the job-lock lease of runs the tests kill: their locks are free this long after
 
 
 @pytest.fixture
@@ -54,3 +58,14 @@ def snapshot_rows():
     queues = sorted((wiki[r], at.isoformat(), q, w, str(rs), p) for r, at, q, w, rs, p in QueueData.objects.values_list(
         "ride_id", "recorded_at", "queue_type", "wait_time_minutes", "return_time_start", "price_amount"))
     return snaps, queues
+
+
+def import_command_env():
+    """The environment of an import run in a child process (one the test may kill)."""
+    return command_env(JOB_LOCK_LEASE_SECONDS=KILLED_RUN_LEASE)
+
+
+def clear_observations():
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM queue_data")
+        cursor.execute("DELETE FROM ride_status_snapshots")

@@ -17,10 +17,9 @@ import pytest
 
 from importer.tests.conftest import run_import, snapshot_rows
 from importer.tests.test_kill_resume import statistics_rows
-from importer.tests.test_s3_and_resume import ROOT
 from importer.tests.test_workers import _kill
 from themepark.tests.mariadb_cluster import GaleraCluster, galera_available
-from themepark.tests.processes import wait_for
+from themepark.tests.processes import ROOT, wait_for
 
 pytestmark = [pytest.mark.galera, pytest.mark.mysql_only]
 DATABASE = "themepark_galera"

@@ -12,21 +12,19 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core.management.base import CommandError
-from django.db import connection
 from django.utils import timezone
 
 from importer.models import ImportCheckpoint
-from importer.tests.conftest import run_import, snapshot_rows
-from importer.tests.test_s3_and_resume import _command_env
+from importer.tests.conftest import (KILLED_RUN_LEASE, clear_observations, import_command_env, manifest, run_import,
+                                     snapshot_rows)
 from themepark.models import Destination, Park, Ride
+from themepark.tests.processes import ROOT
 from warehouse import models as wm
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.mysql_only]
-ROOT = Path(__file__).resolve().parents[2]
 STATISTICS = (wm.ParkOperatingSession, wm.RideStatusChange, wm.RideHourlyStats, wm.RideDailyStats,
               wm.RidePeriodStats, wm.ParkHourlyStats, wm.ParkDailyStats, wm.ParkPeriodStats)
 # The phase each kill aims at, in order. A kill is counted in the phase the database shows at its
@@ -67,9 +65,7 @@ def statistics_rows():
 
 
 def _wipe():
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM queue_data")
-        cursor.execute("DELETE FROM ride_status_snapshots")
+    clear_observations()
     for model in STATISTICS:
         model.objects.all().delete()
     wm.AggregationRun.objects.all().delete()
@@ -82,7 +78,7 @@ def _spawn(source):
     args = ["--resume-latest"] if resume else ["--source", str(source)]
     command = [sys.executable, str(ROOT / "manage.py"), "import_archive", *args, "--no-input", "--workers", "1",
                "--verbosity", "0"]
-    return subprocess.Popen(command, env=_command_env(), cwd=ROOT, start_new_session=True,
+    return subprocess.Popen(command, env=import_command_env(), cwd=ROOT, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -165,3 +161,28 @@ def test_sigkill_at_random_instants_in_every_phase_then_resume_equals_an_uninter
         missing, extra = sorted(set(rows) - set(got[name])), sorted(set(got[name]) - set(rows))
         differing = [sorted(set(a) ^ set(b)) for a, b in zip(missing, extra)]
         assert (len(got[name]), missing, extra) == (len(rows), [], []), (seed, kills, name, differing)
+
+
+def test_a_run_killed_with_sigkill_and_resumed_equals_an_uninterrupted_run(clean_archive):
+    command = [sys.executable, str(ROOT / "manage.py"), "import_archive", "--source", str(clean_archive),
+               "--no-input", "--workers", "0", "--verbosity", "0"]
+    process = subprocess.Popen(command, env=import_command_env(), cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # kill once a couple of files have committed
+        checkpoint = ImportCheckpoint.objects.first()
+        if checkpoint and checkpoint.files_done >= 2:
+            break
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    checkpoint = ImportCheckpoint.objects.get()
+    assert checkpoint.status == "IN_PROGRESS" and 2 <= checkpoint.files_done < checkpoint.files_total
+    time.sleep(KILLED_RUN_LEASE + 0.5)  # the dead run's locks are free once their lease has run out
+    run_import(resume_latest=True)
+    checkpoint.refresh_from_db()
+    assert (checkpoint.status, checkpoint.files_done) == ("COMPLETED", checkpoint.files_total)
+    resumed = snapshot_rows()
+    clear_observations()
+    run_import(source=str(clean_archive))
+    assert snapshot_rows() == resumed
+    assert len(resumed[0]) == manifest(clean_archive)["totals"]["valid_events"] == checkpoint.events_imported

@@ -15,11 +15,10 @@ from django.core.management.base import CommandError
 
 from importer.models import ImportCheckpoint, PlannedFile
 from importer.services.workers import run_token
-from importer.tests.conftest import run_import, snapshot_rows
+from importer.tests.conftest import import_command_env, run_import, snapshot_rows
 from importer.tests.test_kill_resume import _wipe, statistics_rows
-from importer.tests.test_s3_and_resume import ROOT, _command_env
 from themepark.locks import JobLock, LockBusy
-from themepark.tests.processes import wait_for
+from themepark.tests.processes import ROOT, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.mysql_only]
 
@@ -27,7 +26,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.mysql_only]
 def _worker(*args):
     command = [sys.executable, str(ROOT / "manage.py"), "import_archive", "--worker", *args, "--no-input",
                "--verbosity", "0"]
-    return subprocess.Popen(command, env=_command_env(), cwd=ROOT, start_new_session=True,
+    return subprocess.Popen(command, env=import_command_env(), cwd=ROOT, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -144,7 +143,7 @@ def test_a_running_worker_run_holds_its_destinations_against_other_runs(clean_ar
 def _stats_worker():
     command = [sys.executable, str(ROOT / "manage.py"), "aggregate_stats", "--worker", "--start", "2024-03-08",
                "--end", "2024-03-21", "--wait", "120", "--verbosity", "0"]
-    return subprocess.Popen(command, env=_command_env(), cwd=ROOT, start_new_session=True,
+    return subprocess.Popen(command, env=import_command_env(), cwd=ROOT, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 

@@ -10,7 +10,7 @@ one `MariaDBServer` class (a `mariadbd` on a loopback port with its own folder),
         cluster.query(1, "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'")
         cluster.kill(2); cluster.start_node(2); cluster.wait_size(3)
 
-Ports: free loopback ports picked when the cluster is made (`free_ports`), unless given, so that
+Ports: free loopback ports picked when the cluster is made (`loopback.free_ports`), unless given, so that
 several runs can share a machine. Cleanup is guaranteed whatever happens: `with` exit (also when
 start-up fails), interpreter exit (atexit), and each server gets SIGTERM when the process that
 started it dies (PR_SET_PDEATHSIG), so an interrupted run leaves no server holding a port. The
@@ -22,7 +22,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -30,6 +29,8 @@ from pathlib import Path
 
 import MySQLdb
 import MySQLdb.cursors
+
+from .loopback import free_ports, port_free
 
 REPL_USER, REPL_PASSWORD = "repl", "repl-secret"
 GALERA_PROVIDER = "/usr/lib/galera/libgalera_smm.so"
@@ -49,25 +50,6 @@ def _tool(*names):
         if found:
             return str(found)
     raise RuntimeError(f"none of {', '.join(names)} is installed (Debian package mariadb-server)")
-
-
-def port_free(port):
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) != 0
-
-
-def free_ports(count):
-    """`count` distinct loopback ports nothing listens on now (the kernel's choice)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
 
 
 def galera_available():

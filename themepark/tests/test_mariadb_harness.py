@@ -4,7 +4,8 @@ import socket
 
 import pytest
 
-from .mariadb_cluster import ReplicationCluster, free_ports
+from .loopback import free_ports
+from .mariadb_cluster import ReplicationCluster
 
 pytestmark = pytest.mark.mysql_only
 

@@ -12,7 +12,8 @@ import pytest
 import requests
 from django.db import connection
 
-from .mariadb_cluster import ReplicationCluster, free_ports
+from .loopback import free_ports
+from .mariadb_cluster import ReplicationCluster
 from .processes import wait_for
 from .serving import ROOT, production_env, start_serve, stop_serve
 
