@@ -1,6 +1,6 @@
-"""The data and the checks shared by the frontend contract tests (test_api_frontend_*.py): a world of
-two parks with daily and hourly statistics rows, live states and a few observations, and
-`conforms`, which holds a body to a field table (`path: JSON types`)."""
+"""The data shared by the frontend contract tests (test_api_frontend_*.py): a world of two parks with
+daily and hourly statistics rows, live states and a few observations, and the periods and filters
+the pages send."""
 from datetime import date, timedelta
 
 import pytest
@@ -15,11 +15,6 @@ from .api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride
 TODAY, YESTERDAY = date(2024, 6, 12), date(2024, 6, 11)  # New York park days at NOW
 FRONTEND_PERIODS = ("live", "today", "yesterday", "last_week", "last_month")
 FILTERS = ("all-parks", "disney-universal")
-
-NUM = (int, float)  # a JSON number (never a string, never a boolean)
-OPT_NUM = (int, float, type(None))
-OPT_INT = (int, type(None))
-OPT_BOOL = (bool, type(None))
 
 
 def hour_rows(park, rides, day, hours, *, shame=1.0, downtime=(30, 0), waits=(40.0, 20.0)):
@@ -68,39 +63,3 @@ def world():
     hour_rows(magic, (m1, m2), TODAY, (13, 14))
     ingest(make_observations(m1, 3, utc(2024, 6, 11, 15, 5)), now=NOW)
     return magic, plain, (m1, m2, p1)
-
-
-def _walk(value, path):
-    """Values at a dotted path; `name[]` descends into every item of a list."""
-    if not path:
-        yield value
-        return
-    head, _, rest = path.partition(".")
-    key, depth = head.replace("[]", ""), head.count("[]")
-    if not isinstance(value, dict) or key not in value:
-        raise AssertionError(f"{key} missing")
-    yield from _items(value[key], depth, key, rest)
-
-
-def _items(value, depth, key, rest):
-    if not depth:
-        yield from _walk(value, rest)
-        return
-    assert isinstance(value, list), f"{key} is not an array"
-    for item in value:
-        yield from _items(item, depth - 1, key, rest)
-
-
-def conforms(body, fields):
-    """Every `path: types` of the contract holds in `body` (bool is not a number here)."""
-    assert body["success"] is True
-    for path, types in fields.items():
-        for value in _walk(body, path):
-            assert isinstance(value, types), f"{path}={value!r} is not {types}"
-            if bool not in (types if isinstance(types, tuple) else (types,)):
-                assert not isinstance(value, bool), f"{path}={value!r} is a boolean"
-
-
-def rows(body, key="data"):
-    assert isinstance(body[key], list) and body[key], f"{key} should not be empty here"
-    return body[key]

@@ -5,8 +5,9 @@ from datetime import date
 
 import pytest
 
+from .field_tables import NUM, OPT_NUM, conforms, rows
 from .frontend_world import world  # noqa: F401 - a fixture
-from .frontend_world import FILTERS, FRONTEND_PERIODS, NUM, OPT_NUM, YESTERDAY, conforms, rows
+from .frontend_world import FILTERS, FRONTEND_PERIODS, YESTERDAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

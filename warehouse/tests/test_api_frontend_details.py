@@ -9,8 +9,9 @@ from themepark.tests.factories import make_ride
 from warehouse.models import RideHourlyStats
 
 from .api_data import utc
+from .field_tables import NUM, OPT_INT, OPT_NUM, conforms, rows
 from .frontend_world import world  # noqa: F401 - a fixture
-from .frontend_world import FRONTEND_PERIODS, NUM, OPT_INT, OPT_NUM, conforms, rows
+from .frontend_world import FRONTEND_PERIODS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -4,8 +4,9 @@ for every period and filter the pages can send; and the trend percentages agains
 rows of hand-built data."""
 import pytest
 
+from .field_tables import NUM, OPT_BOOL, OPT_INT, OPT_NUM, conforms, rows
 from .frontend_world import world  # noqa: F401 - a fixture
-from .frontend_world import FILTERS, FRONTEND_PERIODS, NUM, OPT_BOOL, OPT_INT, OPT_NUM, YESTERDAY, conforms, rows
+from .frontend_world import FILTERS, FRONTEND_PERIODS, YESTERDAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
