@@ -17,7 +17,7 @@ from collector.alerts.deliver import (IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIME
                                       signature_valid)
 from collector.alerts.detect import alert_events_record
 from collector.models import AlertDelivery, AlertEvent, AlertSubscription
-from collector.services import parks_sync, snapshots_collect
+from collector.services import snapshots_collect
 from collector.tests.conftest import SNAPSHOT, USF
 from collector.fakeapi import fixture, serve, stop
 from themepark.models import Park, Ride
@@ -72,12 +72,6 @@ class Receiver:
     @property
     def url(self):
         return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/themepark"
-
-
-@pytest.fixture
-def catalog(api):
-    parks_sync(source="themeparks-wiki", destination_ids=["universalorlando"])
-    return Park.objects.get(themeparks_wiki_id=USF)
 
 
 def live_with(statuses):
@@ -151,7 +145,7 @@ def test_reopening_and_the_park_feed(api, catalog, client):
     assert alerts_deliver(now=SNAPSHOT + timedelta(minutes=11)).dispatched == 0
     assert not AlertDelivery.objects.exists()
 
-    response = client.get(f"/feeds/parks/{catalog.pk}/events.atom")
+    response = client.get(f"/feeds/parks/{catalog['usf'].pk}/events.atom")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/atom+xml")
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = ET.fromstring(response.content).findall("a:entry", ns)
@@ -294,9 +288,9 @@ def test_the_outbox_commits_with_the_observations_or_not_at_all(api, catalog, mo
 
     monkeypatch.setattr(AlertEvent.objects, "bulk_create", broken)
     result = collect(api, SNAPSHOT + timedelta(minutes=5), {GRINGOTTS: "DOWN"})
-    usf = next(o for o in result.outcomes if o.park_id == catalog.pk)
+    usf = next(o for o in result.outcomes if o.park_id == catalog["usf"].pk)
     assert "outbox unavailable" in usf.error
-    assert not RideStatusSnapshot.objects.filter(ride__park=catalog, recorded_at=SNAPSHOT + timedelta(minutes=5))
+    assert not RideStatusSnapshot.objects.filter(ride__park=catalog["usf"], recorded_at=SNAPSHOT + timedelta(minutes=5))
     assert RideStatusSnapshot.objects.count() > stored  # the other park of the run committed on its own
     assert not AlertEvent.objects.exists()
 

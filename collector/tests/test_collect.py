@@ -18,12 +18,6 @@ UTC = timezone.utc
 GRINGOTTS = "70ac72a3-9675-4c41-a1b1-e4801072927a"
 
 
-@pytest.fixture
-def catalog(api):
-    parks_sync(source="themeparks-wiki", destination_ids=["universalorlando"])
-    return {"usf": Park.objects.get(themeparks_wiki_id=USF), "ioa": Park.objects.get(themeparks_wiki_id=IOA)}
-
-
 def snapshot(tpw_id):
     return RideStatusSnapshot.objects.get(ride__themeparks_wiki_id=tpw_id)
 

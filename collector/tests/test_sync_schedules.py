@@ -1,4 +1,4 @@
-"""sync_schedules and sync_metadata against the fake API."""
+"""sync_schedules against the fake API: park schedules in UTC, updated in place, a window of days."""
 from datetime import datetime, timedelta, timezone
 from io import StringIO
 
@@ -6,20 +6,13 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from collector.services import metadata_sync, parks_sync, schedules_sync
+from collector.services import schedules_sync
 from collector.tests.conftest import IOA, SNAPSHOT, USF
-from collector.fakeapi import fixture
-from themepark.models import EntityMetadata, EntityMetadataVersion, Park, ParkSchedule, Ride
+from themepark.models import ParkSchedule
 
 pytestmark = pytest.mark.django_db
 UTC = timezone.utc
 RIVER = "db5b2165-15c2-4e51-8bd1-611e9c351866"
-
-
-@pytest.fixture
-def catalog(api):
-    parks_sync(source="themeparks-wiki", destination_ids=["universalorlando"])
-    return {"usf": Park.objects.get(themeparks_wiki_id=USF), "ioa": Park.objects.get(themeparks_wiki_id=IOA)}
 
 
 def test_schedules_are_stored_in_utc_with_a_window_past_midnight_kept_whole(catalog):
@@ -63,38 +56,3 @@ def test_the_schedule_command_reports_and_refuses_negative_days(catalog):
     assert "2 park(s):" in out.getvalue() and "0 park(s) failed" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("sync_schedules", "--days", "-1")
-
-
-def test_metadata_of_every_attraction_is_stored_with_a_first_version(catalog):
-    result = metadata_sync(now=SNAPSHOT)
-    assert (result.created, result.errors, result.unknown) == (18, [], [])
-    river = EntityMetadata.objects.get(ride__themeparks_wiki_id=RIVER)
-    assert (river.min_height_cm, river.attraction_type, river.version, river.indoor_outdoor) == (
-        107, "RIDE", 1, "UNKNOWN")
-    assert river.versions.count() == 1
-    assert Ride.objects.get(themeparks_wiki_id=RIVER).category == "RIDE"
-    assert Ride.objects.get(themeparks_wiki_id="f0750e5e-7629-4c53-99d2-e0924a8afeed").category == "TRANSPORT"
-
-
-def test_an_unchanged_document_stores_no_new_version_and_a_changed_one_keeps_the_old(catalog, api):
-    metadata_sync(now=SNAPSHOT)
-    again = metadata_sync(now=SNAPSHOT + timedelta(days=1))
-    assert (again.unchanged, again.changed, EntityMetadataVersion.objects.count()) == (18, 0, 18)
-    api.documents[f"/v1/entity/{RIVER}"] = fixture(
-        f"themeparks_wiki/variants/entity_{RIVER}_attribute_keys.json")
-    changed = metadata_sync(now=SNAPSHOT + timedelta(days=2))
-    assert changed.changed == 1
-    river = EntityMetadata.objects.get(ride__themeparks_wiki_id=RIVER)
-    assert (river.version, river.min_height_cm) == (2, 107)
-    old, new = river.versions.order_by("version")
-    assert {"tag": "MAY_GET_WET", "value": True} in new.data["tags"]
-    assert old.data["tags"][0]["value"] == {"height": 42, "unit": "in"}
-
-
-def test_an_unknown_entity_is_reported_and_the_others_continue(catalog, api):
-    del api.documents[f"/v1/entity/{RIVER}"]
-    out = StringIO()
-    with time_machine.travel(SNAPSHOT):
-        call_command("sync_metadata", stdout=out)
-    assert "Jurassic Park River Adventure™: unknown to ThemeParks.wiki (404)" in out.getvalue()
-    assert "17 new, 0 changed (new version), 0 unchanged, 1 unknown" in out.getvalue()
