@@ -48,6 +48,21 @@ class _Envelope(serializers.Serializer):
     success = serializers.BooleanField(default=True)
 
 
+# What every read over a scope of parks answers (views._common): the period, the filter, the dates each
+# park's period covers and, last, the attribution; each read declares its own fields in between.
+# (A comment, not a docstring: drf-spectacular would print a docstring under every such schema.)
+class _ScopeEnvelope(_Envelope):
+    period = serializers.CharField()
+    filter = serializers.CharField()
+    dates = DatesSerializer(allow_null=True)
+    attribution = AttributionSerializer(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["attribution"] = fields.pop("attribution")
+        return fields
+
+
 # ---------------------------------------------------------------------------------------------
 # Rankings
 # ---------------------------------------------------------------------------------------------
@@ -76,14 +91,10 @@ class AggregateStatsSerializer(serializers.Serializer):
     avg_uptime_percentage = Rounded(1)
 
 
-class ParkDowntimeSerializer(_Envelope):
-    period = serializers.CharField()
-    filter = serializers.CharField()
+class ParkDowntimeSerializer(_ScopeEnvelope):
     sort_by = serializers.CharField()
-    dates = DatesSerializer(allow_null=True)
     aggregate_stats = AggregateStatsSerializer()
     data = ParkDowntimeRowSerializer(many=True)
-    attribution = AttributionSerializer(many=True)
 
 
 class ParkWaitRowSerializer(serializers.Serializer):
@@ -99,12 +110,8 @@ class ParkWaitRowSerializer(serializers.Serializer):
     trend_percentage = Rounded(1, help_text=TREND_HELP)
 
 
-class ParkWaitSerializer(_Envelope):
-    period = serializers.CharField()
-    filter = serializers.CharField()
-    dates = DatesSerializer(allow_null=True)
+class ParkWaitSerializer(_ScopeEnvelope):
     data = ParkWaitRowSerializer(many=True)
-    attribution = AttributionSerializer(many=True)
 
 
 class RideDowntimeRowSerializer(serializers.Serializer):
@@ -129,13 +136,9 @@ class RideDowntimeRowSerializer(serializers.Serializer):
     trend_percentage = Rounded(1, help_text=TREND_HELP)
 
 
-class RideDowntimeSerializer(_Envelope):
-    period = serializers.CharField()
-    filter = serializers.CharField()
+class RideDowntimeSerializer(_ScopeEnvelope):
     sort_by = serializers.CharField()
-    dates = DatesSerializer(allow_null=True)
     data = RideDowntimeRowSerializer(many=True)
-    attribution = AttributionSerializer(many=True)
 
 
 class RideWaitRowSerializer(serializers.Serializer):
@@ -156,12 +159,8 @@ class RideWaitRowSerializer(serializers.Serializer):
     trend_percentage = Rounded(1, help_text=TREND_HELP)
 
 
-class RideWaitSerializer(_Envelope):
-    period = serializers.CharField()
-    filter = serializers.CharField()
-    dates = DatesSerializer(allow_null=True)
+class RideWaitSerializer(_ScopeEnvelope):
     data = RideWaitRowSerializer(many=True)
-    attribution = AttributionSerializer(many=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Output serializers of trends, charts, year-over-year, live summary, search and health."""
 from rest_framework import serializers
 
-from .serializers import AttributionSerializer, DatesSerializer, Hours, Rounded, Whole, _Envelope
+from .serializers import AttributionSerializer, DatesSerializer, Hours, Rounded, Whole, _Envelope, _ScopeEnvelope
 
 
 class ComparedPeriodSerializer(serializers.Serializer):
@@ -189,13 +189,9 @@ class AwardRowSerializer(_Sparse):
     downtime_hours = Hours(required=False, help_text="Hours down (parks: summed over their rides)")
 
 
-class AwardsSerializer(_Envelope):
-    period = serializers.CharField()
-    filter = serializers.CharField()
+class AwardsSerializer(_ScopeEnvelope):
     entity = serializers.ChoiceField(choices=["parks", "rides"])
-    dates = DatesSerializer(allow_null=True)
     data = AwardRowSerializer(many=True)
-    attribution = AttributionSerializer(many=True)
 
 
 class HeatmapEntitySerializer(_Sparse):
@@ -209,11 +205,8 @@ class HeatmapEntitySerializer(_Sparse):
                                        "shame score and waits averaged")
 
 
-class HeatmapSerializer(_Envelope):
+class HeatmapSerializer(_ScopeEnvelope):
     type = serializers.CharField()
-    period = serializers.CharField()
-    filter = serializers.CharField()
-    dates = DatesSerializer(allow_null=True)
     metric = serializers.ChoiceField(choices=["shame_score", "avg_wait_time_minutes", "downtime_hours"])
     metric_unit = serializers.ChoiceField(choices=["score", "minutes", "hours"])
     granularity = serializers.ChoiceField(choices=["hourly", "daily"])
@@ -224,7 +217,6 @@ class HeatmapSerializer(_Envelope):
                                          help_text="The same columns as UTC hours (ISO 8601, Z) or park days")
     matrix = serializers.ListField(child=serializers.ListField(child=Rounded(2)),
                                    help_text="matrix[i][j]: entities[i] in time bucket j; null where no row")
-    attribution = AttributionSerializer(many=True)
 
 
 class RideChartDatasetSerializer(serializers.Serializer):
