@@ -229,16 +229,12 @@ def parks_sync(*, source: str = "all", destination_ids=None, progress=None) -> C
     ("queue-times") or both ("all", ThemeParks.wiki first so Queue-Times can match onto it)."""
     progress = progress or (lambda line: None)
     result = CatalogResult()
-    if source in ("all", "themeparks-wiki"):
-        progress("ThemeParks.wiki")
-        try:
-            _sync_tpw(result, destination_ids, progress)
-        except SourceError as exc:
-            result.errors.append(f"ThemeParks.wiki destinations: {exc}")
-    if source in ("all", "queue-times"):
-        progress("Queue-Times")
-        try:
-            _sync_qt(result, destination_ids, progress)
-        except SourceError as exc:
-            result.errors.append(f"Queue-Times parks: {exc}")
+    for name, label, sync in (("themeparks-wiki", "ThemeParks.wiki destinations", _sync_tpw),
+                              ("queue-times", "Queue-Times parks", _sync_qt)):
+        if source in ("all", name):
+            progress(label.rsplit(" ", 1)[0])
+            try:
+                sync(result, destination_ids, progress)
+            except SourceError as exc:
+                result.errors.append(f"{label}: {exc}")
     return result

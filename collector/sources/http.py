@@ -159,3 +159,15 @@ class _Retryable(Exception):
     def __init__(self, problem: str, *, throttled: bool = False, retry_after: float | None = None):
         super().__init__(problem)
         self.problem, self.throttled, self.retry_after = problem, throttled, retry_after
+
+
+_shared: dict = {}
+
+
+def shared_client(factory, base_url: str):
+    """The process-wide client `factory()` makes (lazily, and again when `base_url`, its setting,
+    changes), so all threads share one requests-per-minute ceiling per host."""
+    client = _shared.get(factory)
+    if client is None or client.http.base_url != base_url.rstrip("/"):
+        client = _shared[factory] = factory()
+    return client

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .http import JsonClient
-
-_client: "QueueTimesClient | None" = None
+from .http import JsonClient, shared_client
 
 
 class QueueTimesClient:
@@ -26,7 +24,4 @@ class QueueTimesClient:
 
 def get_client() -> QueueTimesClient:
     """The process-wide client (lazy), so all threads share one requests-per-minute ceiling."""
-    global _client
-    if _client is None or _client.http.base_url != settings.QUEUE_TIMES_BASE_URL.rstrip("/"):
-        _client = QueueTimesClient()
-    return _client
+    return shared_client(QueueTimesClient, settings.QUEUE_TIMES_BASE_URL)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .http import JsonClient
-
-_client: "ThemeParksWikiClient | None" = None
+from .http import JsonClient, shared_client
 
 
 class ThemeParksWikiClient:
@@ -33,7 +31,4 @@ class ThemeParksWikiClient:
 
 def get_client() -> ThemeParksWikiClient:
     """The process-wide client (lazy), so all threads share one requests-per-minute ceiling."""
-    global _client
-    if _client is None or _client.http.base_url != settings.THEMEPARKS_WIKI_BASE_URL.rstrip("/"):
-        _client = ThemeParksWikiClient()
-    return _client
+    return shared_client(ThemeParksWikiClient, settings.THEMEPARKS_WIKI_BASE_URL)

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 
 import pytest
 import schemathesis
-import time_machine
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import override_settings
@@ -20,15 +19,10 @@ from warehouse.models import ParkDailyStats
 
 from .api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 YESTERDAY = date(2024, 6, 11)
 num, opt_num, opt_int, opt_str = (int, float), (int, float, type(None)), (int, type(None)), (str, type(None))
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

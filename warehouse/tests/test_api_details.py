@@ -2,7 +2,6 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-import time_machine
 
 from collector.models import CollectionRun
 from themepark.tests.factories import make_observations, make_park, make_ride
@@ -15,13 +14,8 @@ from .api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride
 
 TODAY = date(2024, 6, 12)
 YESTERDAY = TODAY - timedelta(days=1)
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def utc(*args):

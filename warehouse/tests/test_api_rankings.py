@@ -10,13 +10,8 @@ from themepark.tests.factories import make_park, make_ride
 from .api_data import NOW, live_park, live_ride, park_day, park_with_rides, ride_day
 
 TODAY = date(2024, 6, 12)
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture

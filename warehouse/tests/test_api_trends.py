@@ -2,18 +2,12 @@
 from datetime import date, timedelta
 
 import pytest
-import time_machine
 
-from .api_data import NOW, park_day, park_with_rides, ride_day
+from .api_data import park_day, park_with_rides, ride_day
 
 TODAY = date(2024, 6, 12)
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def week(offset):
