@@ -114,13 +114,17 @@ class ParkWaitSerializer(_ScopeEnvelope):
     data = ParkWaitRowSerializer(many=True)
 
 
-class RideDowntimeRowSerializer(serializers.Serializer):
+# A ride's place in a ranking: the fields every ride ranking row starts with.
+class _RankedRideSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     ride_id = serializers.IntegerField()
     ride_name = serializers.CharField()
     park_id = serializers.IntegerField()
     park_name = serializers.CharField()
     tier = serializers.IntegerField(allow_null=True)
+
+
+class RideDowntimeRowSerializer(_RankedRideSerializer):
     downtime_hours = Hours()
     uptime_percentage = Rounded(1)
     status_changes = serializers.IntegerField()
@@ -141,13 +145,7 @@ class RideDowntimeSerializer(_ScopeEnvelope):
     data = RideDowntimeRowSerializer(many=True)
 
 
-class RideWaitRowSerializer(serializers.Serializer):
-    rank = serializers.IntegerField()
-    ride_id = serializers.IntegerField()
-    ride_name = serializers.CharField()
-    park_id = serializers.IntegerField()
-    park_name = serializers.CharField()
-    tier = serializers.IntegerField(allow_null=True)
+class RideWaitRowSerializer(_RankedRideSerializer):
     avg_wait_minutes = Rounded(1)
     peak_wait_minutes = Whole()
     current_wait_time = Whole()
