@@ -1,5 +1,8 @@
-"""Serializers of the quality log: one for reading issues, one for the triage PATCH."""
+"""Serializers of the quality log (one for reading issues, one for the triage PATCH) and the query
+parameters of the coverage endpoint."""
 from rest_framework import serializers
+
+from themepark.api.query_values import Day, Integer, QuerySerializer
 
 from quality.choices import ResolutionStatus
 from quality.models import DataQualityLog
@@ -19,3 +22,12 @@ class IssueSerializer(serializers.ModelSerializer):
 class IssueUpdateSerializer(serializers.Serializer):
     resolution_status = serializers.ChoiceField(choices=ResolutionStatus.choices)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CoverageQuery(QuerySerializer):
+    """`park_id` (default: every active park) and the park days `start`..`end` (default: the 7 days
+    ending today in each park's zone)."""
+
+    park_id = Integer(default=None)
+    start = Day()
+    end = Day()

@@ -1,5 +1,5 @@
 """Staff-only admin API: storage measurements and the data-quality log (docs/contracts.md §3)."""
-from datetime import date, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.shortcuts import get_object_or_404
@@ -17,11 +17,12 @@ from quality.gaps import FRESH_MINUTES, NORMAL_MINUTES
 from quality.storage import storage_measure
 from quality.timelines import park_coverage, parks_freshness
 from themepark.api.exceptions import ApiError
+from themepark.api.query_values import bad
 from themepark.models import Park
 
 from .filters import IssueFilterSet
 from .permissions import StaffOnly
-from .serializers import IssueSerializer, IssueUpdateSerializer
+from .serializers import CoverageQuery, IssueSerializer, IssueUpdateSerializer
 
 MAX_COVERAGE_DAYS = 31
 
@@ -96,31 +97,25 @@ class QualityViewSet(StaffOnly, viewsets.ViewSet):
 
     @action(detail=False)
     def coverage(self, request):
+        query = CoverageQuery.parse(request.query_params)
         parks = Park.objects.filter(is_active=True).order_by("name")
-        if request.query_params.get("park_id"):
-            try:
-                parks = [get_object_or_404(Park, pk=int(request.query_params["park_id"]))]
-            except ValueError:
-                raise ApiError("park_id must be an integer")
+        if query["park_id"] is not None:
+            parks = [get_object_or_404(Park, pk=query["park_id"])]
         out = []
         for park in parks:
-            first, last = self._dates(request, park)
+            first, last = self._dates(query, park)
             out.append({"park_id": park.pk, "park_name": park.name, "days": park_coverage(park=park, first=first,
                                                                                           last=last)})
         return ok(parks=out)
 
     @staticmethod
-    def _dates(request, park):
-        today = timezone.now().astimezone(ZoneInfo(park.timezone)).date()
-        try:
-            last = date.fromisoformat(request.query_params.get("end") or today.isoformat())
-            first = date.fromisoformat(request.query_params.get("start") or (last - timedelta(days=6)).isoformat())
-        except ValueError:
-            raise ApiError("start and end must be dates as YYYY-MM-DD")
+    def _dates(query, park):
+        last = query["end"] or timezone.now().astimezone(ZoneInfo(park.timezone)).date()
+        first = query["start"] or last - timedelta(days=6)
         if first > last:
-            raise ApiError("start must not be after end")
+            raise bad("start", "must not be after end")
         if (last - first).days >= MAX_COVERAGE_DAYS:
-            raise ApiError(f"at most {MAX_COVERAGE_DAYS} days at a time")
+            raise bad("end", f"at most {MAX_COVERAGE_DAYS} days at a time")
         return first, last
 
 

@@ -109,6 +109,11 @@ def test_coverage_is_the_known_share_of_the_scheduled_window(staff):
                    "known_minutes": 365.0, "coverage_percentage": 50.7}
     assert staff.get("/api/admin/quality/coverage", {"start": "2024-13-01"}).status_code == 400
     assert staff.get("/api/admin/quality/coverage", {"park_id": 999999}).status_code == 404
+    for query, message in (({"park_id": "one"}, "park_id: must be an integer from 1"),
+                           ({"start": "2024-03-10", "end": "2024-03-09"}, "start: must not be after end"),
+                           ({"start": "2024-01-01", "end": "2024-03-09"}, "end: at most 31 days at a time")):
+        refused = staff.get("/api/admin/quality/coverage", query)
+        assert refused.status_code == 400 and refused.json() == {"success": False, "error": message}
 
 
 def test_storage_measure_then_read_every_storage_view(staff):
