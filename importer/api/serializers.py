@@ -1,6 +1,8 @@
 """Serializers of the import admin API (docs/contracts.md §3)."""
 from rest_framework import serializers
 
+from themepark.api.query_values import Integer, QuerySerializer
+
 from ..archive import destination_valid
 from ..models import ImportCheckpoint
 
@@ -48,3 +50,9 @@ class ImportStatusSerializer(serializers.ModelSerializer):
                   "duplicates", "invalid", "records_per_second", "eta_seconds", "errors", "error_log", "failed_files",
                   "last_file", "rides_created", "mappings_review", "created_at", "started_at", "updated_at",
                   "finished_at")
+
+
+class ImportListQuery(QuerySerializer):
+    """The newest `limit` runs (1 to 200, default 50)."""
+
+    limit = Integer(high=200, default=50, help_text="Runs to list, newest first, 1 to 200.")

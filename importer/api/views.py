@@ -5,6 +5,7 @@ checkpoint row, which the running import reads at every file boundary.
 """
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAdminUser
@@ -17,7 +18,7 @@ from quality.models import DataQualityLog
 from .. import services
 from ..archive import SourceUnreachable, source_from_settings
 from ..models import ImportCheckpoint
-from .serializers import ImportStartSerializer, ImportStatusSerializer
+from .serializers import ImportListQuery, ImportStartSerializer, ImportStatusSerializer
 
 
 class StaffAPIView(APIView):
@@ -99,11 +100,9 @@ class ImportCancelView(_ChangeView):
 
 
 class ImportListView(StaffAPIView):
+    @extend_schema(parameters=[ImportListQuery])
     def get(self, request):
-        try:
-            limit = min(max(int(request.query_params.get("limit", 50)), 1), 200)
-        except ValueError:
-            raise ValidationError("limit must be an integer between 1 and 200") from None
+        limit = ImportListQuery.parse(request.query_params)["limit"]
         rows = ImportCheckpoint.objects.all()[:limit]
         return Response({"success": True, "imports": ImportStatusSerializer(rows, many=True).data})
 

@@ -95,6 +95,10 @@ def test_list_and_quality_report_the_runs_and_their_logged_issues(staff):
     quality_issue_record(issue_type="INVALID", description="other run", source="ARCHIVE",
                          details={"import_id": "imp_other"})
     assert [r["import_id"] for r in staff.get("/api/admin/import/list").json()["imports"]] == [checkpoint.import_id]
+    assert staff.get("/api/admin/import/list?limit=1").json()["imports"][0]["import_id"] == checkpoint.import_id
+    for limit in ("0", "201", "many"):
+        refused = staff.get(f"/api/admin/import/list?limit={limit}")
+        assert refused.status_code == 400 and refused.json()["error"] == "limit: must be an integer from 1 to 200"
     body = staff.get(f"/api/admin/import/quality/{checkpoint.import_id}").json()
     assert body["counts"]["valid"] == 90 and body["counts"]["invalid"] == 4 and body["counts"]["duplicates"] == 6
     assert [(i["kind"], i["key"]) for i in body["issues"]] == [("wait_time_out_of_range", "d/2024/03/09.json.gz")]

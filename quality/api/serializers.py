@@ -28,6 +28,6 @@ class CoverageQuery(QuerySerializer):
     """`park_id` (default: every active park) and the park days `start`..`end` (default: the 7 days
     ending today in each park's zone)."""
 
-    park_id = Integer(default=None)
-    start = Day()
-    end = Day()
+    park_id = Integer(default=None, help_text="One park (default: every active park).")
+    start = Day(help_text="First park day (YYYY-MM-DD); default: 6 days before end.")
+    end = Day(help_text="Last park day, inclusive (YYYY-MM-DD); default: today in the park's zone; at most 31 days.")

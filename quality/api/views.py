@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import LimitOffsetPagination
@@ -95,6 +96,7 @@ class QualityViewSet(StaffOnly, viewsets.ViewSet):
             row["last_observation"] = row["last_observation"] and row["last_observation"].isoformat()
         return ok(thresholds_minutes={Freshness.FRESH: FRESH_MINUTES, Freshness.NORMAL: NORMAL_MINUTES}, parks=rows)
 
+    @extend_schema(parameters=[CoverageQuery])
     @action(detail=False)
     def coverage(self, request):
         query = CoverageQuery.parse(request.query_params)
