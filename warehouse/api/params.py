@@ -12,7 +12,7 @@ from themepark.choices import EntityType
 from themepark.constants import QUEUE_TIMES_ATTRIBUTION, THEMEPARKS_WIKI_ATTRIBUTION
 from themepark.models import Park, Ride
 
-from . import query_serializers as qs
+from . import query_serializers as qs, query_serializers_rides as qr
 from .filters import SCOPES
 from .query_serializers import RANKING_PERIODS
 
@@ -83,18 +83,18 @@ def year_over_year(query):
 
 def history_window(query, now):
     """(start, end) of a ride's raw history; the page size is checked too."""
-    values = qs.HistoryQuery.parse(query, context={"now": now})
+    values = qr.HistoryQuery.parse(query, context={"now": now})
     return values["start"], values["end"]
 
 
 def estimate(query):
     """(down_minutes, at) of a stay-or-go question."""
-    values = qs.EstimateQuery.parse(query)
+    values = qr.EstimateQuery.parse(query)
     return values["down_minutes"], values["at"]
 
 
 def nearby(query):
-    return SimpleNamespace(**qs.NearbyQuery.parse(query))
+    return SimpleNamespace(**qr.NearbyQuery.parse(query))
 
 
 def export(query, dataset, formats):
