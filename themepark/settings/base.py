@@ -93,6 +93,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=300)
+# Each server process keeps finished public API responses in memory (themepark.api.front, wrapped
+# around the app in themepark.wsgi) and answers identical anonymous requests before Django runs;
+# this bounds that memory per process. 0 turns it off.
+API_FRONT_CACHE_MB = env.int("API_FRONT_CACHE_MB", default=64)
 
 # API
 # ------------------------------------------------------------------------------

@@ -19,3 +19,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min"}}  # noqa: F405
+# themepark.wsgi.application without the front: its per-process store would outlive each test's data
+# (themepark/tests/test_api_front.py builds fronts of its own).
+API_FRONT_CACHE_MB = 0
