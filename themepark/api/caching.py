@@ -28,10 +28,14 @@ LIVE_SECONDS = 60
 FRONT_MARK = "themepark.cached_response"  # environ key: (cache key, seconds left, endpoint name)
 
 
-def cache_key(path, query, generation):
-    """The key of a response: its path, its query parameters in order, the statistics generation."""
+def request_digest(path, query):
+    """What identifies a response: its path and its query parameters in order (a QueryDict)."""
     pairs = "&".join(f"{k}={v}" for k, values in sorted(query.lists()) for v in values)
-    digest = hashlib.blake2b(f"{path}?{pairs}".encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(f"{path}?{pairs}".encode(), digest_size=16).hexdigest()
+
+
+def cache_key(digest, generation):
+    """The key of a response: `request_digest` and the statistics generation."""
     return f"api:{generation}:{digest}"
 
 
@@ -59,7 +63,7 @@ def cached(*, live=False):
         @wraps(method)
         def wrapper(self, request, *args, **kwargs):
             seconds = response_seconds(request.query_params, live)
-            key = cache_key(request.path, request.query_params, stats_generation())
+            key = cache_key(request_digest(request.path, request.query_params), stats_generation())
             hit = cache.get(_entry_key(key)) if seconds > 0 else None
             if hit is not None:
                 data, expires = hit

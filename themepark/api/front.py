@@ -32,10 +32,11 @@ from django.core.handlers.wsgi import WSGIRequest
 from warehouse.cache import stats_generation
 
 from ..operator_metrics import REQUEST_LATENCY
-from .caching import FRONT_MARK, cache_key
+from .caching import FRONT_MARK, cache_key, request_digest
 from .throttling import anonymous_allows
 
 logger = logging.getLogger("themepark.request")
+DESCRIBED_MAX = 4096  # raw requests whose digest a process remembers
 
 
 @dataclass
@@ -104,28 +105,51 @@ class CachedAPIFront:
             max_bytes = settings.API_FRONT_CACHE_MB * 2**20
         self.store = ResponseStore(max_bytes) if max_bytes > 0 else None
         self.session_cookie = settings.SESSION_COOKIE_NAME + "="
+        self._described = {}
 
     def __call__(self, environ, start_response):
         start = time.perf_counter()
         if self.store is None or not _candidate(environ, self.session_cookie):
             return self.app(environ, start_response)
-        request = WSGIRequest(environ)
-        try:
-            request.get_host()
-        except DisallowedHost:
+        described = self._describe(environ)
+        if described is None:  # a host Django refuses, or plain HTTP where HTTPS is required
             return self.app(environ, start_response)
-        secure = request.is_secure()
-        if settings.SECURE_SSL_REDIRECT and not secure:
-            return self.app(environ, start_response)
-        kind = f"|{int(secure)}|{environ.get('HTTP_ACCEPT', '')}"
-        entry = self.store.get(cache_key(request.path, request.GET, stats_generation()) + kind)
+        digest, kind, path = described
+        entry = self.store.get(cache_key(digest, stats_generation()) + kind)
         if entry is None:
             return self._answer_and_keep(environ, start_response, kind)
         if not anonymous_allows(environ):
             return self.app(environ, start_response)  # Django answers 429 with its Retry-After
         start_response(entry.status, list(entry.headers))
-        self._record(entry, request, time.perf_counter() - start)
+        self._record(entry, path, environ, time.perf_counter() - start)
         return [entry.body]
+
+    def _describe(self, environ):
+        """(request digest, kind, path) as Django sees the request, or None when Django would refuse
+        or redirect it; remembered by the raw values it is made of (settings do not change while a
+        process runs)."""
+        raw = (environ.get("SCRIPT_NAME"), environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
+               environ.get("HTTP_HOST"), environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
+               environ.get("wsgi.url_scheme"), environ.get("HTTP_X_FORWARDED_PROTO"),
+               environ.get("HTTP_X_FORWARDED_HOST"), environ.get("HTTP_ACCEPT"))
+        described = self._described.get(raw, False)
+        if described is not False:
+            return described
+        request = WSGIRequest(environ)
+        try:
+            request.get_host()
+            secure = request.is_secure()
+            if settings.SECURE_SSL_REDIRECT and not secure:
+                described = None
+            else:
+                described = (request_digest(request.path, request.GET),
+                             f"|{int(secure)}|{environ.get('HTTP_ACCEPT', '')}", request.path)
+        except DisallowedHost:
+            described = None
+        if len(self._described) >= DESCRIBED_MAX:
+            self._described.clear()  # unique parameters (cache-busting clients) must not grow it for good
+        self._described[raw] = described
+        return described
 
     def _answer_and_keep(self, environ, start_response, kind):
         answered = {}
@@ -152,11 +176,11 @@ class CachedAPIFront:
         return [body]
 
     @staticmethod
-    def _record(entry, request, seconds):
+    def _record(entry, path, environ, seconds):
         entry.latency.observe(seconds)
         if logger.isEnabledFor(logging.INFO):
             logger.info(json.dumps({
-                "method": "GET", "path": request.path, "status": int(entry.status[:3]),
+                "method": "GET", "path": path, "status": int(entry.status[:3]),
                 "duration_ms": round(seconds * 1000, 1), "db": "cache", "endpoint": entry.endpoint,
-                "remote_addr": request.META.get("REMOTE_ADDR"),
+                "remote_addr": environ.get("REMOTE_ADDR"),
             }, separators=(",", ":")))
