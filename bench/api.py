@@ -183,7 +183,8 @@ def fill(days):
 def serve_forever(port, url):
     """The API under Django's threaded WSGI server with TCP_NODELAY (runserver's handler writes
     headers and body separately, which with Nagle and delayed ACKs adds ~40 ms per keep-alive request)."""
-    os.environ.update({"API_ANON_RATE": "100000000/min", "DATABASE_CONN_MAX_AGE": "60", "DJANGO_DEBUG": "False"})
+    os.environ.update({"API_ANON_RATE": "100000000/min", "DATABASE_CONN_MAX_AGE": "60", "DJANGO_DEBUG": "False",
+                       "REQUEST_LOG_LEVEL": "WARNING"})
     setup_django(url, migrate=False)
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
     from django.core.wsgi import get_wsgi_application

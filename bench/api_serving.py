@@ -5,7 +5,7 @@
 Fills (or reuses) the small benchmark database, serves it from Django's threaded server (what
 runserver runs) and from bin/serve (gunicorn with the cached-response front) side by side, and puts
 50 concurrent keep-alive clients on the 9 ranking endpoints for --duration seconds per row,
-uncached (a unique parameter per request misses every cache) and cached (after a 5 s warm-up),
+uncached (a unique parameter per request misses every cache) and cached (after a 10 s warm-up),
 reporting p50/p95, requests/s and errors, and the CPU per request of the server (gunicorn's whole
 process group) and of the load generator. --replica adds a throwaway primary and replica (MariaDB
 replication on 127.0.0.1:3362/3363) holding a copy of the database's catalog and statistics, and
@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 RANKINGS = [path for name, path in ENDPOINTS if name.startswith(("parks/", "rides/"))]
 CLIENTS, WRK_THREADS = 50, 2
 LOAD_PROCESSES, LOAD_THREADS = 5, 10
-RUNSERVER_PORT, PRODUCTION_PORT, REPLICA_SERVER_PORT, CLUSTER_PORTS = 8164, 8162, 8163, (3362, 3363)
+RUNSERVER_PORT, PRODUCTION_PORT, REPLICA_SERVER_PORT, FLOOR_PORT, CLUSTER_PORTS = 8164, 8162, 8163, 8165, (3362, 3363)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,6 +184,25 @@ def _row(name, label, figures):
             + (f" (first: {figures['first_error']})" if figures["errors"] else ""))
 
 
+def start_floor(env, log_path):
+    """gunicorn with bin/serve's settings serving bench/serving_floor.py; returns (process, base)."""
+    import requests
+
+    env = {**env, "BIND": f"127.0.0.1:{FLOOR_PORT}"}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "python:themepark.gunicorn_conf",
+                                    "--pythonpath", str(HERE), "serving_floor:application"], cwd=HERE.parent, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{FLOOR_PORT}"
+    for _ in range(300):
+        try:
+            requests.get(base + "/", timeout=5)
+            return process, base
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    return process, base
+
+
 def production_benchmark(args):
     sys.path.insert(0, str(HERE.parent))
     from themepark.tests.mariadb_cluster import ReplicationCluster
@@ -208,6 +227,10 @@ def production_benchmark(args):
                                                   log_path=tmp / "production.log")
         processes.append((proc, True))
         cpu["production"] = lambda pid=proc.pid: _cpu_seconds(pid, group=True)
+        floor_env = production_env(url, **{**knobs, "PROMETHEUS_MULTIPROC_DIR": tmp / "prometheus-floor"})
+        proc, floor = start_floor(floor_env, tmp / "floor.log")
+        processes.append((proc, True))
+        cpu["gunicorn floor"] = lambda pid=proc.pid: _cpu_seconds(pid, group=True)
         if args.replica:
             cluster = ReplicationCluster(ports=CLUSTER_PORTS).start()
             with Timer() as t:
@@ -232,9 +255,9 @@ def production_benchmark(args):
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
         results = {}
         for label, uncached in (("uncached", True), ("cached", False)):
-            for name, base in servers.items():
+            for name, base in servers.items() if uncached else [*servers.items(), ("gunicorn floor", floor)]:
                 if not uncached:
-                    load(base, uncached=False, seconds=5)  # warm every worker's cache
+                    load(base, uncached=False, seconds=10)  # every worker computes and keeps each answer
                 before = {key: measure() for key, measure in cpu.items()}
                 figures = load(base, uncached=uncached, seconds=args.duration)
                 used = {key: measure() - before[key] for key, measure in cpu.items()}
@@ -257,6 +280,8 @@ def production_benchmark(args):
             cluster.close()
         shutil.rmtree(tmp, ignore_errors=True)
     Path("/tmp/bench_api_production.json").write_text(json.dumps(results, indent=1))
+    print("  (gunicorn floor: the same server settings answering a fixed 10 kB body, no Django: "
+          "what the server and the clients cost on this machine)")
     production = {k: v for k, v in results.items() if k.startswith("production")}
     ok = (all(v["errors"] == 0 for v in results.values())
           and all(v["p95"] < 20 for k, v in production.items() if k.endswith(" cached"))

@@ -37,6 +37,7 @@ from .throttling import anonymous_allows
 
 logger = logging.getLogger("themepark.request")
 DESCRIBED_MAX = 4096  # raw requests whose digest a process remembers
+PENDING_WAIT_SECONDS = 30  # longest wait for another thread's answer to the same request
 
 
 @dataclass
@@ -106,6 +107,9 @@ class CachedAPIFront:
         self.store = ResponseStore(max_bytes) if max_bytes > 0 else None
         self.session_cookie = settings.SESSION_COOKIE_NAME + "="
         self._described = {}
+        self._lock = threading.Lock()
+        self._pending = {}  # key -> Event set when the thread asking Django for it is done
+        self._not_kept = set()  # digests whose last answer was not kept (not @cached, an error)
 
     def __call__(self, environ, start_response):
         start = time.perf_counter()
@@ -115,9 +119,10 @@ class CachedAPIFront:
         if described is None:  # a host Django refuses, or plain HTTP where HTTPS is required
             return self.app(environ, start_response)
         digest, kind, path = described
-        entry = self.store.get(cache_key(digest, stats_generation()) + kind)
+        key = cache_key(digest, stats_generation()) + kind
+        entry = self.store.get(key) or self._answer_of_another_thread(key, digest)
         if entry is None:
-            return self._answer_and_keep(environ, start_response, kind)
+            return self._answer_and_keep(environ, start_response, key, digest, kind)
         if not anonymous_allows(environ):
             return self.app(environ, start_response)  # Django answers 429 with its Retry-After
         start_response(entry.status, list(entry.headers))
@@ -151,29 +156,53 @@ class CachedAPIFront:
         self._described[raw] = described
         return described
 
-    def _answer_and_keep(self, environ, start_response, kind):
+    def _answer_of_another_thread(self, key, digest):
+        """When another thread of this process is already asking Django for this answer, wait for
+        it rather than compute it again (50 clients asking for a ranking the moment the statistics
+        change would otherwise compute it 50 times)."""
+        with self._lock:
+            pending = self._pending.get(key)
+        if pending is None or digest in self._not_kept:
+            return None
+        pending.wait(PENDING_WAIT_SECONDS)
+        return self.store.get(key)
+
+    def _answer_and_keep(self, environ, start_response, key, digest, kind):
         answered = {}
 
         def capture(status, headers, exc_info=None):
             answered["status"], answered["headers"] = status, headers
             return start_response(status, headers, exc_info)
 
-        result = self.app(environ, capture)
-        mark = environ.get(FRONT_MARK)
-        headers = answered.get("headers") or []
-        if (mark is None or not answered.get("status", "").startswith("200 ")
-                or any(name.lower() == "set-cookie" for name, _ in headers)):
-            return result
+        done = threading.Event()
+        with self._lock:
+            first = self._pending.setdefault(key, done) is done
         try:
-            body = b"".join(result)
+            result = self.app(environ, capture)
+            mark = environ.get(FRONT_MARK)
+            headers = answered.get("headers") or []
+            if (mark is None or not answered.get("status", "").startswith("200 ")
+                    or any(name.lower() == "set-cookie" for name, _ in headers)):
+                if len(self._not_kept) >= DESCRIBED_MAX:
+                    self._not_kept.clear()
+                self._not_kept.add(digest)  # nobody waits for it next time
+                return result
+            self._not_kept.discard(digest)
+            try:
+                body = b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+            marked_key, seconds, endpoint = mark
+            self.store.put(marked_key + kind, Entry(
+                expires=time.monotonic() + seconds, status=answered["status"], headers=list(headers), body=body,
+                endpoint=endpoint, latency=REQUEST_LATENCY.labels(endpoint=endpoint, method="GET", status="2xx")))
+            return [body]
         finally:
-            if hasattr(result, "close"):
-                result.close()
-        key, seconds, endpoint = mark
-        self.store.put(key + kind, Entry(
-            expires=time.monotonic() + seconds, status=answered["status"], headers=list(headers), body=body,
-            endpoint=endpoint, latency=REQUEST_LATENCY.labels(endpoint=endpoint, method="GET", status="2xx")))
-        return [body]
+            if first:
+                with self._lock:
+                    self._pending.pop(key, None)
+                done.set()
 
     @staticmethod
     def _record(entry, path, environ, seconds):

@@ -190,3 +190,34 @@ def test_the_store_keeps_to_its_size(front, park):
     for limit in range(1, 10):
         call(app, f"{RANKING}&limit={limit}")
     assert app.store.size <= app.store.max_bytes and len(app.store._entries) <= 3
+
+
+def test_requests_arriving_while_django_answers_wait_for_that_answer(front, park):
+    import threading
+
+    app, django = front
+    started, release = threading.Event(), threading.Event()
+    inner = django.app
+
+    def slow(environ, start_response):
+        started.set()
+        release.wait(10)
+        return inner(environ, start_response)
+
+    django.app = slow
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(call(app, RANKING))) for _ in range(4)]
+    threads[0].start()
+    assert started.wait(10)
+    for thread in threads[1:]:
+        thread.start()
+    time.sleep(0.2)  # the three others are waiting for the first
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert django.calls == 1 and len(answers) == 4 and all(answer == answers[0] for answer in answers)
+    assert answers[0][0] == "200 OK"
+
+    # An answer that is not kept (a 404) makes nobody wait the next time.
+    assert call(app, "/api/parks/999999/details")[0].startswith("404") and django.calls == 2
+    assert call(app, "/api/parks/999999/details")[0].startswith("404") and django.calls == 3
