@@ -7,7 +7,9 @@ runserver runs) and from bin/serve (gunicorn with the cached-response front) sid
 50 concurrent keep-alive clients on the 9 ranking endpoints for --duration seconds per row,
 uncached (a unique parameter per request misses every cache) and cached (after a 10 s warm-up),
 reporting p50/p95, requests/s and errors, and the CPU per request of the server (gunicorn's whole
-process group) and of the load generator. --replica adds a throwaway primary and replica (MariaDB
+process group) and of the load generator. After each row the benchmark waits until the server
+has finished the requests still in hand (counted in that row's CPU), so no row inherits the last
+one's backlog. --replica adds a throwaway primary and replica (MariaDB
 replication on 127.0.0.1:3362/3363) holding a copy of the database's catalog and statistics, and
 bin/serve reading from the replica.
 
@@ -59,7 +61,12 @@ def load_wrk(base, *, uncached, seconds):
     command = ["wrk", f"-t{WRK_THREADS}", f"-c{CLIENTS}", f"-d{seconds}s", "--timeout", "30s",
                "-s", str(HERE / "rankings.lua"), base, "--", "uncached" if uncached else "cached", run, *RANKINGS]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(process.pid, 0)
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    except BaseException:  # the benchmark is stopped: so is its load
+        process.kill()
+        process.wait()
+        raise
     process.returncode = os.waitstatus_to_exitcode(status)
     out, err = process.stdout.read(), process.stderr.read()
     line = next((text for text in out.splitlines() if text.startswith("{")), None)
@@ -154,6 +161,21 @@ def _cpu_seconds(pid, *, group=False):
     return total
 
 
+def drain(measure, *, idle_cpu=0.05, longest=120):
+    """Wait until the server has finished what the clients left it (requests still being answered
+    when the load stopped), so that the next row does not share the cores with them; their CPU
+    counts in this row's. Returns the seconds waited."""
+    start = last = time.monotonic()
+    used = measure()
+    while time.monotonic() - start < longest:
+        time.sleep(1)
+        now = measure()
+        if now - used < idle_cpu * (time.monotonic() - last):
+            break
+        used, last = now, time.monotonic()
+    return time.monotonic() - start
+
+
 def _copy_for_replica(url, cluster):
     """The database without the raw observation rows (the rankings read statistics) into
     `themepark` on the cluster's primary, then waits until the replica has it."""
@@ -176,7 +198,8 @@ def _copy_for_replica(url, cluster):
 # The benchmark
 # ---------------------------------------------------------------------------------------------
 def _row(name, label, figures):
-    note = f"app CPU {figures['app_cpu_ms']:6.2f} ms/req, clients {figures['client_cpu_ms']:5.2f} ms/req"
+    note = (f"app CPU {figures['app_cpu_ms']:6.2f} ms/req, clients {figures['client_cpu_ms']:5.2f} ms/req, "
+            f"drained in {figures['drain_s']:.0f} s")
     if "replica_db_cpu_ms" in figures:
         note += f", replica DB CPU {figures['replica_db_cpu_ms']:5.2f} ms/req"
     return (f"  {name:19s} {label:8s} p50 {figures['p50']:7.1f} ms  p95 {figures['p95']:7.1f} ms  "
@@ -260,6 +283,7 @@ def production_benchmark(args):
                     load(base, uncached=False, seconds=10)  # every worker computes and keeps each answer
                 before = {key: measure() for key, measure in cpu.items()}
                 figures = load(base, uncached=uncached, seconds=args.duration)
+                drained = drain(cpu[name])
                 used = {key: measure() - before[key] for key, measure in cpu.items()}
                 # Server CPU per request: steadier than wall time on a busy machine.
                 requests = max(1, figures["requests"])
@@ -267,6 +291,7 @@ def production_benchmark(args):
                 figures["client_cpu_ms"] = 1000 * figures.pop("client_cpu_s") / requests
                 if name == "production+replica":
                     figures["replica_db_cpu_ms"] = 1000 * used["replica mariadbd"] / requests
+                figures["drain_s"] = drained
                 results[f"{name} {label}"] = figures
                 print(_row(name, label, figures), flush=True)
     finally:
