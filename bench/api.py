@@ -19,25 +19,14 @@ year-over-year < 200 ms.
 
     .venv/bin/python bench/api.py --server production [--duration 60] [--replica] [--skip-fill]
 
-Production serving: fills (or reuses) the small database, serves it from Django's threaded server
-(what runserver runs) and from bin/serve (gunicorn, workers from the cores) side by side, and puts
-50 concurrent clients (5 processes x 10 threads, keep-alive) on the ranking endpoints for
---duration seconds each, uncached (a unique parameter per request) and cached (after a warm-up),
-reporting p50/p95, requests/s and errors. --replica adds a throwaway primary and replica
-(MariaDB replication on 127.0.0.1:3362/3363) holding a copy of the database's catalog and
-statistics, and bin/serve reading from the replica. Targets (production): 0 errors, cached
-p95 < 20 ms, uncached p95 < 250 ms. The clients run on the same machine and take their share
-of its cores.
+Production serving under 50 clients, production server beside runserver: see bench/api_serving.py.
 """
 import argparse
-import itertools
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -45,10 +34,10 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api_clients import measure_sizes, percentiles, soak  # noqa: E402
+from api_clients import measure_sizes, soak  # noqa: E402
 from api_data import SIZES, fill_size, first_ids, size_url  # noqa: E402
 from api_results import period_ratios, verdict  # noqa: E402
-from common import Timer, setup_django  # noqa: E402
+from common import setup_django  # noqa: E402
 
 ENDPOINTS = [
     ("parks/downtime today", "/api/parks/downtime?period=today"),
@@ -168,179 +157,6 @@ LOAD_PROCESSES, LOAD_THREADS = 5, 10
 RUNSERVER_PORT, PRODUCTION_PORT, REPLICA_SERVER_PORT, CLUSTER_PORTS = 8164, 8162, 8163, (3362, 3363)
 
 
-def _load_process(base, uncached, seconds, seed):
-    """One client process: LOAD_THREADS keep-alive clients cycling through the rankings, on bare
-    http.client connections (a third of what `requests` costs the shared CPU per request)."""
-    import http.client
-    from urllib.parse import urlsplit
-
-    host, port = urlsplit(base).hostname, urlsplit(base).port
-    unique = itertools.count(seed)  # each process numbers its unique parameters apart from the others
-    stop = time.monotonic() + seconds
-    latencies, errors = [], []
-
-    def client(n):
-        urls = itertools.cycle(RANKINGS[n % len(RANKINGS):] + RANKINGS[:n % len(RANKINGS)])
-        conn = http.client.HTTPConnection(host, port, timeout=60)
-        while time.monotonic() < stop:
-            path = next(urls) + (f"&_bench={next(unique)}" if uncached else "")
-            start = time.perf_counter()
-            try:
-                conn.request("GET", path)
-                response = conn.getresponse()
-                body = response.read()
-                if response.status != 200:
-                    raise RuntimeError(f"{path}: {response.status} {body[:200]!r}")
-                latencies.append((time.perf_counter() - start) * 1000)
-            except Exception as exc:  # noqa: BLE001 - every failure counts as an error
-                errors.append(str(exc)[:200])
-                conn.close()
-                conn = http.client.HTTPConnection(host, port, timeout=60)
-        conn.close()
-    threads = [threading.Thread(target=client, args=(n + seed,)) for n in range(LOAD_THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies, errors
-
-
-def load(base, *, uncached, seconds):
-    """50 clients for `seconds`: (p50, p95, requests/s, errors, first error)."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(LOAD_PROCESSES) as pool:
-        first = int(time.time() * 1000) % 10**9 * 100
-        futures = [pool.submit(_load_process, base, uncached, seconds, first + seed * 10_000_000)
-                   for seed in range(LOAD_PROCESSES)]
-        results = [future.result() for future in futures]
-    latencies = [value for done, _ in results for value in done]
-    errors = [error for _, failed in results for error in failed]
-    p50, p95 = percentiles(latencies) if latencies else (float("nan"), float("nan"))
-    return {"p50": p50, "p95": p95, "rps": len(latencies) / seconds, "requests": len(latencies),
-            "errors": len(errors), "first_error": errors[0] if errors else None}
-
-
-def _cpu_seconds(pid, *, group=False):
-    """CPU seconds of a process, or of every process in its process group (a gunicorn master,
-    its live workers and, through the master's children times, the workers it has replaced)."""
-    def times(p, children):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            return 0.0
-        ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
-        return ticks / os.sysconf("SC_CLK_TCK")
-    if not group:
-        return times(pid, False)
-    total = times(pid, True)
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != pid:
-            try:
-                if os.getpgid(int(entry.name)) == pid:
-                    total += times(int(entry.name), False)
-            except OSError:
-                continue
-    return total
-
-
-def _copy_for_replica(url, cluster):
-    """The database without the raw observation rows (the rankings read statistics) into
-    `themepark` on the cluster's primary, then waits until the replica has it."""
-    import environ
-
-    cfg = environ.Env.db_url_config(url)
-    connect = ["-h", cfg["HOST"] or "127.0.0.1", "-P", str(cfg["PORT"] or 3306), f"-u{cfg['USER']}",
-               *([f"-p{cfg['PASSWORD']}"] if cfg["PASSWORD"] else [])]
-    raw = ["ride_status_snapshots", "queue_data"]
-    cluster.primary.execute("CREATE DATABASE themepark CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    for extra in ([f"--ignore-table={cfg['NAME']}.{table}" for table in raw], ["--no-data", cfg["NAME"], *raw]):
-        args = extra if "--no-data" in extra else [*extra, cfg["NAME"]]
-        dump = subprocess.run(["mysqldump", *connect, "--single-transaction", *args], capture_output=True, check=True)
-        subprocess.run(["mysql", "-h", "127.0.0.1", "-P", str(cluster.primary.port), "-uroot", "themepark"],
-                       input=dump.stdout, check=True, capture_output=True)
-    cluster.wait_replicated(timeout=600)
-
-
-def production_benchmark(args):
-    import tempfile
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from themepark.tests.mariadb_cluster import ReplicationCluster
-    from themepark.tests.serving import production_env, start_serve, stop_serve
-
-    import signal
-
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped benchmark still stops its servers
-    url = size_url("small")
-    if not args.skip_fill:
-        subprocess.run([sys.executable, __file__, "--fill", "small"], check=True)
-    tmp = Path(tempfile.mkdtemp(prefix="bench-api-production-"))
-    # Request lines off: 50 clients' logs would go to a file on the same disks.
-    knobs = {"API_ANON_RATE": "100000000/min", "DATABASE_CONN_MAX_AGE": 60, "STATIC_ROOT": tmp / "static",
-             "PROMETHEUS_MULTIPROC_DIR": tmp / "prometheus", "REQUEST_LOG_LEVEL": "WARNING"}
-    servers, processes, cluster = {}, [], None
-    try:
-        proc, servers["runserver"] = serve(url, RUNSERVER_PORT)
-        processes.append((proc, False))
-        cpu = {"runserver": lambda pid=proc.pid: _cpu_seconds(pid)}
-        proc, servers["production"] = start_serve(PRODUCTION_PORT, production_env(url, **knobs),
-                                                  log_path=tmp / "production.log")
-        processes.append((proc, True))
-        cpu["production"] = lambda pid=proc.pid: _cpu_seconds(pid, group=True)
-        if args.replica:
-            cluster = ReplicationCluster(ports=CLUSTER_PORTS).start()
-            with Timer() as t:
-                _copy_for_replica(url, cluster)
-            print(f"  replica: primary 127.0.0.1:{CLUSTER_PORTS[0]}, replica :{CLUSTER_PORTS[1]}, "
-                  f"statistics copied and replicated in {t.seconds:.0f} s", flush=True)
-            env = production_env(cluster.primary.url("themepark"), **{
-                **knobs, "DATABASE_REPLICA_URLS": cluster.replicas[0].url("themepark"),
-                "PROMETHEUS_MULTIPROC_DIR": tmp / "prometheus-replica", "SERVE_COLLECTSTATIC": 0})
-            proc, servers["production+replica"] = start_serve(REPLICA_SERVER_PORT, env,
-                                                              log_path=tmp / "replica.log")
-            processes.append((proc, True))
-            cpu["production+replica"] = lambda pid=proc.pid: _cpu_seconds(pid, group=True)
-            cpu["replica mariadbd"] = lambda pid=cluster.replicas[0].process.pid: _cpu_seconds(pid)
-        workers = os.environ.get("WEB_CONCURRENCY") or f"2 x {len(os.sched_getaffinity(0))} cores + 1"
-        print(f"== {LOAD_PROCESSES * LOAD_THREADS} clients x {args.duration} s on {len(RANKINGS)} ranking endpoints "
-              f"(small database); production: gunicorn, {workers} workers", flush=True)
-        results = {}
-        for label, uncached in (("uncached", True), ("cached", False)):
-            for name, base in servers.items():
-                if not uncached:
-                    load(base, uncached=False, seconds=5)  # warm every worker's cache
-                before = {key: measure() for key, measure in cpu.items()}
-                figures = load(base, uncached=uncached, seconds=args.duration)
-                used = {key: measure() - before[key] for key, measure in cpu.items()}
-                # Server CPU per request: steadier than wall time on a busy machine.
-                figures["app_cpu_ms"] = 1000 * used[name] / max(1, figures["requests"])
-                note = f"app CPU {figures['app_cpu_ms']:5.1f} ms/req"
-                if name == "production+replica":
-                    figures["replica_db_cpu_ms"] = 1000 * used["replica mariadbd"] / max(1, figures["requests"])
-                    note += f", replica DB CPU {figures['replica_db_cpu_ms']:5.1f} ms/req"
-                results[f"{name} {label}"] = figures
-                print(f"  {name:19s} {label:8s} p50 {figures['p50']:7.1f} ms  p95 {figures['p95']:7.1f} ms  "
-                      f"{figures['rps']:7.1f} req/s  {figures['errors']} errors  {note}"
-                      + (f" (first: {figures['first_error']})" if figures["errors"] else ""), flush=True)
-    finally:
-        for proc, production in processes:
-            if production:
-                stop_serve(proc)
-            else:
-                proc.terminate()
-                proc.wait(10)
-        if cluster is not None:
-            cluster.close()
-        shutil.rmtree(tmp, ignore_errors=True)
-    Path("/tmp/bench_api_production.json").write_text(json.dumps(results, indent=1))
-    production = {k: v for k, v in results.items() if k.startswith("production ")}
-    ok = (all(v["errors"] == 0 for v in results.values()) and production["production cached"]["p95"] < 20
-          and production["production uncached"]["p95"] < 250)
-    print("production targets met (0 errors, cached p95 < 20 ms, uncached p95 < 250 ms)" if ok else
-          "some production targets missed (see above; the machine is shared, figures are noisy)")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=["small", "large", "both"], default="both")
@@ -350,6 +166,8 @@ def main():
     parser.add_argument("--server", choices=["production"], help="Production serving under 50 clients (see above)")
     parser.add_argument("--duration", type=int, default=60, help="Seconds of each --server production load")
     parser.add_argument("--replica", action="store_true", help="--server production: also through a read replica")
+    parser.add_argument("--python-clients", action="store_true",
+                        help="--server production: Python clients instead of wrk")
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)  # a server subprocess
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--fill", choices=list(SIZES), help=argparse.SUPPRESS)  # a fill subprocess
@@ -359,6 +177,8 @@ def main():
     if args.fill:
         return fill_size(args.fill)
     if args.server == "production":
+        from api_serving import production_benchmark
+
         return production_benchmark(args)
     sizes = ["small", "large"] if args.size == "both" else [args.size]
     if not args.skip_fill:

@@ -1,10 +1,14 @@
 """gunicorn settings for bin/serve, every one overridable from the environment.
 
-BIND (127.0.0.1:8000), WEB_CONCURRENCY (worker processes; default 2 x cores + 1),
-GUNICORN_THREADS (threads per worker, default 8: a keep-alive connection stays with its
+BIND (127.0.0.1:8000), WEB_CONCURRENCY (worker processes; default one per core: each process
+runs Python on one core at a time, and every extra process is another cache to warm and more
+switching between processes on the same cores), GUNICORN_THREADS (threads per worker, default 8:
+while one thread waits for the database another answers; a keep-alive connection stays with its
 worker, so enough threads keep a slow request from holding up the next ones),
 GUNICORN_TIMEOUT (seconds, default 60),
-GUNICORN_MAX_REQUESTS (a worker is replaced after this many requests, default 5000; 0 never),
+GUNICORN_MAX_REQUESTS (a worker is replaced after this many requests, default 100000, about a
+few minutes at full load on one core; each replacement boots Django again and starts with empty
+in-process caches; 0 never),
 PROMETHEUS_MULTIPROC_DIR (default /tmp/themepark-metrics-<port>).
 Access logs come from the app (one JSON line per request, themepark.middleware), not gunicorn.
 Like the settings, these are read from the environment first, then from `.env` beside manage.py.
@@ -22,13 +26,13 @@ def _cores():
 
 
 bind = os.environ.get("BIND") or "127.0.0.1:8000"
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cores() + 1)
+workers = int(os.environ.get("WEB_CONCURRENCY") or _cores())
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS") or 8)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 5000)
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 100_000)
 max_requests_jitter = max_requests // 10
 accesslog = None
 errorlog = "-"

@@ -91,8 +91,12 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "themepark.cache_backends.LocMemCache"}}
 API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=300)
+# Each server process keeps finished public API responses in memory (themepark.api.front, wrapped
+# around the app in themepark.wsgi) and answers identical anonymous requests before Django runs;
+# this bounds that memory per process. 0 turns it off.
+API_FRONT_CACHE_MB = env.int("API_FRONT_CACHE_MB", default=64)
 
 # API
 # ------------------------------------------------------------------------------

@@ -17,5 +17,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
         "COLLATION": "utf8mb4_unicode_ci",
     }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "themepark.cache_backends.LocMemCache"}}
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min"}}  # noqa: F405
+# themepark.wsgi.application without the front: its per-process store would outlive each test's data
+# (themepark/tests/test_api_front.py builds fronts of its own).
+API_FRONT_CACHE_MB = 0

@@ -33,3 +33,21 @@ def test_behind_one_proxy_the_client_is_the_address_it_appended(limited):
         assert forged == [200] * 3 + [429] * 2  # the client's own entries (left) are not its identity
         assert limited.get("/api/search/index", REMOTE_ADDR="10.0.0.2",
                            HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 200
+
+
+def test_the_limit_holds_across_a_window_boundary_and_frees_up_as_the_last_window_fades(limited):
+    import time_machine
+
+    def statuses(count):
+        return [limited.get("/api/search/index", REMOTE_ADDR="203.0.113.20").status_code for _ in range(count)]
+
+    start = 1_800_000_000 // 60 * 60  # the start of a one-minute window
+    with time_machine.travel(start + 59.5, tick=False):
+        assert statuses(4) == [200, 200, 200, 429]
+    with time_machine.travel(start + 60.5, tick=False):  # a new window: the last one's 3 still count
+        refused = limited.get("/api/search/index", REMOTE_ADDR="203.0.113.20")
+        assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 60
+    with time_machine.travel(start + 100, tick=False):  # 1/3 of the last window left: ceil(3 x 1/3) = 1
+        assert statuses(3) == [200, 200, 429]
+    with time_machine.travel(start + 200, tick=False):
+        assert statuses(4) == [200, 200, 200, 429]
