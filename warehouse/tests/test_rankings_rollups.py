@@ -10,7 +10,9 @@ import pytest
 from themepark.tests.factories import make_park, make_ride
 from warehouse import periods
 from warehouse.ingest import Observation, ingest
-from warehouse.selectors import (_cover, _ride_rows_sql, park_downtime_ranking, ride_downtime_ranking, ride_figures,
+from warehouse.ride_sums import _ride_rows_sql
+from warehouse.scopes import _cover
+from warehouse.selectors import (park_downtime_ranking, ride_downtime_ranking, ride_figures,
                                  scope_resolve)
 from warehouse.services import stats_recompute
 

@@ -1,0 +1,256 @@
+"""Per-ride and per-park figures over a scope, summed in SQL from the statistics tables for the
+public API (docs/metrics.md §4-§9). Never scans raw observations."""
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from django.db.models import Avg, Case, Count, F, FloatField, IntegerField, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Least, Round
+
+from themepark.constants import TIER_WEIGHTS
+from themepark.models import Ride
+
+from .metrics import mtbf_hours, mttr_minutes, opening_reliability
+from .models import ParkDailyStats, RideDailyStats, RidePeriodStats
+from .scopes import Scope, ride_sources
+
+
+def _ratio(numerator, denominator):
+    return numerator / denominator if denominator else None
+
+
+_RIDE_COLUMNS = ("ride_id", "park_id", "operating_minutes", "downtime_minutes", "wait_known_minutes",
+                 "avg_wait_minutes", "status_changes", "longest_downtime_minutes", "peak_wait_minutes", "breakdowns",
+                 "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes")
+
+
+def _one(flag):
+    return Case(When(**{flag: True}, then=1), default=0, output_field=IntegerField())
+
+
+def _ride_rows_sql(scope: Scope, ride_ids):
+    """(SQL, params) of the scope's ride rows, daily and rolled up alike (days operated and on time
+    counted), or None when there can be none."""
+    daily, rolled = ride_sources(scope)
+    parts = [RideDailyStats.objects.filter(daily).values(*_RIDE_COLUMNS, n_operated=_one("operated"),
+                                                         n_on_time=_one("opened_on_time")),
+             RidePeriodStats.objects.filter(rolled).values(*_RIDE_COLUMNS, n_operated=F("days_operated"),
+                                                           n_on_time=F("days_on_time"))]
+    compiled = []
+    for rows in parts:
+        if ride_ids is not None:
+            rows = rows.filter(ride_id__in=list(ride_ids))
+        try:
+            rows = rows.order_by()
+            compiled.append(rows.query.get_compiler(using=rows.db).as_sql())  # for the database it runs on
+        except EmptyResultSet:
+            continue
+    if not compiled:
+        return None
+    return " UNION ALL ".join(sql for sql, _ in compiled), [p for _, params in compiled for p in params]
+
+
+def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
+    """Per-ride sums over the scope as (SQL, params) of a grouped query, one row per ride; each
+    aggregate appears once, so callers filter and order the grouped rows from outside and the
+    server never evaluates the aggregates again for a HAVING or ORDER BY. `counts_only` keeps
+    just what park-level counts need. None when the scope can hold no row (no parks, no rides)."""
+    source = _ride_rows_sql(scope, ride_ids)
+    if source is None:
+        return None
+    rows, params = source
+    downtime = "SUM(u.downtime_minutes)"
+    for kind in sorted(scope.exclude):
+        downtime += f" - COALESCE(SUM(u.{EXCLUDABLE[kind]}), 0.0)"
+    columns = [
+        "u.ride_id AS ride_id", "MAX(u.park_id) AS of_park",
+        "COALESCE(SUM(u.operating_minutes), 0.0) AS operating", f"COALESCE({downtime}, 0.0) AS downtime",
+        # Mean waits are time-weighted by the minutes with a known wait (docs/metrics.md §4).
+        "COALESCE(SUM(CASE WHEN u.avg_wait_minutes IS NOT NULL THEN u.wait_known_minutes END), 0.0) AS wait_minutes",
+        "COALESCE(SUM(u.n_operated), 0) AS days_operated"]
+    if not counts_only:
+        columns += [
+            "SUM(u.status_changes) AS changes", "MAX(u.longest_downtime_minutes) AS longest",
+            "MAX(u.peak_wait_minutes) AS peak_wait", "SUM(u.avg_wait_minutes * u.wait_known_minutes) AS wait_sum",
+            # reliability (docs/metrics.md §8-§9); a breakdown's minutes are the rest of the downtime
+            "COALESCE(SUM(u.breakdowns), 0) AS breakdowns", "COALESCE(SUM(u.downtime_minutes), 0.0) AS all_downtime",
+            "COALESCE(SUM(u.park_wide_minutes), 0.0) AS park_wide",
+            "COALESCE(SUM(u.late_opening_minutes), 0.0) AS late_opening",
+            "COALESCE(SUM(u.stale_feed_minutes), 0.0) AS stale_feed", "COALESCE(SUM(u.n_on_time), 0) AS days_on_time"]
+    return f"SELECT {', '.join(columns)} FROM ({rows}) u GROUP BY u.ride_id", params
+
+
+_UPTIME_SQL = "CASE WHEN t.operating + t.downtime > 0 THEN 100.0 * t.operating / (t.operating + t.downtime) END"
+_AVG_WAIT_SQL = "CASE WHEN t.wait_minutes > 0 THEN t.wait_sum / t.wait_minutes END"
+# Ranking orders computed in SQL, so only the top rows travel to Python (nulls last either way).
+_MTBF_SQL = "CASE WHEN t.breakdowns > 0 THEN t.operating / t.breakdowns END"
+_MTTR_SQL = ("CASE WHEN t.breakdowns > 0 THEN (t.all_downtime - t.park_wide - t.late_opening - t.stale_feed)"
+             " / t.breakdowns END")
+RIDE_ORDERS = {
+    "downtime_hours": "t.downtime DESC, t.ride_id",
+    # reliability: the least reliable first (shortest time between breakdowns, longest repairs, most breakdowns)
+    "mtbf_hours": f"({_MTBF_SQL}) IS NULL, {_MTBF_SQL}, t.ride_id",
+    "mttr_minutes": f"({_MTTR_SQL}) IS NULL, {_MTTR_SQL} DESC, t.ride_id",
+    "breakdowns": "t.breakdowns DESC, t.ride_id",
+    "uptime_percentage": f"({_UPTIME_SQL}) IS NULL, {_UPTIME_SQL}, t.ride_id",
+    "avg_wait": f"({_AVG_WAIT_SQL}) IS NULL, {_AVG_WAIT_SQL} DESC, t.ride_id",
+}
+RIDE_FILTERS = {"ranked": "t.days_operated > 0 OR t.downtime > 0", "waits": "t.wait_minutes > 0"}
+
+
+def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=None) -> dict[int, dict]:
+    """Per ride over the scope: sums of minutes, time-weighted mean wait, peaks, days operated;
+    optionally filtered (`having`, a RIDE_FILTERS key), ordered (RIDE_ORDERS) and cut to `limit`
+    in SQL. Dicts keep the order."""
+    totals = _ride_totals(scope, ride_ids)
+    if totals is None:
+        return {}
+    inner, params = totals
+    sql = f"SELECT t.* FROM ({inner}) t"
+    if having is not None:
+        sql += f" WHERE {RIDE_FILTERS[having]}"
+    if order is not None:
+        sql += f" ORDER BY {RIDE_ORDERS[order]}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    with _read_cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
+        rows = cursor.fetchall()
+    figures = {}
+    for values in rows:
+        row = dict(zip(columns, values))
+        operating, downtime, wait_minutes = float(row["operating"]), float(row["downtime"]), float(row["wait_minutes"])
+        row.update({k: int(row[k]) for k in ("days_operated", "days_on_time", "breakdowns", "changes")
+                    if row.get(k) is not None})
+        row.update(operating=operating, downtime=downtime, wait_minutes=wait_minutes,
+                   uptime=_ratio(100.0 * operating, operating + downtime),
+                   avg_wait=_ratio(row["wait_sum"], wait_minutes) if row["wait_sum"] is not None else None)
+        row["downtime_hours"] = downtime / 60
+        row["operating_hours"] = operating / 60
+        row["uptime_percentage"] = row["uptime"]
+        row.update(reliability_figures(row))
+        figures[row["ride_id"]] = row
+    return figures
+
+
+EXCLUDABLE = {"park_wide": "park_wide_minutes", "stale_feed": "stale_feed_minutes"}
+
+
+def reliability_figures(row) -> dict:
+    """Breakdowns, MTBF, MTTR, opening reliability and downtime by kind from summed rows (docs/metrics.md §8-§9)."""
+    if row.get("breakdowns") is None:
+        return {}
+    by_kind = _by_kind(row, float(row["all_downtime"] or 0.0))
+    breakdowns = int(row["breakdowns"] or 0)
+    return {"breakdowns": breakdowns, "mtbf_hours": mtbf_hours(float(row["operating"]), breakdowns),
+            "mttr_minutes": mttr_minutes(by_kind["breakdown"], breakdowns),
+            "opening_reliability": opening_reliability(int(row["days_on_time"] or 0), int(row["days_operated"] or 0)),
+            "downtime_minutes_by_kind": by_kind}
+
+
+def _by_kind(row, downtime_minutes: float) -> dict[str, float]:
+    """Downtime minutes by kind from summed rows: a breakdown's minutes are the rest of the downtime."""
+    by_kind = {kind: float(row[kind] or 0.0) for kind in ("park_wide", "late_opening", "stale_feed")}
+    return {"breakdown": max(0.0, downtime_minutes - sum(by_kind.values())), **by_kind}
+
+
+def _health(park, coverage: float | None) -> dict:
+    return {"coverage_percentage": coverage,
+            "comparable": bool(park.reports_down and coverage is not None and coverage >= COMPARABLE_COVERAGE)}
+
+
+def park_coverage(scope: Scope, park_ids=None) -> dict[int, dict]:
+    """Per park: the share of its open time with known state over the scope (open-hours weighted
+    mean of its days' coverage), and whether its rows can be compared with others: coverage of
+    at least COMPARABLE_COVERAGE and a feed that reports DOWN."""
+    rows = ParkDailyStats.objects.filter(scope.q(), open_hours__gt=0, coverage_percentage__isnull=False)
+    if park_ids is not None:
+        rows = rows.filter(park_id__in=list(park_ids))
+    rows = rows.values("park_id").annotate(cov=Sum(F("coverage_percentage") * F("open_hours"),
+                                                   output_field=FloatField()), hours=Sum("open_hours"))
+    found = {r["park_id"]: r["cov"] / r["hours"] if r["hours"] else None for r in rows}
+    return {park_id: _health(scope.parks[park_id], found.get(park_id))
+            for park_id in (scope.parks if park_ids is None else park_ids)}
+
+
+COMPARABLE_COVERAGE = 80.0
+
+
+def _read_cursor():
+    """A cursor on the database the ORM reads statistics from (a replica for the public API)."""
+    return connections[router.db_for_read(RideDailyStats)].cursor()
+
+
+def _tier_weight_sql(column):
+    cases = " ".join(f"WHEN {tier} THEN {weight}" for tier, weight in TIER_WEIGHTS.items() if tier is not None)
+    return f"CASE {column} {cases} ELSE {TIER_WEIGHTS[None]} END"
+
+
+def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
+    """Per park, from its rides' totals (grouped again in SQL, so 1 row per park comes back):
+    rides down, rides operated, effective weight, mean uptime of operated rides, rides with a wait."""
+    totals = _ride_totals(scope, counts_only=True)
+    if totals is None:
+        return {}
+    inner, params = totals
+    sql = (
+        "SELECT t.of_park, SUM(CASE WHEN t.downtime > 0 THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN t.days_operated > 0 THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN t.days_operated > 0 THEN {_tier_weight_sql('r.tier')} ELSE 0 END),"
+        " AVG(CASE WHEN t.days_operated > 0 AND t.operating + t.downtime > 0"
+        " THEN 100.0 * t.operating / (t.operating + t.downtime) END),"
+        " SUM(CASE WHEN t.wait_minutes > 0 THEN 1 ELSE 0 END)"
+        f" FROM ({inner}) t JOIN {Ride._meta.db_table} r ON r.id = t.ride_id GROUP BY t.of_park")
+    with _read_cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def park_daily_totals(scope: Scope) -> dict[int, dict]:
+    """Per park over the scope, from its daily rows alone: mean daily shame over open days, summed
+    hours, reliability sums and the mean wait weighted by open hours (what trend percentages compare)."""
+    total, weighted, shame = F("total_downtime_hours"), F("weighted_downtime_hours"), F("shame_score")
+    for kind in sorted(scope.exclude):
+        total = total - F(EXCLUDABLE[kind]) / 60.0
+        weighted = weighted - F(f"weighted_{kind}_hours")
+    if scope.exclude:  # each day's score again without the excluded hours (docs/metrics.md §5, §9)
+        share = 10.0 * weighted / (F("effective_park_weight") * F("open_hours"))
+        shame = Case(When(effective_park_weight__gt=0, open_hours__gt=0, then=Least(Value(10.0), Round(share, 1))),
+                     default=Value(0.0), output_field=FloatField())
+    rows = ParkDailyStats.objects.filter(scope.q()).values("park_id").annotate(
+        shame=Avg(shame, filter=Q(open_hours__gt=0), output_field=FloatField()),
+        total_downtime=Coalesce(Sum(total, output_field=FloatField()), 0.0),
+        weighted_downtime=Coalesce(Sum(weighted, output_field=FloatField()), 0.0),
+        breakdowns=Coalesce(Sum("breakdowns"), 0), all_downtime_hours=Coalesce(Sum("total_downtime_hours"), 0.0),
+        park_wide=Coalesce(Sum("park_wide_minutes"), 0.0), late_opening=Coalesce(Sum("late_opening_minutes"), 0.0),
+        stale_feed=Coalesce(Sum("stale_feed_minutes"), 0.0),
+        cov_sum=Sum(F("coverage_percentage") * F("open_hours"), output_field=FloatField(),
+                    filter=Q(open_hours__gt=0, coverage_percentage__isnull=False)),
+        cov_hours=Sum("open_hours", filter=Q(open_hours__gt=0, coverage_percentage__isnull=False)),
+        days_open=Count("pk", filter=Q(open_hours__gt=0)),
+        wait_sum=Sum(F("avg_wait_minutes") * F("open_hours"), output_field=FloatField()),
+        wait_hours=Sum("open_hours", filter=Q(avg_wait_minutes__isnull=False)),
+        peak_wait=Max("peak_wait_minutes"),
+    )
+    return {row["park_id"]: {**row, "avg_wait": _ratio(row["wait_sum"] or 0.0, row["wait_hours"])} for row in rows}
+
+
+def park_figures(scope: Scope) -> dict[int, dict]:
+    """Per park over the scope: the daily totals plus ride counts and weights."""
+    counts = _park_ride_counts(scope)
+    parks = park_daily_totals(scope)
+    for park_id, row in parks.items():
+        down, operated, weight, uptime, reporting = counts.get(park_id, (0, 0, 0, None, 0))
+        row.update({"rides_down": int(down or 0), "rides_operated": int(operated or 0),
+                    "effective_weight": float(weight or 0), "rides_reporting": int(reporting or 0),
+                    "uptime_percentage": None if uptime is None else float(uptime)})
+        row.update(_park_reliability(scope.parks[park_id], row))
+    return parks
+
+
+def _park_reliability(park, row) -> dict:
+    """A park's breakdowns, downtime by kind and data health over the scope (from its daily rows)."""
+    coverage = row["cov_sum"] / row["cov_hours"] if row["cov_hours"] else None
+    return {"breakdowns": int(row["breakdowns"] or 0),
+            "downtime_minutes_by_kind": _by_kind(row, float(row["all_downtime_hours"] or 0.0) * 60),
+            **_health(park, coverage)}
+
