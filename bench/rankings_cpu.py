@@ -4,9 +4,11 @@
 
 Reads the small database of bench/api.py (BENCH_DATABASE_URL's name + _small; fill it first with
 `bench/api.py --size small`). For each endpoint and period it runs the request --repeat times
-through Django's test client with the response cache off and prints the median of: the process
-CPU (application: views, selectors, serializers, rendering), the wall time spent in database calls
-(the server's work plus the round trips) and the number of queries. --save writes every response
+through Django's test client with the response cache off and prints: the least process CPU of
+the runs (application: views, selectors, serializers, rendering; the least is the steadiest on a
+shared machine), the median wall time spent in database calls (the server's work plus the round
+trips), the number of queries and the rows the database server handled (its session's
+Handler_read_* and Handler_tmp_* counters: index and table reads, temporary-table writes). --save writes every response
 body; --compare checks that each body equals the saved one (same fields, same values).
 """
 import argparse
@@ -54,6 +56,12 @@ def main():
     client = Client(HTTP_HOST="127.0.0.1")
     db = {"seconds": 0.0, "queries": 0}
 
+    def handled():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW SESSION STATUS WHERE Variable_name LIKE 'Handler_read%%'"
+                           " OR Variable_name LIKE 'Handler_tmp%%'")
+            return sum(int(value) for _, value in cursor.fetchall())
+
     def timed(execute, sql, params, many, context):
         start = time.perf_counter()
         try:
@@ -64,29 +72,34 @@ def main():
 
     bodies, saved = {}, json.loads(Path(args.compare).read_text()) if args.compare else None
     totals = [0.0, 0.0]
-    print(f"{'request':62s} {'app CPU ms':>10s} {'db ms':>7s} {'queries':>7s}")
+    print(f"{'request':62s} {'app CPU ms':>10s} {'db ms':>7s} {'queries':>7s} {'db rows':>8s}")
+    client.get("/api/health")
+    baseline = -handled() + handled()  # what reading the counters costs itself
     with connection.execute_wrapper(timed):
         for path in PATHS:
             if args.only and args.only not in path:
                 continue
-            cpu, wall, queries = [], [], []
+            cpu, wall, queries, rows = [], [], [], []
             for _ in range(args.repeat):
+                before = handled()
                 db.update(seconds=0.0, queries=0)
                 start = time.process_time()
                 response = client.get(path)
                 cpu.append((time.process_time() - start) * 1000)
                 wall.append(db["seconds"] * 1000)
                 queries.append(db["queries"])
+                rows.append(handled() - before - baseline)
                 assert response.status_code == 200, (path, response.status_code, response.content[:300])
             bodies[path] = response.json()
-            app, sql = statistics.median(cpu), statistics.median(wall)
+            app, sql = min(cpu), statistics.median(wall)
             totals[0] += app
             totals[1] += sql
             note = ""
             if saved is not None:
                 note = "  same" if saved.get(path) == bodies[path] else "  DIFFERENT"
-            print(f"{path:62s} {app:10.1f} {sql:7.1f} {statistics.median(queries):7.0f}{note}", flush=True)
-    print(f"{'sum of medians':62s} {totals[0]:10.1f} {totals[1]:7.1f}")
+            print(f"{path:62s} {app:10.1f} {sql:7.1f} {statistics.median(queries):7.0f} {min(rows):8d}{note}",
+                  flush=True)
+    print(f"{'sum':62s} {totals[0]:10.1f} {totals[1]:7.1f}")
     if args.save:
         Path(args.save).write_text(json.dumps(bodies, indent=1, sort_keys=True))
 

@@ -1,15 +1,14 @@
 """Per-ride and per-park figures over a scope, summed in SQL from the statistics tables for the
 public API (docs/metrics.md §4-§9). Never scans raw observations."""
-from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import Avg, Case, Count, F, FloatField, IntegerField, Max, Q, Sum, Value, When
+from django.db.models import Avg, Case, Count, F, FloatField, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Least, Round
 
 from themepark.constants import TIER_WEIGHTS
 from themepark.models import Ride
 
 from .metrics import mtbf_hours, mttr_minutes, opening_reliability
-from .models import ParkDailyStats, RideDailyStats, RidePeriodStats
+from .models import ParkDailyStats, RideDailyStats, RidePeriodStats, RideRangeStats
 from .scopes import Scope, ride_sources
 
 
@@ -17,65 +16,106 @@ def _ratio(numerator, denominator):
     return numerator / denominator if denominator else None
 
 
-_RIDE_COLUMNS = ("ride_id", "park_id", "operating_minutes", "downtime_minutes", "wait_known_minutes",
-                 "avg_wait_minutes", "status_changes", "longest_downtime_minutes", "peak_wait_minutes", "breakdowns",
-                 "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes")
+_RIDE_COLUMNS = ("ride_id", "park_id", "operating_minutes", "downtime_minutes", "status_changes",
+                 "longest_downtime_minutes", "peak_wait_minutes", "breakdowns", "park_wide_minutes",
+                 "late_opening_minutes", "stale_feed_minutes")
+# Per source, the same further columns (the UNION lines them up by position): wk, the minutes with
+# a known wait on rows with a mean wait; ww, mean wait x those minutes; days operated and on time.
+_DAILY_EXTRA = ("CASE WHEN avg_wait_minutes IS NOT NULL THEN wait_known_minutes END AS wk",
+                "avg_wait_minutes * wait_known_minutes AS ww", "CASE WHEN operated THEN 1 ELSE 0 END AS n_operated",
+                "CASE WHEN opened_on_time THEN 1 ELSE 0 END AS n_on_time")
+_ROLLED_EXTRA = (*_DAILY_EXTRA[:2], "days_operated AS n_operated", "days_on_time AS n_on_time")
+_RANGED_EXTRA = ("wait_minutes AS wk", "wait_sum AS ww", "days_operated AS n_operated", "days_on_time AS n_on_time")
 
 
-def _one(flag):
-    return Case(When(**{flag: True}, then=1), default=0, output_field=IntegerField())
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _part(model, extra, terms, ride_ids, prefix=("", ())):
+    """SELECT of one source's rows: `terms` are (park ids, conditions, their values) ORed, after
+    `prefix` (a condition on the leading columns of an index, so the server range-scans it
+    instead of walking the table to evaluate the OR)."""
+    if not terms:
+        return None
+    where, params = [], list(prefix[1])
+    for park_ids, conditions, values in terms:
+        where.append(f"(park_id IN ({_marks(park_ids)}) AND " + " AND ".join(conditions) + ")")
+        params += [*park_ids, *values]
+    sql = (f"SELECT {', '.join(_RIDE_COLUMNS)}, {', '.join(extra)} FROM {model._meta.db_table}"
+           f" WHERE {prefix[0]}({' OR '.join(where)})")
+    if ride_ids is not None:
+        sql += f" AND ride_id IN ({_marks(ride_ids)})"
+        params += ride_ids
+    return sql, params
+
+
+def _sources_sql(scope: Scope, ride_ids):
+    """(SQL, params, single) of the scope's ride rows, daily, rolled up and summed over ranges alike,
+    or None when there can be none; `single` when every ride has one row (range rows only)."""
+    if ride_ids is not None:
+        ride_ids = list(ride_ids)
+        if not ride_ids:
+            return None
+    found = ride_sources(scope)
+    span = (min(a for _, a, _ in found.daily), max(b for _, _, b in found.daily)) if found.daily else ()
+    types, starts = sorted({t for _, t, _ in found.rolled}), sorted({a for _, _, a in found.rolled})
+    parts = [
+        _part(RideDailyStats, _DAILY_EXTRA, [(ids, ("date >= %s", "date <= %s"), (a, b)) for ids, a, b in found.daily],
+              ride_ids, ("date >= %s AND date <= %s AND ", span)),
+        _part(RidePeriodStats, _ROLLED_EXTRA,
+              [(ids, ("period_type = %s", "period_start = %s"), (t, a)) for ids, t, a in found.rolled], ride_ids,
+              (f"period_type IN ({_marks(types)}) AND period_start IN ({_marks(starts)}) AND ", [*types, *starts])),
+        _part(RideRangeStats, _RANGED_EXTRA,
+              [(ids, ("first_day = %s", "last_day = %s"), (a, b)) for ids, a, b in found.ranged], ride_ids)]
+    compiled = [part for part in parts if part is not None]
+    if not compiled:
+        return None
+    single = len(compiled) == 1 and parts[2] is not None
+    return " UNION ALL ".join(sql for sql, _ in compiled), [p for _, params in compiled for p in params], single
 
 
 def _ride_rows_sql(scope: Scope, ride_ids):
-    """(SQL, params) of the scope's ride rows, daily and rolled up alike (days operated and on time
-    counted), or None when there can be none."""
-    daily, rolled = ride_sources(scope)
-    parts = [RideDailyStats.objects.filter(daily).values(*_RIDE_COLUMNS, n_operated=_one("operated"),
-                                                         n_on_time=_one("opened_on_time")),
-             RidePeriodStats.objects.filter(rolled).values(*_RIDE_COLUMNS, n_operated=F("days_operated"),
-                                                           n_on_time=F("days_on_time"))]
-    compiled = []
-    for rows in parts:
-        if ride_ids is not None:
-            rows = rows.filter(ride_id__in=list(ride_ids))
-        try:
-            rows = rows.order_by()
-            compiled.append(rows.query.get_compiler(using=rows.db).as_sql())  # for the database it runs on
-        except EmptyResultSet:
-            continue
-    if not compiled:
-        return None
-    return " UNION ALL ".join(sql for sql, _ in compiled), [p for _, params in compiled for p in params]
+    """(SQL, params) of the scope's ride rows, or None when there can be none."""
+    found = _sources_sql(scope, ride_ids)
+    return None if found is None else found[:2]
 
 
 def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
     """Per-ride sums over the scope as (SQL, params) of a grouped query, one row per ride; each
     aggregate appears once, so callers filter and order the grouped rows from outside and the
-    server never evaluates the aggregates again for a HAVING or ORDER BY. `counts_only` keeps
-    just what park-level counts need. None when the scope can hold no row (no parks, no rides)."""
-    source = _ride_rows_sql(scope, ride_ids)
+    server never evaluates the aggregates again for a HAVING or ORDER BY. Range rows alone hold one
+    row per ride already: then nothing is grouped. `counts_only` keeps just what park-level counts
+    need. None when the scope can hold no row (no parks, no rides)."""
+    source = _sources_sql(scope, ride_ids)
     if source is None:
         return None
-    rows, params = source
-    downtime = "SUM(u.downtime_minutes)"
+    rows, params, single = source
+
+    def agg(function, column):
+        return f"u.{column}" if single else f"{function}(u.{column})"
+
+    downtime = agg("SUM", "downtime_minutes")
     for kind in sorted(scope.exclude):
-        downtime += f" - COALESCE(SUM(u.{EXCLUDABLE[kind]}), 0.0)"
+        downtime += f" - COALESCE({agg('SUM', EXCLUDABLE[kind])}, 0.0)"
     columns = [
-        "u.ride_id AS ride_id", "MAX(u.park_id) AS of_park",
-        "COALESCE(SUM(u.operating_minutes), 0.0) AS operating", f"COALESCE({downtime}, 0.0) AS downtime",
+        "u.ride_id AS ride_id", f"{agg('MAX', 'park_id')} AS of_park",
+        f"COALESCE({agg('SUM', 'operating_minutes')}, 0.0) AS operating", f"COALESCE({downtime}, 0.0) AS downtime",
         # Mean waits are time-weighted by the minutes with a known wait (docs/metrics.md §4).
-        "COALESCE(SUM(CASE WHEN u.avg_wait_minutes IS NOT NULL THEN u.wait_known_minutes END), 0.0) AS wait_minutes",
-        "COALESCE(SUM(u.n_operated), 0) AS days_operated"]
+        f"COALESCE({agg('SUM', 'wk')}, 0.0) AS wait_minutes",
+        f"COALESCE({agg('SUM', 'n_operated')}, 0) AS days_operated"]
     if not counts_only:
         columns += [
-            "SUM(u.status_changes) AS changes", "MAX(u.longest_downtime_minutes) AS longest",
-            "MAX(u.peak_wait_minutes) AS peak_wait", "SUM(u.avg_wait_minutes * u.wait_known_minutes) AS wait_sum",
+            f"{agg('SUM', 'status_changes')} AS changes", f"{agg('MAX', 'longest_downtime_minutes')} AS longest",
+            f"{agg('MAX', 'peak_wait_minutes')} AS peak_wait", f"{agg('SUM', 'ww')} AS wait_sum",
             # reliability (docs/metrics.md §8-§9); a breakdown's minutes are the rest of the downtime
-            "COALESCE(SUM(u.breakdowns), 0) AS breakdowns", "COALESCE(SUM(u.downtime_minutes), 0.0) AS all_downtime",
-            "COALESCE(SUM(u.park_wide_minutes), 0.0) AS park_wide",
-            "COALESCE(SUM(u.late_opening_minutes), 0.0) AS late_opening",
-            "COALESCE(SUM(u.stale_feed_minutes), 0.0) AS stale_feed", "COALESCE(SUM(u.n_on_time), 0) AS days_on_time"]
-    return f"SELECT {', '.join(columns)} FROM ({rows}) u GROUP BY u.ride_id", params
+            f"COALESCE({agg('SUM', 'breakdowns')}, 0) AS breakdowns",
+            f"COALESCE({agg('SUM', 'downtime_minutes')}, 0.0) AS all_downtime",
+            f"COALESCE({agg('SUM', 'park_wide_minutes')}, 0.0) AS park_wide",
+            f"COALESCE({agg('SUM', 'late_opening_minutes')}, 0.0) AS late_opening",
+            f"COALESCE({agg('SUM', 'stale_feed_minutes')}, 0.0) AS stale_feed",
+            f"COALESCE({agg('SUM', 'n_on_time')}, 0) AS days_on_time"]
+    return f"SELECT {', '.join(columns)} FROM ({rows}) u" + ("" if single else " GROUP BY u.ride_id"), params
 
 
 _UPTIME_SQL = "CASE WHEN t.operating + t.downtime > 0 THEN 100.0 * t.operating / (t.operating + t.downtime) END"

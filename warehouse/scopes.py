@@ -14,6 +14,7 @@ from django.db.models import Q
 from themepark.models import Park
 
 from . import periods
+from .aggregation.ranges import RANGED_LENGTHS, fresh_ranges
 from .aggregation.rollups import period_bounds
 from .models import ParkPeriodStats, PeriodType
 
@@ -120,38 +121,65 @@ def _cover(days: periods.DayRange, complete: date | None):
     return wholes, ragged
 
 
-def ride_sources(scope: Scope) -> tuple[Q, Q]:
-    """Where a scope's ride rows come from: (daily rows, period rows). Whole weeks, months and
-    years come from the period rollups of the parks that have them (rolled up from the same daily
-    rows, so the sums are the same), the ragged ends and any period not rolled up from daily rows:
-    a 30-day or a year's ranking reads about as many rows as a 7-day one."""
-    plans = [(park_ids, *_cover(days, scope.complete.get(days))) for days, park_ids in scope.groups.items()]
+def _ranged(scope: Scope) -> dict[periods.DayRange, list[int]]:
+    """Per date range of the scope, the parks whose rides' sums over exactly that range are stored
+    and fresh (`warehouse.aggregation.ranges`): complete multi-day ranges only."""
+    wanted = {days: park_ids for days, park_ids in scope.groups.items() if days.days in RANGED_LENGTHS
+              and scope.complete.get(days) is not None and days.end <= scope.complete[days]}
+    if not wanted:
+        return {}
+    fresh = fresh_ranges([pk for park_ids in wanted.values() for pk in park_ids], wanted)
+    found = {days: [pk for pk in park_ids if (pk, days.start, days.end) in fresh] for days, park_ids in wanted.items()}
+    return {days: park_ids for days, park_ids in found.items() if park_ids}
+
+
+@dataclass
+class Sources:
+    """Where a scope's ride rows come from, as (park ids, first day, last day) terms of daily rows,
+    (park ids, period type, period start) terms of the period rollups and (park ids, first day,
+    last day) terms of the range rows."""
+
+    daily: list = field(default_factory=list)
+    rolled: list = field(default_factory=list)
+    ranged: list = field(default_factory=list)
+
+
+def ride_sources(scope: Scope) -> Sources:
+    """Where a scope's ride rows come from. A range summed whole by the statistics run (the last 7
+    or 30 complete days and the ranges before them) gives one row per ride; otherwise whole weeks,
+    months and years come from the period rollups of the parks that have them (rolled up from the
+    same daily rows, so the sums are the same), the ragged ends and any period not rolled up from
+    daily rows: a 30-day or a year's ranking reads about as many rows as a 7-day one."""
+    out, whole = Sources(), _ranged(scope)
+    for days, park_ids in sorted(whole.items(), key=lambda item: (item[0].start, item[0].end)):
+        out.ranged.append((sorted(park_ids), days.start, days.end))
+    groups = [(days, [pk for pk in park_ids if pk not in whole.get(days, ())]) for days, park_ids in
+              scope.groups.items()]
+    plans = [(park_ids, *_cover(days, scope.complete.get(days))) for days, park_ids in groups if park_ids]
     keys = {(ptype, start) for _, wholes, _ in plans for ptype, start, _ in wholes}
     have = set()
     if keys:  # a rollup counts once computed after its last day ended (then it holds every day)
-        rows = ParkPeriodStats.objects.filter(park_id__in=list(scope.ranges), period_type__in={k[0] for k in keys},
+        rows = ParkPeriodStats.objects.filter(park_id__in=[pk for park_ids, _, _ in plans for pk in park_ids],
+                                              period_type__in={k[0] for k in keys},
                                               period_start__in={k[1] for k in keys})
         for park_id, ptype, start, end, computed in rows.values_list("park_id", "period_type", "period_start",
                                                                      "period_end", "computed_at"):
             if computed >= periods.day_bounds_utc(end, scope.parks[park_id].timezone)[1]:
                 have.add((park_id, ptype, start))
-    daily, rolled, by_ranges = Q(pk__in=[]), Q(pk__in=[]), {}
+    by_ranges = {}
     for park_ids, wholes, ragged in plans:
         per_park = {pk: list(ragged) for pk in park_ids}
         for ptype, start, end in wholes:
             rolled_up = [pk for pk in park_ids if (pk, ptype, start) in have]
             if rolled_up:
-                rolled |= Q(park_id__in=rolled_up, period_type=ptype, period_start=start)
+                out.rolled.append((rolled_up, ptype, start))
             for pk in set(park_ids).difference(rolled_up):
                 per_park[pk].append(periods.DayRange(start, end))
         for pk, ranges in per_park.items():  # parks with the same ranges share their terms
             by_ranges.setdefault(tuple(_merged(ranges)), []).append(pk)
     for ranges, park_ids in by_ranges.items():
-        for days in ranges:
-            daily |= Q(park_id__in=sorted(park_ids), date__gte=days.start, date__lte=days.end)
-    if keys:  # the periods' keys ANDed on let MySQL range-scan the (period_type, period_start) index
-        rolled = Q(period_type__in=sorted({k[0] for k in keys}), period_start__in=sorted({k[1] for k in keys})) & rolled
-    return daily, rolled
+        out.daily += [(sorted(park_ids), days.start, days.end) for days in ranges]
+    return out
 
 
 def _merged(ranges):
