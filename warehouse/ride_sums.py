@@ -1,8 +1,6 @@
 """Per-ride and per-park figures over a scope, summed in SQL from the statistics tables for the
 public API (docs/metrics.md §4-§9). Never scans raw observations."""
 from django.db import connections, router
-from django.db.models import Avg, Case, Count, F, FloatField, Max, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Least, Round
 
 from themepark.constants import TIER_WEIGHTS
 from themepark.models import Ride
@@ -136,11 +134,13 @@ RIDE_ORDERS = {
 RIDE_FILTERS = {"ranked": "t.days_operated > 0 OR t.downtime > 0", "waits": "t.wait_minutes > 0"}
 
 
-def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=None) -> dict[int, dict]:
+def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=None,
+                 brief=False) -> dict[int, dict]:
     """Per ride over the scope: sums of minutes, time-weighted mean wait, peaks, days operated;
     optionally filtered (`having`, a RIDE_FILTERS key), ordered (RIDE_ORDERS) and cut to `limit`
-    in SQL. Dicts keep the order."""
-    totals = _ride_totals(scope, ride_ids)
+    in SQL. Dicts keep the order. `brief`: only minutes, uptime and days operated (no waits, peaks
+    or reliability; orders on those need the full figures)."""
+    totals = _ride_totals(scope, ride_ids, counts_only=brief)
     if totals is None:
         return {}
     inner, params = totals
@@ -163,7 +163,7 @@ def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=
                     if row.get(k) is not None})
         row.update(operating=operating, downtime=downtime, wait_minutes=wait_minutes,
                    uptime=_ratio(100.0 * operating, operating + downtime),
-                   avg_wait=_ratio(row["wait_sum"], wait_minutes) if row["wait_sum"] is not None else None)
+                   avg_wait=_ratio(row["wait_sum"], wait_minutes) if row.get("wait_sum") is not None else None)
         row["downtime_hours"] = downtime / 60
         row["operating_hours"] = operating / 60
         row["uptime_percentage"] = row["uptime"]
@@ -198,16 +198,35 @@ def _health(park, coverage: float | None) -> dict:
             "comparable": bool(park.reports_down and coverage is not None and coverage >= COMPARABLE_COVERAGE)}
 
 
+def _scope_where(scope: Scope):
+    """(SQL, params): the scope's park days (`Scope.q`) on a table with park_id and date."""
+    terms, params = [], []
+    for days, park_ids in scope.groups.items():
+        terms.append(f"(date >= %s AND date <= %s AND park_id IN ({_marks(park_ids)}))")
+        params += [days.start, days.end, *park_ids]
+    if not terms:
+        return "0 = 1", []
+    span = scope.span  # ANDed on: a range scan of the date index instead of walking it for the OR
+    return f"date >= %s AND date <= %s AND ({' OR '.join(terms)})", [span.start, span.end, *params]
+
+
 def park_coverage(scope: Scope, park_ids=None) -> dict[int, dict]:
     """Per park: the share of its open time with known state over the scope (open-hours weighted
     mean of its days' coverage), and whether its rows can be compared with others: coverage of
     at least COMPARABLE_COVERAGE and a feed that reports DOWN."""
-    rows = ParkDailyStats.objects.filter(scope.q(), open_hours__gt=0, coverage_percentage__isnull=False)
+    where, params = _scope_where(scope)
     if park_ids is not None:
-        rows = rows.filter(park_id__in=list(park_ids))
-    rows = rows.values("park_id").annotate(cov=Sum(F("coverage_percentage") * F("open_hours"),
-                                                   output_field=FloatField()), hours=Sum("open_hours"))
-    found = {r["park_id"]: r["cov"] / r["hours"] if r["hours"] else None for r in rows}
+        park_ids = list(park_ids)
+        if not park_ids:
+            return {}
+        where += f" AND park_id IN ({_marks(park_ids)})"
+        params += park_ids
+    sql = (f"SELECT park_id, SUM(coverage_percentage * open_hours), SUM(open_hours) FROM "
+           f"{ParkDailyStats._meta.db_table} WHERE {where} AND coverage_percentage IS NOT NULL"
+           " AND open_hours > 0.0e0 GROUP BY park_id ORDER BY NULL")
+    with _read_cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {park_id: cov / hours if hours else None for park_id, cov, hours in cursor.fetchall()}
     return {park_id: _health(scope.parks[park_id], found.get(park_id))
             for park_id in (scope.parks if park_ids is None else park_ids)}
 
@@ -245,33 +264,47 @@ def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
+_PARK_TOTALS = ("shame", "total_downtime", "weighted_downtime", "breakdowns", "all_downtime_hours", "park_wide",
+                "late_opening", "stale_feed", "cov_sum", "cov_hours", "days_open", "wait_sum", "wait_hours",
+                "peak_wait")
+
+
 def park_daily_totals(scope: Scope) -> dict[int, dict]:
     """Per park over the scope, from its daily rows alone: mean daily shame over open days, summed
     hours, reliability sums and the mean wait weighted by open hours (what trend percentages compare)."""
-    total, weighted, shame = F("total_downtime_hours"), F("weighted_downtime_hours"), F("shame_score")
+    total, weighted, shame = "total_downtime_hours", "weighted_downtime_hours", "shame_score"
     for kind in sorted(scope.exclude):
-        total = total - F(EXCLUDABLE[kind]) / 60.0
-        weighted = weighted - F(f"weighted_{kind}_hours")
+        total = f"({total} - ({EXCLUDABLE[kind]} / 60.0e0))"
+        weighted = f"({weighted} - weighted_{kind}_hours)"
     if scope.exclude:  # each day's score again without the excluded hours (docs/metrics.md §5, §9)
-        share = 10.0 * weighted / (F("effective_park_weight") * F("open_hours"))
-        shame = Case(When(effective_park_weight__gt=0, open_hours__gt=0, then=Least(Value(10.0), Round(share, 1))),
-                     default=Value(0.0), output_field=FloatField())
-    rows = ParkDailyStats.objects.filter(scope.q()).values("park_id").annotate(
-        shame=Avg(shame, filter=Q(open_hours__gt=0), output_field=FloatField()),
-        total_downtime=Coalesce(Sum(total, output_field=FloatField()), 0.0),
-        weighted_downtime=Coalesce(Sum(weighted, output_field=FloatField()), 0.0),
-        breakdowns=Coalesce(Sum("breakdowns"), 0), all_downtime_hours=Coalesce(Sum("total_downtime_hours"), 0.0),
-        park_wide=Coalesce(Sum("park_wide_minutes"), 0.0), late_opening=Coalesce(Sum("late_opening_minutes"), 0.0),
-        stale_feed=Coalesce(Sum("stale_feed_minutes"), 0.0),
-        cov_sum=Sum(F("coverage_percentage") * F("open_hours"), output_field=FloatField(),
-                    filter=Q(open_hours__gt=0, coverage_percentage__isnull=False)),
-        cov_hours=Sum("open_hours", filter=Q(open_hours__gt=0, coverage_percentage__isnull=False)),
-        days_open=Count("pk", filter=Q(open_hours__gt=0)),
-        wait_sum=Sum(F("avg_wait_minutes") * F("open_hours"), output_field=FloatField()),
-        wait_hours=Sum("open_hours", filter=Q(avg_wait_minutes__isnull=False)),
-        peak_wait=Max("peak_wait_minutes"),
-    )
-    return {row["park_id"]: {**row, "avg_wait": _ratio(row["wait_sum"] or 0.0, row["wait_hours"])} for row in rows}
+        share = f"((10.0e0 * {weighted}) / (effective_park_weight * open_hours))"
+        shame = ("CASE WHEN (effective_park_weight > 0.0e0 AND open_hours > 0.0e0)"
+                 f" THEN LEAST(10.0e0, ROUND({share}, 1)) ELSE 0.0e0 END")
+    known = "(coverage_percentage IS NOT NULL AND open_hours > 0.0e0)"
+    columns = (
+        f"AVG(CASE WHEN open_hours > 0.0e0 THEN {shame} ELSE NULL END)", f"COALESCE(SUM({total}), 0.0e0)",
+        f"COALESCE(SUM({weighted}), 0.0e0)", "COALESCE(SUM(breakdowns), 0)",
+        "COALESCE(SUM(total_downtime_hours), 0.0e0)",
+        "COALESCE(SUM(park_wide_minutes), 0.0e0)", "COALESCE(SUM(late_opening_minutes), 0.0e0)",
+        "COALESCE(SUM(stale_feed_minutes), 0.0e0)",
+        f"SUM(CASE WHEN {known} THEN (coverage_percentage * open_hours) ELSE NULL END)",
+        f"SUM(CASE WHEN {known} THEN open_hours ELSE NULL END)",
+        "COUNT(CASE WHEN open_hours > 0.0e0 THEN id ELSE NULL END)", "SUM((avg_wait_minutes * open_hours))",
+        "SUM(CASE WHEN avg_wait_minutes IS NOT NULL THEN open_hours ELSE NULL END)",
+        "MAX(peak_wait_minutes)")
+    where, params = _scope_where(scope)
+    sql = (f"SELECT park_id, {', '.join(columns)} FROM {ParkDailyStats._meta.db_table} WHERE {where}"
+           " GROUP BY park_id ORDER BY NULL")
+    with _read_cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = {}
+    for park_id, *values in rows:
+        row = {"park_id": park_id, **dict(zip(_PARK_TOTALS, values))}
+        row["breakdowns"] = int(row["breakdowns"])
+        row["avg_wait"] = _ratio(row["wait_sum"] or 0.0, row["wait_hours"])
+        out[park_id] = row
+    return out
 
 
 def park_figures(scope: Scope) -> dict[int, dict]:
