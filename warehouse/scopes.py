@@ -14,7 +14,7 @@ from django.db.models import Q
 from themepark.models import Park
 
 from . import periods
-from .aggregation.ranges import RANGED_LENGTHS, fresh_ranges
+from .aggregation.ranges import fresh_ranges, ranged_days
 from .aggregation.rollups import period_bounds
 from .models import ParkPeriodStats, PeriodType
 
@@ -123,9 +123,9 @@ def _cover(days: periods.DayRange, complete: date | None):
 
 def _ranged(scope: Scope) -> dict[periods.DayRange, list[int]]:
     """Per date range of the scope, the parks whose rides' sums over exactly that range are stored
-    and fresh (`warehouse.aggregation.ranges`): complete multi-day ranges only."""
-    wanted = {days: park_ids for days, park_ids in scope.groups.items() if days.days in RANGED_LENGTHS
-              and scope.complete.get(days) is not None and days.end <= scope.complete[days]}
+    and fresh (`warehouse.aggregation.ranges`): only ranges the run keeps for the group's today."""
+    wanted = {days: park_ids for days, park_ids in scope.groups.items() if scope.complete.get(days) is not None
+              and days in ranged_days(scope.complete[days] + timedelta(days=1))}
     if not wanted:
         return {}
     fresh = fresh_ranges([pk for park_ids in wanted.values() for pk in park_ids], wanted)

@@ -20,7 +20,6 @@ from .. import periods
 from ..models import ParkDailyStats, ParkRangeStamp, RideDailyStats, RideRangeStats
 
 RANGED_PERIODS = ("7days", "30days")
-RANGED_LENGTHS = (7, 30)  # days in each: only ranges this long are looked up
 
 _COLUMNS = ("ride_id", "park_id", "first_day", "last_day", "operating_minutes", "downtime_minutes", "wait_minutes",
             "wait_sum", "status_changes", "longest_downtime_minutes", "peak_wait_minutes", "breakdowns",
