@@ -50,7 +50,7 @@ def _part(model, extra, terms, ride_ids, prefix=("", ())):
 
 def _sources_sql(scope: Scope, ride_ids):
     """(SQL, params, single) of the scope's ride rows, daily, rolled up and summed over ranges alike,
-    or None when there can be none; `single` when every ride has one row (range rows only)."""
+    or None when there can be none; `single` when every ride has at most one row."""
     if ride_ids is not None:
         ride_ids = list(ride_ids)
         if not ride_ids:
@@ -69,7 +69,11 @@ def _sources_sql(scope: Scope, ride_ids):
     compiled = [part for part in parts if part is not None]
     if not compiled:
         return None
-    single = len(compiled) == 1 and parts[2] is not None
+    # One row per ride: range rows, or one period's rollups, or one day's daily rows per park.
+    terms = found.ranged or found.rolled or [term for term in found.daily if term[1] == term[2]]
+    park_ids = [pk for ids, _, _ in terms for pk in ids]
+    single = (len(compiled) == 1 and len(park_ids) == len(set(park_ids))
+              and len(terms) == len(found.ranged or found.rolled or found.daily))
     return " UNION ALL ".join(sql for sql, _ in compiled), [p for _, params in compiled for p in params], single
 
 
@@ -82,9 +86,9 @@ def _ride_rows_sql(scope: Scope, ride_ids):
 def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
     """Per-ride sums over the scope as (SQL, params) of a grouped query, one row per ride; each
     aggregate appears once, so callers filter and order the grouped rows from outside and the
-    server never evaluates the aggregates again for a HAVING or ORDER BY. Range rows alone hold one
-    row per ride already: then nothing is grouped. `counts_only` keeps just what park-level counts
-    need. None when the scope can hold no row (no parks, no rides)."""
+    server never evaluates the aggregates again for a HAVING or ORDER BY. When the rows hold one row
+    per ride already (a kept range, one period's rollups, one day), nothing is grouped.
+    `counts_only` keeps just what park-level counts need. None when the scope can hold no row."""
     source = _sources_sql(scope, ride_ids)
     if source is None:
         return None
