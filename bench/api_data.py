@@ -123,6 +123,11 @@ def fill(days):
         rolled = sum(park_periods_roll(park_id=p.pk, days=[first + timedelta(days=d) for d in range(days + 1)],
                                        until=park_today(now, p.timezone) - timedelta(days=1)) for p in parks)
     print(f"  period rollups: {rolled:,} rows in {t.seconds:.0f} s")
+    from warehouse.aggregation.ranges import ranges_refresh
+
+    with Timer() as t:  # the rankings' last 7 and 30 days (and the ranges before), as a run leaves them
+        summed = ranges_refresh({p: [] for p in parks}, datetime.now(timezone.utc))
+    print(f"  ranking ranges: {summed:,} rows in {t.seconds:.1f} s")
     return parks[0].pk, rides[0].pk
 
 

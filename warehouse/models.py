@@ -382,3 +382,7 @@ class ParkDayFingerprint(models.Model):
 
     def __str__(self):
         return f"park {self.park_id} {self.date}: {self.snapshots} observations"
+
+
+# The rankings' range sums live in their own module (derived data of the daily rows).
+from .range_models import ParkRangeStamp, RideRangeStats  # noqa: E402, F401

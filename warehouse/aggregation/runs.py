@@ -30,6 +30,7 @@ from ..cache import stats_generation_bump
 from ..metrics import park_day_bounds, park_day_of
 from ..models import AggregationRun, ParkDayFingerprint, RideStatusSnapshot
 from .daily import CHUNK_DAYS, Carry, days_between, park_days_compute, park_days_store, park_rides
+from .ranges import ranges_refresh
 from .rollups import park_periods_roll
 
 logger = logging.getLogger(__name__)
@@ -319,6 +320,7 @@ def _run_locked(plan, mode, now, progress, lock) -> AggregationSummary:
             days_done=out.days, errors=out.errors + 1, error_text="\n".join([*out.error_text, repr(exc)]))
         raise
     lock.ensure_held()
+    ranges_refresh(plan, now)  # the rankings' precomputed ranges (aggregation/ranges.py)
     if out.days:
         stats_generation_bump()
     AggregationRun.objects.filter(pk=run.pk).update(

@@ -40,13 +40,13 @@ def trends(*, category, parks, period, now, limit, start=None, end=None):
                          "previous_downtime_hours": old["total_downtime"],
                          "change_percentage": _change(fig["uptime_percentage"], old["uptime_percentage"])})
     else:
-        now_figs, before_figs = ride_figures(current), ride_figures(previous)
-        rides = attractions().select_related("park").in_bulk(
-            [k for k in now_figs if k in before_figs])
-        for ride_id, ride in rides.items():
+        now_figs, before_figs = ride_figures(current, brief=True), ride_figures(previous, brief=True)
+        rides = attractions(pk__in=[k for k in now_figs if k in before_figs]).values_list(
+            "pk", "name", "park_id", "park__name", "tier")  # in the rides' own order, as rows tie
+        for ride_id, name, park_id, park_name, tier in rides:
             fig, old = now_figs[ride_id], before_figs[ride_id]
-            rows.append({"ride_id": ride_id, "ride_name": ride.name, "park_id": ride.park_id,
-                         "park_name": ride.park.name, "tier": ride.tier,
+            rows.append({"ride_id": ride_id, "ride_name": name, "park_id": park_id,
+                         "park_name": park_name, "tier": tier,
                          "current_uptime": fig["uptime_percentage"], "previous_uptime": old["uptime_percentage"],
                          "current_downtime_hours": fig["downtime_hours"],
                          "previous_downtime_hours": old["downtime_hours"],

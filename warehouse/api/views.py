@@ -16,6 +16,7 @@ from . import charts, params, queries, serializers as s, serializers_rides as sr
 from . import reliability as rel, serializers_reliability as sx
 from .filters import parks_in_scope
 from .nearby import rides_nearby
+from .represent import represent
 
 
 def _scope(q, *, park_id=None):
@@ -57,7 +58,7 @@ class ParkViewSet(_PublicViewSet):
         aggregate, rows = park_downtime_ranking(scope, sort_by=sort_by, limit=limit)
         body = {**_common(request, scope), "sort_by": sort_by, "aggregate_stats": aggregate, "data": rows,
                 "exclude": sorted(exclude)}
-        return Response(sx.ParkDowntimeSerializer(body).data)
+        return Response(represent(sx.ParkDowntimeSerializer, body))
 
     @extend_schema(parameters=[*PERIOD_RANGE, params.limit_param(100, 50)], responses=s.ParkWaitSerializer)
     @action(detail=False, url_path="waittimes")
@@ -66,7 +67,7 @@ class ParkViewSet(_PublicViewSet):
         q = params.ranking(request.query_params, limit=(100, 50))
         scope, limit = _scope(q), q.limit
         body = {**_common(request, scope), "data": park_wait_ranking(scope, limit=limit)}
-        return Response(s.ParkWaitSerializer(body).data)
+        return Response(represent(s.ParkWaitSerializer, body))
 
     @extend_schema(parameters=[params.ID, params.period_param(), params.START, params.END],
                    responses=sx.ParkDetailsSerializer)
@@ -129,7 +130,7 @@ class RideViewSet(_PublicViewSet):
         rows = rel.with_live_estimates(ride_downtime_ranking(scope, sort_by=sort_by, limit=limit), now=timezone.now(),
                                        period=scope.period)
         body = {**_common(request, scope), "sort_by": sort_by, "data": rows, "exclude": sorted(exclude)}
-        return Response(sx.RideDowntimeSerializer(body).data)
+        return Response(represent(sx.RideDowntimeSerializer, body))
 
     @extend_schema(parameters=[*PERIOD_RANGE, params._query("mode", "Alias of `period`.", enum=list(periods.PERIODS)),
                                params.limit_param(200, 100)], responses=sx.RideWaitSerializer)
@@ -141,7 +142,7 @@ class RideViewSet(_PublicViewSet):
         scope, limit = _scope(q), q.limit
         rows = rel.with_live_estimates(ride_wait_ranking(scope, limit=limit), now=timezone.now(), period=scope.period)
         body = {**_common(request, scope), "data": rows}
-        return Response(sx.RideWaitSerializer(body).data)
+        return Response(represent(sx.RideWaitSerializer, body))
 
     @extend_schema(parameters=[params.ID, params.period_param(), params.START, params.END],
                    responses=sx.RideDetailsSerializer)
@@ -240,7 +241,7 @@ class TrendViewSet(_PublicViewSet):
             limit=limit, **_custom(scope))
         body = {"category": category, "filter": request.query_params.get("filter") or "all-parks",
                 "comparison": comparison, entity: rows, "attribution": params.attribution(scope.parks.values())}
-        return Response(st.TrendsSerializer(body).data)
+        return Response(represent(st.TrendsSerializer, body))
 
     @extend_schema(parameters=[
         params._query("type", "Which series.", enum=[*trends.CHART_TYPES], default="parks"),
@@ -253,7 +254,7 @@ class TrendViewSet(_PublicViewSet):
         chart, granularity = trends.chart_data(kind=kind, parks=list(scope.parks.values()), period=scope.period,
                                                now=timezone.now(), limit=limit, **_custom(scope))
         body = {**_common(request, scope), "type": kind, "chart_data": chart, "granularity": granularity}
-        return Response(st.ChartDataSerializer(body).data)
+        return Response(represent(st.ChartDataSerializer, body))
 
     @extend_schema(parameters=[
         ENTITY, params.period_param(default="yesterday"), params.FILTER, params.START, params.END,
@@ -278,7 +279,7 @@ class TrendViewSet(_PublicViewSet):
                            choices={"entity": (list(charts.ENTITIES), "parks")})
         scope, entity, limit = _scope(q), q.entity, q.limit
         body = {**_common(request, scope), "entity": entity, "data": read(scope, entity=entity, limit=limit)}
-        return Response(st.AwardsSerializer(body).data)
+        return Response(represent(st.AwardsSerializer, body))
 
     @extend_schema(parameters=[
         params._query("type", "Which heatmap.", enum=[*charts.HEATMAP_TYPES], default="parks-shame"),
@@ -291,7 +292,7 @@ class TrendViewSet(_PublicViewSet):
                            choices={"type": ([*charts.HEATMAP_TYPES], "parks-shame")})
         scope, kind, limit = _scope(q), q.type, q.limit
         body = {**_common(request, scope), "type": kind, **charts.heatmap(scope, kind=kind, limit=limit)}
-        return Response(st.HeatmapSerializer(body).data)
+        return Response(represent(st.HeatmapSerializer, body))
 
     @extend_schema(parameters=[
         params.park_id_param(), params._query("ride_id", "A ride id (instead of park_id).", type=int),

@@ -6,12 +6,17 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone as dj_timezone
 
 from themepark.tests.factories import make_park, make_ride
 from warehouse import periods
+from warehouse.aggregation.ranges import ranged_days, ranges_refresh
 from warehouse.ingest import Observation, ingest
-from warehouse.selectors import (_cover, _ride_rows_sql, park_downtime_ranking, ride_downtime_ranking, ride_figures,
-                                 scope_resolve)
+from warehouse.models import ParkDailyStats, ParkRangeStamp, RideDailyStats, RideRangeStats
+from warehouse.ride_sums import _ride_rows_sql
+from warehouse.scopes import _cover
+from warehouse.selectors import (park_downtime_ranking, park_wait_ranking, ride_downtime_ranking, ride_figures,
+                                 ride_wait_ranking, scope_resolve)
 from warehouse.services import stats_recompute
 
 NY = ZoneInfo("America/New_York")
@@ -119,3 +124,77 @@ def test_cover_takes_the_largest_whole_periods_and_leaves_the_ragged_ends():
     assert ragged == [periods.DayRange(date(2024, 2, 1), date(2024, 2, 5))]
     assert _cover(periods.DayRange(date(2024, 1, 1), date(2024, 12, 31)), None) == (
         [], [periods.DayRange(date(2024, 1, 1), date(2024, 12, 31))])
+
+
+# ---------------------------------------------------------------------------------------------
+# Ranges summed whole by the statistics run (warehouse.aggregation.ranges)
+# ---------------------------------------------------------------------------------------------
+def _rides_ranking_rows(scope, **kwargs):
+    return dict(enumerate(ride_downtime_ranking(scope, **kwargs)))
+
+
+@pytest.mark.parametrize("period", ["7days", "30days"])
+def test_the_last_7_and_30_days_read_one_range_row_per_ride(season, period):
+    scope = scope_resolve(parks=season, now=NOW, period=period)
+    sql, _ = _ride_rows_sql(scope, None)
+    assert "riderangestats" in sql and "ridedailystats" not in sql and "rideperiodstats" not in sql
+    before = scope.previous()
+    assert "riderangestats" in _ride_rows_sql(before, None)[0]  # trend percentages: the range before
+    assert "ridedailystats" not in _ride_rows_sql(before, None)[0]
+
+
+@pytest.mark.parametrize("period", ["7days", "30days"])
+def test_range_rows_give_the_figures_of_the_daily_rows(season, period):
+    for exclude in ((), ("park_wide",), ("park_wide", "stale_feed")):
+        scope = scope_resolve(parks=season, now=NOW, period=period, exclude=exclude)
+        fast, slow = ride_figures(scope), ride_figures(daily_only(scope))
+        assert list(fast) == list(slow) and len(fast) == 6
+        for ride_id in fast:
+            close(fast[ride_id], slow[ride_id])
+        for order in ("downtime_hours", "mtbf_hours", "mttr_minutes", "uptime_percentage", "avg_wait",
+                      "breakdowns"):
+            assert list(ride_figures(scope, order=order)) == list(ride_figures(daily_only(scope), order=order))
+        for sort_by in ("downtime_hours", "trend_percentage", "uptime_percentage"):  # trend: the range before
+            close(_rides_ranking_rows(scope, sort_by=sort_by, limit=10),
+                  _rides_ranking_rows(daily_only(scope), sort_by=sort_by, limit=10))
+        for sort_by in ("shame_score", "uptime_percentage", "rides_down"):
+            fast_parks, slow_parks = (park_downtime_ranking(s, sort_by=sort_by, limit=10)
+                                      for s in (scope, daily_only(scope)))
+            close(fast_parks[0], slow_parks[0])
+            close(dict(enumerate(fast_parks[1])), dict(enumerate(slow_parks[1])))
+    scope = scope_resolve(parks=season, now=NOW, period=period)
+    close(dict(enumerate(ride_wait_ranking(scope, limit=10))),
+          dict(enumerate(ride_wait_ranking(daily_only(scope), limit=10))))
+    close(dict(enumerate(park_wait_ranking(scope, limit=10))),
+          dict(enumerate(park_wait_ranking(daily_only(scope), limit=10))))
+    one = scope_resolve(parks=season[:1], now=NOW, period=period)  # a filter: some of the parks
+    close(ride_figures(one), {k: v for k, v in ride_figures(daily_only(scope)).items()
+                              if v["of_park"] == season[0].pk})
+
+
+def test_a_day_recomputed_since_its_range_was_summed_sends_the_park_back_to_daily_rows(season):
+    scope = scope_resolve(parks=season, now=NOW, period="30days")
+    day = RideDailyStats.objects.filter(park=season[0], date=date(2024, 7, 9)).first()  # a ragged day of the rollups
+    RideDailyStats.objects.filter(pk=day.pk).update(downtime_minutes=day.downtime_minutes + 500)
+    ParkDailyStats.objects.filter(park=season[0], date=date(2024, 7, 9)).update(computed_at=dj_timezone.now())
+    fast, slow = ride_figures(scope), ride_figures(daily_only(scope))
+    for ride_id in slow:
+        close(fast[ride_id], slow[ride_id])
+    assert fast[day.ride_id]["downtime"] == pytest.approx(slow[day.ride_id]["downtime"])
+    sql, params = _ride_rows_sql(scope, None)
+    assert "riderangestats" in sql and "ridedailystats" in sql  # the other park still reads its range
+
+
+def test_the_run_sums_a_range_again_only_when_one_of_its_days_was_recomputed(season):
+    park = season[0]
+    assert ranges_refresh({park: [date(2024, 7, 10)]}, NOW) == 0  # the day in progress: no kept range holds it
+    assert ranges_refresh({park: [date(2024, 7, 1)]}, NOW) == 6  # 3 rides x (7 days, 30 days)
+    later = NOW + timedelta(days=1)  # a new park day: the kept ranges move on, the old ones go
+    ranges_refresh({park: []}, later)
+    kept = set(ParkRangeStamp.objects.filter(park=park).values_list("first_day", "last_day"))
+    assert kept == {(r.start, r.end) for r in ranged_days(date(2024, 7, 11))}
+    assert set(RideRangeStats.objects.filter(park=park).values_list("first_day", "last_day").distinct()) == kept
+    scope = scope_resolve(parks=season, now=later, period="7days")
+    fast, slow = ride_figures(scope), ride_figures(daily_only(scope))
+    for ride_id in slow:
+        close(fast[ride_id], slow[ride_id])

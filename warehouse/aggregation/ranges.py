@@ -1,0 +1,111 @@
+"""Each ride's sums over the ranges of park days the rankings ask for most: the last 7 and the last
+30 complete days of its park, and the 7 and 30 days before them (what trend percentages compare).
+
+A ranking over one of these ranges then reads one row per ride (`warehouse.scopes.ride_sources`)
+instead of 7 or 30 daily rows, or a few rollups and up to 12 ragged days. The sums are those the
+rankings take over the daily rows (`warehouse.ride_sums`), so the figures are the same. A park's
+rows of a range count only while its stamp is newer than every daily row of the park in the
+range (`fresh_ranges`): a day recomputed since sends the rankings back to the daily rows until
+the next run sums the range again.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Iterable
+
+from django.db import connection, connections, router, transaction
+from django.utils import timezone
+
+from .. import periods
+from ..models import ParkDailyStats, ParkRangeStamp, RideDailyStats, RideRangeStats
+
+RANGED_PERIODS = ("7days", "30days")
+
+_COLUMNS = ("ride_id", "park_id", "first_day", "last_day", "operating_minutes", "downtime_minutes", "wait_minutes",
+            "wait_sum", "status_changes", "longest_downtime_minutes", "peak_wait_minutes", "breakdowns",
+            "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes", "days_operated", "days_on_time")
+_SUMS = ("SUM(operating_minutes)", "SUM(downtime_minutes)",
+         "COALESCE(SUM(CASE WHEN avg_wait_minutes IS NOT NULL THEN wait_known_minutes END), 0.0)",
+         "SUM(avg_wait_minutes * wait_known_minutes)", "SUM(status_changes)", "MAX(longest_downtime_minutes)",
+         "MAX(peak_wait_minutes)", "SUM(breakdowns)", "SUM(park_wide_minutes)", "SUM(late_opening_minutes)",
+         "SUM(stale_feed_minutes)", "SUM(CASE WHEN operated THEN 1 ELSE 0 END)",
+         "SUM(CASE WHEN opened_on_time THEN 1 ELSE 0 END)")
+
+
+def ranged_days(today: date) -> list[periods.DayRange]:
+    """The ranges kept for a park whose current park day is `today`."""
+    out = []
+    for period in RANGED_PERIODS:
+        days = periods.resolve(period, today=today)
+        out += [days, periods.previous(period, days)]
+    return out
+
+
+def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) -> set[tuple[int, date, date]]:
+    """(park_id, first_day, last_day) of the given parks and ranges whose sums are stored and
+    newer than every daily row of the park in the range."""
+    park_ids, ranges = sorted(set(park_ids)), set(ranges)
+    if not park_ids or not ranges:
+        return set()
+    stamp, daily = ParkRangeStamp._meta.db_table, ParkDailyStats._meta.db_table
+    firsts, lasts = sorted({r.start for r in ranges}), sorted({r.end for r in ranges})
+    sql = (f"SELECT s.park_id, s.first_day, s.last_day FROM {stamp} s"
+           f" WHERE s.park_id IN ({', '.join(['%s'] * len(park_ids))})"
+           f" AND s.first_day IN ({', '.join(['%s'] * len(firsts))})"
+           f" AND s.last_day IN ({', '.join(['%s'] * len(lasts))})"
+           f" AND NOT EXISTS (SELECT 1 FROM {daily} d WHERE d.park_id = s.park_id"
+           " AND d.date >= s.first_day AND d.date <= s.last_day AND d.computed_at > s.computed_at)")
+    with connections[router.db_for_read(ParkRangeStamp)].cursor() as cursor:
+        cursor.execute(sql, [*park_ids, *firsts, *lasts])
+        return {(park_id, first, last) for park_id, first, last in cursor.fetchall()
+                if periods.DayRange(first, last) in ranges}
+
+
+def _sum_range(park_id: int, days: periods.DayRange, stamp: datetime) -> int:
+    """Replace the park's rows of one range with its rides' sums over their daily rows."""
+    ride_table, daily = RideRangeStats._meta.db_table, RideDailyStats._meta.db_table
+    first, last = connection.ops.adapt_datefield_value(days.start), connection.ops.adapt_datefield_value(days.end)
+    RideRangeStats.objects.filter(park_id=park_id, first_day=days.start, last_day=days.end).delete()
+    ParkRangeStamp.objects.filter(park_id=park_id, first_day=days.start, last_day=days.end).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {ride_table} ({', '.join(_COLUMNS)}) SELECT ride_id, park_id, %s, %s, "
+                       f"{', '.join(_SUMS)} FROM {daily} WHERE park_id = %s AND date >= %s AND date <= %s "
+                       "GROUP BY ride_id, park_id", [first, last, park_id, first, last])
+        written = cursor.rowcount
+    ParkRangeStamp.objects.create(park_id=park_id, first_day=days.start, last_day=days.end, computed_at=stamp)
+    return written
+
+
+def ranges_refresh(plan: dict, now: datetime) -> int:
+    """After a statistics run: for every park of `plan` (park -> the park days it recomputed), sum
+    again each kept range that holds a recomputed day or is missing or stale, and drop the
+    park's ranges no longer kept. Two reads when there is nothing to do (the 10-minute run, whose
+    day in progress is in no kept range). Returns ride rows written."""
+    wanted = {}
+    for park, days in plan.items():
+        try:
+            wanted[park.pk] = (ranged_days(periods.park_today(now, park.timezone)), days)
+        except (ValueError, KeyError):  # an invalid timezone: the park has no periods
+            continue
+    if not wanted:
+        return 0
+    fresh = fresh_ranges(wanted, {span for spans, _ in wanted.values() for span in spans})
+    kept = {}
+    for park_id, first, last in ParkRangeStamp.objects.filter(park_id__in=list(wanted)).values_list(
+            "park_id", "first_day", "last_day"):
+        kept.setdefault(park_id, []).append(periods.DayRange(first, last))
+    written = 0
+    for park_id, (spans, days) in wanted.items():
+        dropped = [span for span in kept.get(park_id, []) if span not in spans]
+        summed = [span for span in spans if (park_id, span.start, span.end) not in fresh
+                  or any(span.start <= day <= span.end for day in days)]
+        if not dropped and not summed:
+            continue
+        with transaction.atomic():
+            stamp = timezone.now()  # after every daily row this run wrote for the park
+            for span in dropped:
+                RideRangeStats.objects.filter(park_id=park_id, first_day=span.start, last_day=span.end).delete()
+                ParkRangeStamp.objects.filter(park_id=park_id, first_day=span.start, last_day=span.end).delete()
+            for span in summed:
+                written += _sum_range(park_id, span, stamp)
+    return written

@@ -1,0 +1,42 @@
+"""Derived tables of the rankings: each ride's sums over the ranges of park days asked for most
+(warehouse.aggregation.ranges writes them, warehouse.scopes reads them)."""
+from django.db import models
+
+
+class RideRangeStats(models.Model):
+    """A ride's sums over one range of park days (first_day..last_day, both inclusive) that the
+    rankings ask for often (the last 7 and 30 complete days and the ranges before them), summed
+    from its daily rows by the statistics run (warehouse.aggregation.ranges): a ranking over such a
+    range reads one row per ride. Derived data, valid while its park's stamp is newer than every
+    daily row of the range (`ParkRangeStamp`). Keyed (clustered) by range, park and ride: a ranking
+    reads its parks' rows of one range as one contiguous stretch."""
+
+    pk = models.CompositePrimaryKey("first_day", "last_day", "park", "ride")
+    ride = models.ForeignKey("themepark.Ride", on_delete=models.CASCADE, related_name="+")
+    park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="+")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    operating_minutes = models.FloatField()
+    downtime_minutes = models.FloatField()
+    wait_minutes = models.FloatField(help_text="Minutes with a known wait on days with a mean wait")
+    wait_sum = models.FloatField(null=True, help_text="Sum of mean wait x minutes with a known wait")
+    status_changes = models.IntegerField()
+    longest_downtime_minutes = models.FloatField(null=True)
+    peak_wait_minutes = models.IntegerField(null=True)
+    breakdowns = models.IntegerField()
+    park_wide_minutes = models.FloatField()
+    late_opening_minutes = models.FloatField()
+    stale_feed_minutes = models.FloatField()
+    days_operated = models.IntegerField()
+    days_on_time = models.IntegerField()
+
+
+class ParkRangeStamp(models.Model):
+    """When a park's `RideRangeStats` of one range were summed: they count only while no daily row
+    of the park in the range has been written since."""
+
+    pk = models.CompositePrimaryKey("park", "first_day", "last_day")
+    park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="+")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    computed_at = models.DateTimeField()

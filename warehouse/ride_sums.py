@@ -1,0 +1,333 @@
+"""Per-ride and per-park figures over a scope, summed in SQL from the statistics tables for the
+public API (docs/metrics.md §4-§9). Never scans raw observations."""
+from django.db import connections, router
+
+from themepark.constants import TIER_WEIGHTS
+from themepark.models import Ride
+
+from .metrics import mtbf_hours, mttr_minutes, opening_reliability
+from .models import ParkDailyStats, RideDailyStats, RidePeriodStats, RideRangeStats
+from .scopes import Scope, ride_sources
+
+
+def _ratio(numerator, denominator):
+    return numerator / denominator if denominator else None
+
+
+_RIDE_COLUMNS = ("ride_id", "park_id", "operating_minutes", "downtime_minutes", "status_changes",
+                 "longest_downtime_minutes", "peak_wait_minutes", "breakdowns", "park_wide_minutes",
+                 "late_opening_minutes", "stale_feed_minutes")
+# Per source, the same further columns (the UNION lines them up by position): wk, the minutes with
+# a known wait on rows with a mean wait; ww, mean wait x those minutes; days operated and on time.
+_DAILY_EXTRA = ("CASE WHEN avg_wait_minutes IS NOT NULL THEN wait_known_minutes END AS wk",
+                "avg_wait_minutes * wait_known_minutes AS ww", "CASE WHEN operated THEN 1 ELSE 0 END AS n_operated",
+                "CASE WHEN opened_on_time THEN 1 ELSE 0 END AS n_on_time")
+_ROLLED_EXTRA = (*_DAILY_EXTRA[:2], "days_operated AS n_operated", "days_on_time AS n_on_time")
+_RANGED_EXTRA = ("wait_minutes AS wk", "wait_sum AS ww", "days_operated AS n_operated", "days_on_time AS n_on_time")
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _part(model, extra, terms, ride_ids, prefix=("", ())):
+    """SELECT of one source's rows: `terms` are (park ids, conditions, their values) ORed, after
+    `prefix` (a condition on the leading columns of an index, so the server range-scans it
+    instead of walking the table to evaluate the OR)."""
+    if not terms:
+        return None
+    where, params = [], list(prefix[1])
+    for park_ids, conditions, values in terms:
+        where.append(f"(park_id IN ({_marks(park_ids)}) AND " + " AND ".join(conditions) + ")")
+        params += [*park_ids, *values]
+    sql = (f"SELECT {', '.join(_RIDE_COLUMNS)}, {', '.join(extra)} FROM {model._meta.db_table}"
+           f" WHERE {prefix[0]}({' OR '.join(where)})")
+    if ride_ids is not None:
+        sql += f" AND ride_id IN ({_marks(ride_ids)})"
+        params += ride_ids
+    return sql, params
+
+
+def _sources_sql(scope: Scope, ride_ids):
+    """(SQL, params, single) of the scope's ride rows, daily, rolled up and summed over ranges alike,
+    or None when there can be none; `single` when every ride has at most one row."""
+    if ride_ids is not None:
+        ride_ids = list(ride_ids)
+        if not ride_ids:
+            return None
+    found = ride_sources(scope)
+    span = (min(a for _, a, _ in found.daily), max(b for _, _, b in found.daily)) if found.daily else ()
+    types, starts = sorted({t for _, t, _ in found.rolled}), sorted({a for _, _, a in found.rolled})
+    parts = [
+        _part(RideDailyStats, _DAILY_EXTRA, [(ids, ("date >= %s", "date <= %s"), (a, b)) for ids, a, b in found.daily],
+              ride_ids, ("date >= %s AND date <= %s AND ", span)),
+        _part(RidePeriodStats, _ROLLED_EXTRA,
+              [(ids, ("period_type = %s", "period_start = %s"), (t, a)) for ids, t, a in found.rolled], ride_ids,
+              (f"period_type IN ({_marks(types)}) AND period_start IN ({_marks(starts)}) AND ", [*types, *starts])),
+        _part(RideRangeStats, _RANGED_EXTRA,
+              [(ids, ("first_day = %s", "last_day = %s"), (a, b)) for ids, a, b in found.ranged], ride_ids)]
+    compiled = [part for part in parts if part is not None]
+    if not compiled:
+        return None
+    # One row per ride: range rows, or one period's rollups, or one day's daily rows per park.
+    terms = found.ranged or found.rolled or [term for term in found.daily if term[1] == term[2]]
+    park_ids = [pk for ids, _, _ in terms for pk in ids]
+    single = (len(compiled) == 1 and len(park_ids) == len(set(park_ids))
+              and len(terms) == len(found.ranged or found.rolled or found.daily))
+    return " UNION ALL ".join(sql for sql, _ in compiled), [p for _, params in compiled for p in params], single
+
+
+def _ride_rows_sql(scope: Scope, ride_ids):
+    """(SQL, params) of the scope's ride rows, or None when there can be none."""
+    found = _sources_sql(scope, ride_ids)
+    return None if found is None else found[:2]
+
+
+def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
+    """Per-ride sums over the scope as (SQL, params) of a grouped query, one row per ride; each
+    aggregate appears once, so callers filter and order the grouped rows from outside and the
+    server never evaluates the aggregates again for a HAVING or ORDER BY. When the rows hold one row
+    per ride already (a kept range, one period's rollups, one day), nothing is grouped.
+    `counts_only` keeps just what park-level counts need. None when the scope can hold no row."""
+    source = _sources_sql(scope, ride_ids)
+    if source is None:
+        return None
+    rows, params, single = source
+
+    def agg(function, column):
+        return f"u.{column}" if single else f"{function}(u.{column})"
+
+    downtime = agg("SUM", "downtime_minutes")
+    for kind in sorted(scope.exclude):
+        downtime += f" - COALESCE({agg('SUM', EXCLUDABLE[kind])}, 0.0)"
+    columns = [
+        "u.ride_id AS ride_id", f"{agg('MAX', 'park_id')} AS of_park",
+        f"COALESCE({agg('SUM', 'operating_minutes')}, 0.0) AS operating", f"COALESCE({downtime}, 0.0) AS downtime",
+        # Mean waits are time-weighted by the minutes with a known wait (docs/metrics.md §4).
+        f"COALESCE({agg('SUM', 'wk')}, 0.0) AS wait_minutes",
+        f"COALESCE({agg('SUM', 'n_operated')}, 0) AS days_operated"]
+    if not counts_only:
+        columns += [
+            f"{agg('SUM', 'status_changes')} AS changes", f"{agg('MAX', 'longest_downtime_minutes')} AS longest",
+            f"{agg('MAX', 'peak_wait_minutes')} AS peak_wait", f"{agg('SUM', 'ww')} AS wait_sum",
+            # reliability (docs/metrics.md §8-§9); a breakdown's minutes are the rest of the downtime
+            f"COALESCE({agg('SUM', 'breakdowns')}, 0) AS breakdowns",
+            f"COALESCE({agg('SUM', 'downtime_minutes')}, 0.0) AS all_downtime",
+            f"COALESCE({agg('SUM', 'park_wide_minutes')}, 0.0) AS park_wide",
+            f"COALESCE({agg('SUM', 'late_opening_minutes')}, 0.0) AS late_opening",
+            f"COALESCE({agg('SUM', 'stale_feed_minutes')}, 0.0) AS stale_feed",
+            f"COALESCE({agg('SUM', 'n_on_time')}, 0) AS days_on_time"]
+    return f"SELECT {', '.join(columns)} FROM ({rows}) u" + ("" if single else " GROUP BY u.ride_id"), params
+
+
+_UPTIME_SQL = "CASE WHEN t.operating + t.downtime > 0 THEN 100.0 * t.operating / (t.operating + t.downtime) END"
+_AVG_WAIT_SQL = "CASE WHEN t.wait_minutes > 0 THEN t.wait_sum / t.wait_minutes END"
+# Ranking orders computed in SQL, so only the top rows travel to Python (nulls last either way).
+_MTBF_SQL = "CASE WHEN t.breakdowns > 0 THEN t.operating / t.breakdowns END"
+_MTTR_SQL = ("CASE WHEN t.breakdowns > 0 THEN (t.all_downtime - t.park_wide - t.late_opening - t.stale_feed)"
+             " / t.breakdowns END")
+RIDE_ORDERS = {
+    "downtime_hours": "t.downtime DESC, t.ride_id",
+    # reliability: the least reliable first (shortest time between breakdowns, longest repairs, most breakdowns)
+    "mtbf_hours": f"({_MTBF_SQL}) IS NULL, {_MTBF_SQL}, t.ride_id",
+    "mttr_minutes": f"({_MTTR_SQL}) IS NULL, {_MTTR_SQL} DESC, t.ride_id",
+    "breakdowns": "t.breakdowns DESC, t.ride_id",
+    "uptime_percentage": f"({_UPTIME_SQL}) IS NULL, {_UPTIME_SQL}, t.ride_id",
+    "avg_wait": f"({_AVG_WAIT_SQL}) IS NULL, {_AVG_WAIT_SQL} DESC, t.ride_id",
+}
+RIDE_FILTERS = {"ranked": "t.days_operated > 0 OR t.downtime > 0", "waits": "t.wait_minutes > 0"}
+
+
+def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=None,
+                 brief=False) -> dict[int, dict]:
+    """Per ride over the scope: sums of minutes, time-weighted mean wait, peaks, days operated;
+    optionally filtered (`having`, a RIDE_FILTERS key), ordered (RIDE_ORDERS) and cut to `limit`
+    in SQL. Dicts keep the order. `brief`: only minutes, uptime and days operated (no waits, peaks
+    or reliability; orders on those need the full figures)."""
+    totals = _ride_totals(scope, ride_ids, counts_only=brief)
+    if totals is None:
+        return {}
+    inner, params = totals
+    sql = f"SELECT t.* FROM ({inner}) t"
+    if having is not None:
+        sql += f" WHERE {RIDE_FILTERS[having]}"
+    if order is not None:
+        sql += f" ORDER BY {RIDE_ORDERS[order]}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    with _read_cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
+        rows = cursor.fetchall()
+    figures = {}
+    for values in rows:
+        row = dict(zip(columns, values))
+        operating, downtime, wait_minutes = float(row["operating"]), float(row["downtime"]), float(row["wait_minutes"])
+        row.update({k: int(row[k]) for k in ("days_operated", "days_on_time", "breakdowns", "changes")
+                    if row.get(k) is not None})
+        row.update(operating=operating, downtime=downtime, wait_minutes=wait_minutes,
+                   uptime=_ratio(100.0 * operating, operating + downtime),
+                   avg_wait=_ratio(row["wait_sum"], wait_minutes) if row.get("wait_sum") is not None else None)
+        row["downtime_hours"] = downtime / 60
+        row["operating_hours"] = operating / 60
+        row["uptime_percentage"] = row["uptime"]
+        row.update(reliability_figures(row))
+        figures[row["ride_id"]] = row
+    return figures
+
+
+EXCLUDABLE = {"park_wide": "park_wide_minutes", "stale_feed": "stale_feed_minutes"}
+
+
+def reliability_figures(row) -> dict:
+    """Breakdowns, MTBF, MTTR, opening reliability and downtime by kind from summed rows (docs/metrics.md §8-§9)."""
+    if row.get("breakdowns") is None:
+        return {}
+    by_kind = _by_kind(row, float(row["all_downtime"] or 0.0))
+    breakdowns = int(row["breakdowns"] or 0)
+    return {"breakdowns": breakdowns, "mtbf_hours": mtbf_hours(float(row["operating"]), breakdowns),
+            "mttr_minutes": mttr_minutes(by_kind["breakdown"], breakdowns),
+            "opening_reliability": opening_reliability(int(row["days_on_time"] or 0), int(row["days_operated"] or 0)),
+            "downtime_minutes_by_kind": by_kind}
+
+
+def _by_kind(row, downtime_minutes: float) -> dict[str, float]:
+    """Downtime minutes by kind from summed rows: a breakdown's minutes are the rest of the downtime."""
+    by_kind = {kind: float(row[kind] or 0.0) for kind in ("park_wide", "late_opening", "stale_feed")}
+    return {"breakdown": max(0.0, downtime_minutes - sum(by_kind.values())), **by_kind}
+
+
+def _health(park, coverage: float | None) -> dict:
+    return {"coverage_percentage": coverage,
+            "comparable": bool(park.reports_down and coverage is not None and coverage >= COMPARABLE_COVERAGE)}
+
+
+def _scope_where(scope: Scope):
+    """(SQL, params): the scope's park days (`Scope.q`) on a table with park_id and date."""
+    terms, params = [], []
+    for days, park_ids in scope.groups.items():
+        terms.append(f"(date >= %s AND date <= %s AND park_id IN ({_marks(park_ids)}))")
+        params += [days.start, days.end, *park_ids]
+    if not terms:
+        return "0 = 1", []
+    span = scope.span  # ANDed on: a range scan of the date index instead of walking it for the OR
+    return f"date >= %s AND date <= %s AND ({' OR '.join(terms)})", [span.start, span.end, *params]
+
+
+def park_coverage(scope: Scope, park_ids=None) -> dict[int, dict]:
+    """Per park: the share of its open time with known state over the scope (open-hours weighted
+    mean of its days' coverage), and whether its rows can be compared with others: coverage of
+    at least COMPARABLE_COVERAGE and a feed that reports DOWN."""
+    where, params = _scope_where(scope)
+    if park_ids is not None:
+        park_ids = list(park_ids)
+        if not park_ids:
+            return {}
+        where += f" AND park_id IN ({_marks(park_ids)})"
+        params += park_ids
+    sql = (f"SELECT park_id, SUM(coverage_percentage * open_hours), SUM(open_hours) FROM "
+           f"{ParkDailyStats._meta.db_table} WHERE {where} AND coverage_percentage IS NOT NULL"
+           " AND open_hours > 0.0e0 GROUP BY park_id ORDER BY NULL")
+    with _read_cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {park_id: cov / hours if hours else None for park_id, cov, hours in cursor.fetchall()}
+    return {park_id: _health(scope.parks[park_id], found.get(park_id))
+            for park_id in (scope.parks if park_ids is None else park_ids)}
+
+
+COMPARABLE_COVERAGE = 80.0
+
+
+def _read_cursor():
+    """A cursor on the database the ORM reads statistics from (a replica for the public API)."""
+    return connections[router.db_for_read(RideDailyStats)].cursor()
+
+
+def _tier_weight_sql(column):
+    cases = " ".join(f"WHEN {tier} THEN {weight}" for tier, weight in TIER_WEIGHTS.items() if tier is not None)
+    return f"CASE {column} {cases} ELSE {TIER_WEIGHTS[None]} END"
+
+
+def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
+    """Per park, from its rides' totals (grouped again in SQL, so 1 row per park comes back):
+    rides down, rides operated, effective weight, mean uptime of operated rides, rides with a wait."""
+    totals = _ride_totals(scope, counts_only=True)
+    if totals is None:
+        return {}
+    inner, params = totals
+    sql = (
+        "SELECT t.of_park, SUM(CASE WHEN t.downtime > 0 THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN t.days_operated > 0 THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN t.days_operated > 0 THEN {_tier_weight_sql('r.tier')} ELSE 0 END),"
+        " AVG(CASE WHEN t.days_operated > 0 AND t.operating + t.downtime > 0"
+        " THEN 100.0 * t.operating / (t.operating + t.downtime) END),"
+        " SUM(CASE WHEN t.wait_minutes > 0 THEN 1 ELSE 0 END)"
+        f" FROM ({inner}) t JOIN {Ride._meta.db_table} r ON r.id = t.ride_id GROUP BY t.of_park")
+    with _read_cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+_PARK_TOTALS = ("shame", "total_downtime", "weighted_downtime", "breakdowns", "all_downtime_hours", "park_wide",
+                "late_opening", "stale_feed", "cov_sum", "cov_hours", "days_open", "wait_sum", "wait_hours",
+                "peak_wait")
+
+
+def park_daily_totals(scope: Scope) -> dict[int, dict]:
+    """Per park over the scope, from its daily rows alone: mean daily shame over open days, summed
+    hours, reliability sums and the mean wait weighted by open hours (what trend percentages compare)."""
+    total, weighted, shame = "total_downtime_hours", "weighted_downtime_hours", "shame_score"
+    for kind in sorted(scope.exclude):
+        total = f"({total} - ({EXCLUDABLE[kind]} / 60.0e0))"
+        weighted = f"({weighted} - weighted_{kind}_hours)"
+    if scope.exclude:  # each day's score again without the excluded hours (docs/metrics.md §5, §9)
+        share = f"((10.0e0 * {weighted}) / (effective_park_weight * open_hours))"
+        shame = ("CASE WHEN (effective_park_weight > 0.0e0 AND open_hours > 0.0e0)"
+                 f" THEN LEAST(10.0e0, ROUND({share}, 1)) ELSE 0.0e0 END")
+    known = "(coverage_percentage IS NOT NULL AND open_hours > 0.0e0)"
+    columns = (
+        f"AVG(CASE WHEN open_hours > 0.0e0 THEN {shame} ELSE NULL END)", f"COALESCE(SUM({total}), 0.0e0)",
+        f"COALESCE(SUM({weighted}), 0.0e0)", "COALESCE(SUM(breakdowns), 0)",
+        "COALESCE(SUM(total_downtime_hours), 0.0e0)",
+        "COALESCE(SUM(park_wide_minutes), 0.0e0)", "COALESCE(SUM(late_opening_minutes), 0.0e0)",
+        "COALESCE(SUM(stale_feed_minutes), 0.0e0)",
+        f"SUM(CASE WHEN {known} THEN (coverage_percentage * open_hours) ELSE NULL END)",
+        f"SUM(CASE WHEN {known} THEN open_hours ELSE NULL END)",
+        "COUNT(CASE WHEN open_hours > 0.0e0 THEN id ELSE NULL END)", "SUM((avg_wait_minutes * open_hours))",
+        "SUM(CASE WHEN avg_wait_minutes IS NOT NULL THEN open_hours ELSE NULL END)",
+        "MAX(peak_wait_minutes)")
+    where, params = _scope_where(scope)
+    sql = (f"SELECT park_id, {', '.join(columns)} FROM {ParkDailyStats._meta.db_table} WHERE {where}"
+           " GROUP BY park_id ORDER BY NULL")
+    with _read_cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out = {}
+    for park_id, *values in rows:
+        row = {"park_id": park_id, **dict(zip(_PARK_TOTALS, values))}
+        row["breakdowns"] = int(row["breakdowns"])
+        row["avg_wait"] = _ratio(row["wait_sum"] or 0.0, row["wait_hours"])
+        out[park_id] = row
+    return out
+
+
+def park_figures(scope: Scope) -> dict[int, dict]:
+    """Per park over the scope: the daily totals plus ride counts and weights."""
+    counts = _park_ride_counts(scope)
+    parks = park_daily_totals(scope)
+    for park_id, row in parks.items():
+        down, operated, weight, uptime, reporting = counts.get(park_id, (0, 0, 0, None, 0))
+        row.update({"rides_down": int(down or 0), "rides_operated": int(operated or 0),
+                    "effective_weight": float(weight or 0), "rides_reporting": int(reporting or 0),
+                    "uptime_percentage": None if uptime is None else float(uptime)})
+        row.update(_park_reliability(scope.parks[park_id], row))
+    return parks
+
+
+def _park_reliability(park, row) -> dict:
+    """A park's breakdowns, downtime by kind and data health over the scope (from its daily rows)."""
+    coverage = row["cov_sum"] / row["cov_hours"] if row["cov_hours"] else None
+    return {"breakdowns": int(row["breakdowns"] or 0),
+            "downtime_minutes_by_kind": _by_kind(row, float(row["all_downtime_hours"] or 0.0) * 60),
+            **_health(park, coverage)}
+

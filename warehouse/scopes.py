@@ -1,0 +1,194 @@
+"""Which park days a ranking covers and where their rows come from (docs/metrics.md §3, §6).
+
+Each park's period is resolved in its own timezone, so one ranking may cover different
+calendar dates for Tokyo and New York; parks are grouped by zone and each group gets its
+own date range (`Scope.q`). A group's ride rows come from precomputed range sums, the period
+rollups (whole weeks, months, years) or the daily rows (`ride_sources`).
+"""
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+
+from themepark.models import Park
+
+from . import periods
+from .aggregation.ranges import fresh_ranges, ranged_days
+from .aggregation.rollups import period_bounds
+from .models import ParkPeriodStats, PeriodType
+
+logger = logging.getLogger(__name__)
+
+@dataclass
+class Scope:
+    """Parks in view with the park days each one's period covers."""
+
+    period: str
+    parks: dict[int, Park]
+    ranges: dict[int, periods.DayRange]
+    groups: dict[periods.DayRange, list[int]] = field(default_factory=dict)
+    exclude: frozenset = frozenset()  # kinds of downtime left out (docs/metrics.md §9): park_wide, stale_feed
+    # Per date range: the last park day complete in every one of its parks (None: unknown). Whole
+    # weeks, months and years up to it may be read from the period rollups (`ride_sources`).
+    complete: dict = field(default_factory=dict)
+
+    def q(self, prefix=""):
+        """Rows of these parks on their own days: one (park_id IN ..., date BETWEEN ...) per date range."""
+        query = Q(pk__in=[])
+        for days, park_ids in self.groups.items():
+            query |= Q(**{f"{prefix}park_id__in": park_ids, f"{prefix}date__gte": days.start,
+                          f"{prefix}date__lte": days.end})
+        span = self.span
+        if span is None:
+            return query
+        # The overall date range, ANDed on, lets MySQL range-scan the (date, park) index instead of
+        # walking a whole index to evaluate the OR of per-zone ranges.
+        return Q(**{f"{prefix}date__gte": span.start, f"{prefix}date__lte": span.end}) & query
+
+    def previous(self) -> "Scope":
+        """The same parks over the period just before each one's range (for trend percentages)."""
+        before = Scope(period=self.period, parks=self.parks, ranges={}, exclude=self.exclude)
+        for days, park_ids in self.groups.items():
+            earlier = periods.previous(self.period, days)
+            before.groups.setdefault(earlier, []).extend(park_ids)
+            if self.complete.get(days) is not None:
+                last = before.complete.get(earlier, self.complete[days])
+                before.complete[earlier] = min(last, self.complete[days])
+            before.ranges.update(dict.fromkeys(park_ids, earlier))
+        return before
+
+    @property
+    def span(self):
+        """The union of every park's range (what the response reports as the period's dates)."""
+        if not self.ranges:
+            return None
+        return periods.DayRange(min(r.start for r in self.ranges.values()), max(r.end for r in self.ranges.values()))
+
+
+def scope_resolve(*, parks, period: str, now: datetime, start: date | None = None, end: date | None = None,
+                  previous: bool = False, exclude=()) -> Scope:
+    """Resolve `period` (or the custom start/end range) for every park; `previous` gives the period before.
+    `exclude` names kinds of downtime to leave out of downtime, uptime and shame.
+
+    A park whose stored timezone is not a valid IANA zone is left out of the scope (and logged),
+    so one park's bad data never fails a whole ranking.
+    """
+    scope = Scope(period=period, parks={}, ranges={}, exclude=frozenset(exclude))
+    by_zone, complete = {}, {}
+    for park in parks:
+        if park.timezone not in by_zone:
+            try:
+                today = periods.park_today(now, park.timezone)
+                complete[park.timezone] = today - timedelta(days=1)
+                if start is not None:
+                    days = periods.DayRange(start, end)
+                else:
+                    days = periods.resolve(period, today=today)
+            except (ValueError, KeyError) as exc:  # ZoneInfoNotFoundError is a KeyError
+                logger.warning("park %s (%s) left out: invalid timezone %r (%s)", park.pk, park.name,
+                               park.timezone, exc)
+                continue
+            if previous:
+                days = periods.previous(period, days)
+            by_zone[park.timezone] = days
+        scope.parks[park.pk] = park
+        scope.ranges[park.pk] = by_zone[park.timezone]
+        scope.groups.setdefault(by_zone[park.timezone], []).append(park.pk)
+        days = by_zone[park.timezone]
+        scope.complete[days] = min(scope.complete.get(days, complete[park.timezone]), complete[park.timezone])
+    return scope
+
+
+def _cover(days: periods.DayRange, complete: date | None):
+    """`days` as whole ISO weeks, months and years (each fully inside it and complete by
+    `complete`, largest first) and the ragged days left, as (ptype, start, end) and DayRanges."""
+    wholes, ragged, day = [], [], days.start
+    limit = None if complete is None else min(days.end, complete)
+    while day <= days.end:
+        for ptype in (PeriodType.YEAR, PeriodType.MONTH, PeriodType.WEEK):
+            first, last = period_bounds(ptype, day)
+            if limit is not None and first == day and last <= limit:
+                wholes.append((ptype, first, last))
+                day = last + timedelta(days=1)
+                break
+        else:
+            if ragged and ragged[-1].end + timedelta(days=1) == day:
+                ragged[-1] = periods.DayRange(ragged[-1].start, day)
+            else:
+                ragged.append(periods.DayRange(day, day))
+            day += timedelta(days=1)
+    return wholes, ragged
+
+
+def _ranged(scope: Scope) -> dict[periods.DayRange, list[int]]:
+    """Per date range of the scope, the parks whose rides' sums over exactly that range are stored
+    and fresh (`warehouse.aggregation.ranges`): only ranges the run keeps for the group's today."""
+    wanted = {days: park_ids for days, park_ids in scope.groups.items() if scope.complete.get(days) is not None
+              and days in ranged_days(scope.complete[days] + timedelta(days=1))}
+    if not wanted:
+        return {}
+    fresh = fresh_ranges([pk for park_ids in wanted.values() for pk in park_ids], wanted)
+    found = {days: [pk for pk in park_ids if (pk, days.start, days.end) in fresh] for days, park_ids in wanted.items()}
+    return {days: park_ids for days, park_ids in found.items() if park_ids}
+
+
+@dataclass
+class Sources:
+    """Where a scope's ride rows come from, as (park ids, first day, last day) terms of daily rows,
+    (park ids, period type, period start) terms of the period rollups and (park ids, first day,
+    last day) terms of the range rows."""
+
+    daily: list = field(default_factory=list)
+    rolled: list = field(default_factory=list)
+    ranged: list = field(default_factory=list)
+
+
+def ride_sources(scope: Scope) -> Sources:
+    """Where a scope's ride rows come from. A range summed whole by the statistics run (the last 7
+    or 30 complete days and the ranges before them) gives one row per ride; otherwise whole weeks,
+    months and years come from the period rollups of the parks that have them (rolled up from the
+    same daily rows, so the sums are the same), the ragged ends and any period not rolled up from
+    daily rows: a 30-day or a year's ranking reads about as many rows as a 7-day one."""
+    out, whole = Sources(), _ranged(scope)
+    for days, park_ids in sorted(whole.items(), key=lambda item: (item[0].start, item[0].end)):
+        out.ranged.append((sorted(park_ids), days.start, days.end))
+    groups = [(days, [pk for pk in park_ids if pk not in whole.get(days, ())]) for days, park_ids in
+              scope.groups.items()]
+    plans = [(park_ids, *_cover(days, scope.complete.get(days))) for days, park_ids in groups if park_ids]
+    keys = {(ptype, start) for _, wholes, _ in plans for ptype, start, _ in wholes}
+    have = set()
+    if keys:  # a rollup counts once computed after its last day ended (then it holds every day)
+        rows = ParkPeriodStats.objects.filter(park_id__in=[pk for park_ids, _, _ in plans for pk in park_ids],
+                                              period_type__in={k[0] for k in keys},
+                                              period_start__in={k[1] for k in keys})
+        for park_id, ptype, start, end, computed in rows.values_list("park_id", "period_type", "period_start",
+                                                                     "period_end", "computed_at"):
+            if computed >= periods.day_bounds_utc(end, scope.parks[park_id].timezone)[1]:
+                have.add((park_id, ptype, start))
+    by_ranges = {}
+    for park_ids, wholes, ragged in plans:
+        per_park = {pk: list(ragged) for pk in park_ids}
+        for ptype, start, end in wholes:
+            rolled_up = [pk for pk in park_ids if (pk, ptype, start) in have]
+            if rolled_up:
+                out.rolled.append((rolled_up, ptype, start))
+            for pk in set(park_ids).difference(rolled_up):
+                per_park[pk].append(periods.DayRange(start, end))
+        for pk, ranges in per_park.items():  # parks with the same ranges share their terms
+            by_ranges.setdefault(tuple(_merged(ranges)), []).append(pk)
+    for ranges, park_ids in by_ranges.items():
+        out.daily += [(sorted(park_ids), days.start, days.end) for days in ranges]
+    return out
+
+
+def _merged(ranges):
+    """Day ranges sorted, adjacent ones joined (periods without a rollup are often next to each other)."""
+    out = []
+    for days in sorted(ranges, key=lambda r: r.start):
+        if out and out[-1].end + timedelta(days=1) >= days.start:
+            out[-1] = periods.DayRange(out[-1].start, max(out[-1].end, days.end))
+        else:
+            out.append(days)
+    return out
+
