@@ -101,7 +101,7 @@ class ParkOutcome:
 
 def day_fingerprint(park: Park, day: date, ride_ids: list[int]) -> tuple[int, int, int]:
     """(observations, DOWN ones, sum of standby waits) of the park's rides in the park day, as
-    stored now (what `read_fingerprint` saw when the figures were computed)."""
+    stored now (what the run saw when it computed the figures: `vectorday.fingerprints`)."""
     start, end = park_day_bounds(day, park.timezone)
     if not ride_ids:
         return 0, 0, 0
@@ -109,19 +109,6 @@ def day_fingerprint(park: Park, day: date, ride_ids: list[int]) -> tuple[int, in
     got = rows.aggregate(n=Count("recorded_at"), down=Count("recorded_at", filter=Q(status=RideStatus.DOWN)),
                          waits=Sum("wait_time"))
     return got["n"] or 0, got["down"] or 0, got["waits"] or 0
-
-
-def read_fingerprint(observations: dict, start: float) -> tuple[int, int, int]:
-    """day_fingerprint of the observations a park day was computed from (those before `start`
-    carry a state in and do not count)."""
-    count = down = waits = 0
-    for obs in observations.values():
-        for o in obs:
-            if o.at >= start:
-                count += 1
-                down += o.status == RideStatus.DOWN
-                waits += o.wait or 0
-    return count, down, waits
 
 
 def _chunks(days: list[date], size: int) -> list[list[date]]:
@@ -153,14 +140,10 @@ def _chunk_refresh(park, days, now, rides, carry):
     (dates), and park days are replaced whole, so doing it again is safe. Returns each day's
     ParkDay, or the exception its computation raised (that day is left as it was)."""
     for attempt in range(DEADLOCK_RETRIES):
-        seen = {}
+        prints = {}
         try:
-            def on_read(observations, start):
-                seen[start] = read_fingerprint(observations, start)
-
-            results = park_days_compute(park=park, days=days, now=now, rides=rides, carry=carry, on_read=on_read)
+            results = park_days_compute(park=park, days=days, now=now, rides=rides, carry=carry, prints=prints)
             good = [r for r in results if not isinstance(r, Exception)]
-            prints = {r.day: seen.get(r.start, (0, 0, 0)) for r in good}
             park_days_store(park=park, results=good, ride_ids=[r.id for r in rides], fingerprints=prints)
             return results
         except OperationalError as exc:
