@@ -73,18 +73,28 @@ def _literal(value) -> str:
     return "'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def insert_values(model, columns: tuple[str, ...], rows: list[tuple], *, batch_size: int = 1000) -> None:
-    """Plain multi-row INSERTs with the literals formatted here. bulk_create built a model instance
-    and prepared every value through its field, and MySQLdb's executemany escapes each value
-    again: together most of a park day's time."""
+def _values(rows: list[tuple]) -> str:
+    """The VALUES list of `rows`: Python's repr of each tuple is SQL once None reads NULL (True and
+    False are SQL keywords too), and far cheaper than a literal per value. Where a string needed
+    escaping (a quote or a backslash made repr change its quoting), each value is formatted alone."""
+    text = ",".join(map(repr, rows))
+    if '"' in text or "\\" in text:
+        return ",".join("(" + ",".join(map(_literal, row)) + ")" for row in rows)
+    return text.replace("None", "NULL")
+
+
+def insert_values(model, columns: tuple[str, ...], rows: list[tuple], *, batch_size: int = 2000) -> None:
+    """Plain multi-row INSERTs with the literals formatted here (`_values`). bulk_create built a
+    model instance and prepared every value through its field, and MySQLdb's executemany escapes
+    each value again: together most of a park day's time. Values are numbers, None, booleans,
+    and strings we made ourselves (statuses, kinds, adapted dates)."""
     if not rows:
         return
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
     with connection.cursor() as cursor:
         for i in range(0, len(rows), batch_size):
-            values = ",".join("(" + ",".join(map(_literal, row)) + ")" for row in rows[i:i + batch_size])
-            cursor.execute(head + values)
+            cursor.execute(head + _values(rows[i:i + batch_size]))
 
 
 class DayRows:

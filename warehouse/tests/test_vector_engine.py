@@ -27,8 +27,9 @@ event = st.tuples(st.integers(min_value=1, max_value=4 * 3600),  # seconds after
                   st.booleans())  # LIVE
 ride_line = st.tuples(st.integers(min_value=0, max_value=30 * 3600), st.lists(event, min_size=0, max_size=60),
                       st.sampled_from([1, 2, 3, None]))
-schedule = st.one_of(st.none(), st.tuples(st.integers(min_value=5, max_value=12), st.integers(min_value=14, max_value=27),
-                                          st.booleans()))  # opening hour, closing (24+: after midnight), a lunch break
+# opening hour, closing (24+: after midnight), a lunch break
+schedule = st.one_of(st.none(), st.tuples(st.integers(min_value=5, max_value=12),
+                                          st.integers(min_value=14, max_value=27), st.booleans()))
 
 
 def build(first_start, lines, fractions):

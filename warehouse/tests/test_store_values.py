@@ -1,0 +1,13 @@
+"""The VALUES text of the statistics store's multi-row INSERTs (`warehouse.aggregation.store._values`)."""
+from warehouse.aggregation.store import _values
+
+
+def test_rows_are_written_as_sql_literals():
+    rows = [(1, 2.5, None, True, False, "2024-01-01", 1e-07),
+            (2, 0.1 + 0.2, 3, None, True, "2024-01-02 04:00:00", -0.0)]
+    assert _values(rows) == ("(1, 2.5, NULL, True, False, '2024-01-01', 1e-07),"
+                             "(2, 0.30000000000000004, 3, NULL, True, '2024-01-02 04:00:00', -0.0)")
+
+
+def test_strings_needing_escapes_fall_back_to_one_literal_per_value():
+    assert _values([(1, "it's"), (2, "a\\b"), (3, None)]) == "(1,'it''s'),(2,'a\\\\b'),(3,NULL)"
