@@ -77,8 +77,9 @@ def _values(rows: list[tuple]) -> str:
     """The VALUES list of `rows`: Python's repr of each tuple is SQL once None reads NULL (True and
     False are SQL keywords too), and far cheaper than a literal per value. Where a string needed
     escaping (a quote or a backslash made repr change its quoting), each value is formatted alone."""
+    plain = {int, float, str, bool, type(None)}
     text = ",".join(map(repr, rows))
-    if '"' in text or "\\" in text:
+    if '"' in text or "\\" in text or not all(type(v) in plain for v in (*rows[0], *rows[-1])):
         return ",".join("(" + ",".join(map(_literal, row)) + ")" for row in rows)
     return text.replace("None", "NULL")
 
@@ -119,8 +120,8 @@ class DayRows:
         if result.session:
             segs = result.session.segments
             self.sessions.append((pid, db_day, adapt(to_datetime(segs[0][0])), adapt(to_datetime(segs[-1][1])),
-                                  result.session.hours,
-                                  WindowSource.SCHEDULE if result.session.from_schedule else WindowSource.INFERRED,
+                                  result.session.hours, str(WindowSource.SCHEDULE if result.session.from_schedule
+                                                            else WindowSource.INFERRED),
                                   METRICS_VERSION))
         for ride_id, fig in result.rides.items():
             self.ride_days.append((ride_id, pid, db_day, *_ride_values(fig, stamp),

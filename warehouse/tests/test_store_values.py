@@ -11,3 +11,9 @@ def test_rows_are_written_as_sql_literals():
 
 def test_strings_needing_escapes_fall_back_to_one_literal_per_value():
     assert _values([(1, "it's"), (2, "a\\b"), (3, None)]) == "(1,'it''s'),(2,'a\\\\b'),(3,NULL)"
+
+
+def test_values_of_other_types_are_formatted_one_by_one():
+    from warehouse.models import WindowSource
+
+    assert _values([(1, WindowSource.SCHEDULE)]) == "(1,'SCHEDULE')"
