@@ -63,7 +63,7 @@ def _naive(moment: datetime) -> datetime:
 # ---------------------------------------------------------------------------------------------
 def park_rides(park: Park) -> list[RideInfo]:
     """The park's attractions (shows and restaurants are not ranked, docs/metrics.md §4)."""
-    rows = park.rides.filter(entity_type=EntityType.ATTRACTION).values_list("id", "tier")
+    rows = park.rides.filter(entity_type=EntityType.ATTRACTION).order_by("name", "pk").values_list("id", "tier")
     return [RideInfo(ride_id, tier, True) for ride_id, tier in rows]
 
 
@@ -219,7 +219,13 @@ def park_days_compute(*, park: Park, days: list[date], now: datetime, rides: lis
     if carry is not None:
         carry.at = horizon if horizon > first else None
         carry.latest = _last_observations(rides, obs)
-    schedules = read_schedules(park, days[0], days[-1])
+    return park_days_from(park=park, days=days, now=now, rides=rides, obs=obs,
+                          schedules=read_schedules(park, days[0], days[-1]), prints=prints)
+
+
+def park_days_from(*, park: Park, days: list[date], now: datetime, rides: list[RideInfo], obs: ObsArrays,
+                   schedules: dict, prints: dict | None = None) -> list[ParkDay | Exception]:
+    """park_days_compute from observations and schedules read already."""
     try:
         out = compute_park_days(days=days, tz=park.timezone, rides=rides, obs=obs, schedules=schedules,
                                 reports_down=park.reports_down, now=now.timestamp(), live_hold=live_hold_seconds(),
@@ -227,6 +233,7 @@ def park_days_compute(*, park: Park, days: list[date], now: datetime, rides: lis
     except Exception as exc:  # the span's arrays failed: every day of it fails
         return [exc] * len(days)
     if prints is not None:
+        bounds = [park_day_bounds(day, park.timezone) for day in days]
         starts = np.array([s.timestamp() for s, _ in bounds])
         horizons = np.minimum(np.array([e.timestamp() for _, e in bounds]), now.timestamp())
         for day, result, fingerprint in zip(days, out, fingerprints(obs, starts, horizons)):

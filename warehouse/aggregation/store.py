@@ -134,7 +134,7 @@ class DayRows:
             self.park_days.append((pid, db_day, result.coverage_percentage, *_park_values(result.park, stamp),
                                    *_park_reliability(result.park)))
             for hour, pfig in result.park_hours.items():
-                self.park_hours[hour] = (pid, db_day, self._hour(hour), *_park_values(pfig, stamp))
+                self.park_hours[pid, hour] = (pid, db_day, self._hour(hour), *_park_values(pfig, stamp))
         for ride_id, ride_changes in result.changes.items():
             self.changes.extend((ride_id, adapt(to_datetime(c.at)), c.from_status, c.to_status,
                                  c.previous_seconds / 60.0) for c in ride_changes)
@@ -164,27 +164,52 @@ def _spans(results: list[ParkDay]) -> list[tuple[ParkDay, ParkDay]]:
 def park_days_store(*, park: Park, results: list[ParkDay], ride_ids: list[int],
                     fingerprints: dict[date, tuple[int, int, int]] | None = None) -> int:
     """Replace everything stored for these park days (in day order) with `results`, and their
-    fingerprints when given: the deletes cover each run of consecutive days as one range, and
-    the figures go in one transaction (idempotent; readers never see half a day), the fingerprints
-    in the next. Returns rows written."""
-    if not results:
-        return 0
-    pid, rows = park.pk, DayRows()
-    for result in results:
-        rows.add(pid, result)
-    with transaction.atomic():
+    fingerprints when given: see parks_days_store. Returns rows written."""
+    return sum(parks_days_store([(park.pk, results, ride_ids, fingerprints)]))
+
+
+def parks_days_store(items: list[tuple[int, list[ParkDay], list[int], dict | None]]) -> list[int]:
+    """For each (park id, results in day order, the park's ride ids, fingerprints or None): replace
+    everything stored for those park days with the results, and their fingerprints when given.
+    The deletes cover each run of consecutive days as one range (one statement per table for all
+    parks sharing the range: a park's day in progress, in one time zone), the figures of every
+    park go in one transaction (idempotent; readers never see half a day), the fingerprints in
+    the next. Returns the rows written for each item."""
+    rows, counts = DayRows(), []
+    spans: dict[tuple, tuple[list[int], list[int]]] = {}
+    printed: dict[tuple, list[int]] = {}
+    prints = []
+    for pid, results, ride_ids, fingerprints in items:
+        before = rows.count()
+        for result in results:
+            rows.add(pid, result)
+        counts.append(rows.count() - before)
         for first, last in _spans(results):
+            key = (first.day, last.day, first.start, last.end)
+            parks, rides = spans.setdefault(key, ([], []))
+            parks.append(pid)
+            rides.extend(ride_ids)
+            if fingerprints is not None:
+                printed.setdefault(key[:2], []).append(pid)
+        if fingerprints is not None:
+            prints += [(pid, connection.ops.adapt_datefield_value(day), *fingerprint, rows.stamp)
+                       for day, fingerprint in sorted(fingerprints.items())]
+    if not spans:
+        return counts
+    with transaction.atomic():
+        for (first_day, last_day, start, end), (parks, rides) in spans.items():
             for model in (RideDailyStats, ParkDailyStats, ParkOperatingSession, DownSpell):
-                model.objects.filter(park_id=pid, date__gte=first.day, date__lte=last.day).delete()
+                model.objects.filter(park_id__in=parks, date__gte=first_day, date__lte=last_day).delete()
             # Hours by time range, on the (park, hour_start_utc) indexes. In a zone with a half-hour
             # offset the hour holding 04:00 local is shared with the previous park day: the day
             # computed last keeps it (the unique (ride, hour) key allows one row).
-            first_hour, end = to_datetime(first.start - first.start % 3600), to_datetime(last.end)
+            first_hour, until = to_datetime(start - start % 3600), to_datetime(end)
             for model in (RideHourlyStats, ParkHourlyStats):
-                model.objects.filter(park_id=pid, hour_start_utc__gte=first_hour, hour_start_utc__lt=end).delete()
-            if ride_ids:
-                RideStatusChange.objects.filter(ride_id__in=ride_ids, changed_at__gte=to_datetime(first.start),
-                                                changed_at__lt=end).delete()
+                model.objects.filter(park_id__in=parks, hour_start_utc__gte=first_hour,
+                                     hour_start_utc__lt=until).delete()
+            if rides:
+                RideStatusChange.objects.filter(ride_id__in=rides, changed_at__gte=to_datetime(start),
+                                                changed_at__lt=until).delete()
         insert_values(ParkOperatingSession, ("park_id", "date", "open_from", "open_to", "operating_hours", "source",
                                              "metrics_version"), rows.sessions)
         insert_values(RideDailyStats, ("ride_id", "park_id", "date", *RIDE_FIGURES, *RIDE_RELIABILITY), rows.ride_days)
@@ -197,15 +222,13 @@ def park_days_store(*, park: Park, results: list[ParkDay], ride_ids: list[int],
         insert_values(RideStatusChange, ("ride_id", "changed_at", "from_status", "to_status",
                                          "previous_duration_minutes"), rows.changes)
         insert_values(DownSpell, SPELL_COLUMNS, rows.spells)
-    if fingerprints is not None:  # after the figures' commit: a run waiting here holds no row locks
+    if printed:  # after the figures' commit: a run waiting here holds no row locks
         with transaction.atomic():
-            for first, last in _spans(results):
-                ParkDayFingerprint.objects.filter(park_id=pid, date__gte=first.day, date__lte=last.day).delete()
+            for (first_day, last_day), parks in printed.items():
+                ParkDayFingerprint.objects.filter(park_id__in=parks, date__gte=first_day, date__lte=last_day).delete()
             insert_values(ParkDayFingerprint, ("park_id", "date", "snapshots", "down_snapshots", "wait_total",
-                                               "computed_at"),
-                          [(pid, connection.ops.adapt_datefield_value(day), *fingerprint, rows.stamp)
-                           for day, fingerprint in sorted(fingerprints.items())])
-    return rows.count()
+                                               "computed_at"), prints)
+    return counts
 
 
 def park_day_store(*, park: Park, result: ParkDay, ride_ids: list[int]) -> int:
