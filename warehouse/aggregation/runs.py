@@ -307,13 +307,12 @@ def aggregation_run(*, plan: dict[Park, list[date]], mode: str, now: datetime | 
         lock.release()
 
 
-PROGRESS_SECONDS = 1.0
+PROGRESS_PARKS = 10
 
 
 def _run_locked(plan, mode, now, progress, lock) -> AggregationSummary:
     run = AggregationRun.objects.create(mode=mode, started_at=timezone.now(), lock_token=lock.token)
     out = AggregationSummary(run_id=run.pk)
-    shown = time.monotonic()
     try:
         for park, outcome in _outcomes(plan, now, progress, stats_workers(plan), lock):
             lock.ensure_held()
@@ -324,8 +323,7 @@ def _run_locked(plan, mode, now, progress, lock) -> AggregationSummary:
             out.errors += outcome.errors
             out.error_text += outcome.error_text
             out.parks += 1
-            if time.monotonic() >= shown + PROGRESS_SECONDS:  # the run's row shows progress, not every park
-                shown = time.monotonic()
+            if out.parks % PROGRESS_PARKS == 0:  # the run's row shows progress, not after every park
                 AggregationRun.objects.filter(pk=run.pk).update(parks_done=out.parks, days_done=out.days,
                                                                 errors=out.errors)
     except BaseException as exc:
