@@ -9,28 +9,18 @@ of the rides are handed on as ready rows (`ParkDay.hour_rows`), not as objects.
 from __future__ import annotations
 
 from datetime import date
-from typing import NamedTuple
 
 import numpy as np
 
+from themepark.constants import tier_weight
+
 from .days import HOUR, Window, cut, hours_of, length, park_day_bounds, schedule_window
 from .figures import RideFigures, operated_threshold_minutes
-from .park import park_figures, park_reliability
+from .park import ParkFigures, park_figures, park_reliability, shame_score
 from .parkday import ParkDay, RideInfo
 from .spells import BREAKDOWN, ON_TIME_SECONDS, Reliability, classify_spells
 from .timeline import Change, Run
-from .vector import DN, ObsArrays, build_runs, figures, inferred_bounds, known_changes, minutes, state_changes
-
-
-class HourFigures(NamedTuple):
-    """What `park.park_figures` reads of a ride's hour."""
-
-    downtime_minutes: float
-    operated: bool
-    uptime_percentage: float | None
-    wait_known_s: float
-    wait_weighted: float
-    peak_wait: int | None
+from .vector import DN, NO_WAIT, ObsArrays, build_runs, figures, inferred_bounds, known_changes, minutes, state_changes
 
 
 class _Runs:
@@ -43,13 +33,11 @@ class _Runs:
         if ride_id not in self.index:
             return default
         starts, ends, codes, waits = self.runs.take(self.index[ride_id] * self.days + self.d)
-        from .vector import NO_WAIT
         return [Run(s, e, self.names[c], None if w == NO_WAIT else w) for s, e, c, w in zip(starts, ends, codes, waits)]
 
 
 def fingerprints(obs: ObsArrays, starts: np.ndarray, horizons: np.ndarray) -> list[tuple[int, int, int]]:
     """Per day: (observations, DOWN ones, sum of standby waits) with start <= time < horizon."""
-    from .vector import NO_WAIT
     out = []
     waits = np.where(obs.wait == NO_WAIT, 0, obs.wait)
     for start, horizon in zip(starts.tolist(), horizons.tolist()):
@@ -108,17 +96,21 @@ def compute_park_days(*, days: list[date], tz: str, rides: list[RideInfo], obs: 
     sp_seq, sp_start, sp_end, sp_n = figs.spells
     for k, s, e, n in zip(sp_seq.tolist(), sp_start.tolist(), sp_end.tolist(), sp_n.tolist()):
         seq_spells.setdefault(k, []).append([s, e, n])
-    day_min, hour_min = minutes(figs.day), minutes(figs.hour)
-    hour_days = (figs.hour_seq % n_days).tolist()
-    hour_rides = (figs.hour_seq // n_days).tolist()
-    hour_start = figs.hour_start.tolist()
-    by_day: list[list[int]] = [[] for _ in days]
-    for g, d in enumerate(hour_days):
-        by_day[d].append(g)
+    # hour groups in day, then ride, then hour order: each day's are one slice
+    order = np.argsort(figs.hour_seq % n_days, kind="stable")
+    hours = {name: values[order] for name, values in figs.hour.items()}
+    hour_seq, hour_start = figs.hour_seq[order], figs.hour_start[order]
+    edges = np.searchsorted(hour_seq % n_days, np.arange(n_days + 1)).tolist()
+    day_min, hour_min = minutes(figs.day), minutes(hours)
+    hour_ids = np.array([r.id for r in attractions] or [0], np.int64)[hour_seq // n_days]
+    weights = np.array([tier_weight(r.tier) for r in attractions] or [1.0])[hour_seq // n_days]
+    hour_rows = list(zip(hour_ids.tolist(), hour_start.tolist(), hour_min["operating"], hour_min["down"],
+                         hour_min["known"], hour_min["wait_known"], hour_min["uptime"], hour_min["avg_wait"],
+                         hour_min["peak"], hour_min["changes"], hour_min["longest"], hour_min["operated"]))
     day_sums = {name: figs.day[name].tolist() for name in ("known", "operating", "down", "wait_known",
                                                              "wait_weighted", "longest")}
     first_operating = figs.first_operating.tolist()
-    h_wk, h_ww = figs.hour["wait_known"].tolist(), figs.hour["wait_weighted"].tolist()
+    park_hour_inputs = _park_hour_inputs(hours, hour_start, weights)
     index = {r.id: i for i, r in enumerate(attractions)}
     tiers = {r.id: r.tier for r in attractions}
 
@@ -133,7 +125,9 @@ def compute_park_days(*, days: list[date], tz: str, rides: list[RideInfo], obs: 
                           day_min, seq_spells, first_operating, reliability, tiers,
                           _Runs(runs, index, n_days, d, names))
                 if result.window:
-                    _hours(result, by_day[d], attractions, hour_rides, hour_start, hour_min, h_wk, h_ww, tiers)
+                    a, b = edges[d], edges[d + 1]
+                    result.hour_rows = hour_rows[a:b]
+                    _park_hours(result, {name: values[a:b] for name, values in park_hour_inputs.items()})
             out.append(result)
         except Exception as exc:  # one bad day must not stop the others
             out.append(exc)
@@ -187,19 +181,45 @@ def _assemble(out: ParkDay, d, n_days, attractions, seq_changes, session, window
         out.coverage_percentage = 100.0 * known / (len(attractions) * length(window))
 
 
-def _hours(out: ParkDay, groups, attractions, hour_rides, hour_start, mins, wait_known_s, wait_weighted, tiers):
-    """The rides' hour rows and the park's hour figures of one day."""
-    members: dict[float, list] = {}
-    rows = out.hour_rows
-    op, down, known, wk = mins["operating"], mins["down"], mins["known"], mins["wait_known"]
-    up, avg, peak, changes, longest, operated = (mins["uptime"], mins["avg_wait"], mins["peak"], mins["changes"],
-                                                  mins["longest"], mins["operated"])
-    for g in groups:
-        ride_id, hour = attractions[hour_rides[g]].id, hour_start[g]
-        rows.append((ride_id, hour, op[g], down[g], known[g], wk[g], up[g], avg[g], peak[g], changes[g],
-                     longest[g], operated[g]))
-        members.setdefault(hour, []).append(
-            (HourFigures(down[g], operated[g], up[g], wait_known_s[g], wait_weighted[g], peak[g]), tiers[ride_id]))
-    for hour, parts in hours_of(out.window).items():
-        out.park_hours[hour] = park_figures(members.get(hour, ()), open_hours=length(parts) / HOUR,
-                                            effective_weight=out.park.effective_park_weight)
+def _park_hour_inputs(hours: dict, hour_start: np.ndarray, weights: np.ndarray) -> dict:
+    """Per ride-hour, what park.park_figures reads of it (as arrays, in day, ride, hour order)."""
+    operated = hours["operated"]
+    operating = hours["operating"] / 60.0
+    down = np.where(operated, hours["down"] / 60.0, 0.0)
+    total = operating + down
+    with np.errstate(divide="ignore", invalid="ignore"):
+        uptime = 100.0 * operating / total
+    down_hours = down / 60.0
+    return {"hour": hour_start, "down_hours": down_hours, "weighted": down_hours * weights, "operated": operated,
+            "uptime": uptime, "has_uptime": operated & (total > 0), "wait_known": hours["wait_known"],
+            "wait_weighted": hours["wait_weighted"], "peak": hours["peak"]}
+
+
+def _park_hours(out: ParkDay, rows: dict) -> None:
+    """park.park_figures of each hour of the window over the rides' hours, as arrays. Sums run in
+    ride order (np.bincount adds one after the other), as the pure engine's do, so the shame
+    scores round the same way."""
+    window_hours = list(hours_of(out.window).items())
+    n = len(window_hours)
+    at = np.searchsorted(np.array([hour for hour, _ in window_hours]), rows["hour"])
+    total = np.bincount(at, rows["down_hours"], n).tolist()
+    weighted = np.bincount(at, rows["weighted"], n).tolist()
+    operated = np.bincount(at, rows["operated"], n).astype(np.int64).tolist()
+    down = np.bincount(at, rows["down_hours"] > 0, n).astype(np.int64).tolist()
+    has = rows["has_uptime"]
+    counted = np.bincount(at[has], minlength=n).tolist()
+    uptime = np.bincount(at[has], rows["uptime"][has], n).tolist()
+    wait_known = np.bincount(at, rows["wait_known"], n).tolist()
+    wait_weighted = np.bincount(at, rows["wait_weighted"], n).tolist()
+    peak = np.full(n, NO_WAIT, np.int64)
+    waited = rows["peak"] != NO_WAIT
+    np.maximum.at(peak, at[waited], rows["peak"][waited])
+    effective = out.park.effective_park_weight
+    for i, (hour, parts) in enumerate(window_hours):
+        open_hours = length(parts) / HOUR
+        out.park_hours[hour] = ParkFigures(
+            shame_score=shame_score(weighted[i], effective, open_hours), total_downtime_hours=total[i],
+            weighted_downtime_hours=weighted[i], effective_park_weight=effective, rides_operated=operated[i],
+            rides_down=down[i], uptime_percentage=uptime[i] / counted[i] if counted[i] else None,
+            avg_wait_minutes=wait_weighted[i] / wait_known[i] if wait_known[i] > 0 else None,
+            peak_wait_minutes=int(peak[i]) if peak[i] != NO_WAIT else None, open_hours=open_hours)
