@@ -107,6 +107,14 @@ class DayRows:
         self.ride_hours, self.park_hours = {}, {}
         self.stamp = connection.ops.adapt_datetimefield_value(timezone.now())
         self._hours = {}
+        self._utc = connection.vendor == "mysql" and connection.timezone_name == "UTC"
+
+    def _adapt_time(self, secs: float) -> str:
+        """adapt_datetimefield_value of a time in POSIX seconds; on MySQL with the connection in
+        UTC that is the naive UTC time's str, made here without the aware detour."""
+        if self._utc:
+            return str(datetime.fromtimestamp(secs, tz=UTC).replace(tzinfo=None))
+        return connection.ops.adapt_datetimefield_value(to_datetime(secs))
 
     def _hour(self, secs):
         value = self._hours.get(secs)
@@ -115,11 +123,11 @@ class DayRows:
         return value
 
     def add(self, pid: int, result: ParkDay) -> None:
-        adapt, stamp = connection.ops.adapt_datetimefield_value, self.stamp
+        adapt, stamp = self._adapt_time, self.stamp
         db_day = connection.ops.adapt_datefield_value(result.day)
         if result.session:
             segs = result.session.segments
-            self.sessions.append((pid, db_day, adapt(to_datetime(segs[0][0])), adapt(to_datetime(segs[-1][1])),
+            self.sessions.append((pid, db_day, adapt(segs[0][0]), adapt(segs[-1][1]),
                                   result.session.hours, str(WindowSource.SCHEDULE if result.session.from_schedule
                                                             else WindowSource.INFERRED),
                                   METRICS_VERSION))
@@ -136,13 +144,13 @@ class DayRows:
             for hour, pfig in result.park_hours.items():
                 self.park_hours[pid, hour] = (pid, db_day, self._hour(hour), *_park_values(pfig, stamp))
         for ride_id, ride_changes in result.changes.items():
-            self.changes.extend((ride_id, adapt(to_datetime(c.at)), c.from_status, c.to_status,
+            self.changes.extend((ride_id, adapt(c.at), c.from_status, c.to_status,
                                  c.previous_seconds / 60.0) for c in ride_changes)
         closes = {end for _, end in result.window}
         for ride_id, ride_spells in result.spells.items():
             if not result.rides[ride_id].operated:
                 continue  # its down time counts nowhere (docs/metrics.md §4)
-            self.spells.extend((ride_id, pid, db_day, adapt(to_datetime(sp.start)), adapt(to_datetime(sp.end)),
+            self.spells.extend((ride_id, pid, db_day, adapt(sp.start), adapt(sp.end),
                                 sp.minutes, sp.kind, sp.end in closes) for sp in ride_spells)
 
     def count(self) -> int:
@@ -175,6 +183,13 @@ def parks_days_store(items: list[tuple[int, list[ParkDay], list[int], dict | Non
     parks sharing the range: a park's day in progress, in one time zone), the figures of every
     park go in one transaction (idempotent; readers never see half a day), the fingerprints in
     the next. Returns the rows written for each item."""
+    from .daily import gc_paused
+
+    with gc_paused():
+        return _parks_days_store(items)
+
+
+def _parks_days_store(items):
     rows, counts = DayRows(), []
     spans: dict[tuple, tuple[list[int], list[int]]] = {}
     printed: dict[tuple, list[int]] = {}

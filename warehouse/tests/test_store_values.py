@@ -17,3 +17,13 @@ def test_values_of_other_types_are_formatted_one_by_one():
     from warehouse.models import WindowSource
 
     assert _values([(1, WindowSource.SCHEDULE)]) == "(1,'SCHEDULE')"
+
+
+def test_times_are_adapted_as_django_adapts_them():
+    from django.db import connection
+
+    from warehouse.aggregation.store import DayRows, to_datetime
+
+    rows = DayRows()
+    for secs in (1718143200.0, 1718143200.25, 1704067200.123456, 1704067199.999999, 1711846800.5):
+        assert rows._adapt_time(secs) == connection.ops.adapt_datetimefield_value(to_datetime(secs))
