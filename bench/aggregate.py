@@ -129,47 +129,81 @@ def cpu_seconds():
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def server_cpu_seconds():
+    """CPU seconds of the local database server process (mariadbd or mysqld, read from /proc), or None.
+    The server is shared: whatever else runs against it at the same time counts too."""
+    import os
+
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/comm") as comm:
+                if comm.read().strip() not in ("mariadbd", "mysqld"):
+                    continue
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue
+    return None
+
+
+def _server_since(before):
+    now = server_cpu_seconds()
+    return "n/a" if now is None or before is None else f"{now - before:.1f} s"
+
+
 def bench_rebuild(args):
     """The full rebuild of `--rebuild-parks` x `--rebuild-days`, measured, and the incremental run."""
     from django.conf import settings
 
+    from themepark.models import Park
     from warehouse.models import AggregationRun, RideDailyStats
     from warehouse.services import partitions_ensure, stats_recompute, stats_update
 
     first = date.fromisoformat(args.start)
     last = first + timedelta(days=args.rebuild_days - 1)
     partitions_ensure(since=first - timedelta(days=1))
-    with Timer() as t:
-        parks, written = bulk_parks(args.rebuild_parks, args.rebuild_rides, first, args.rebuild_days, prefix="year")
-    print(f"wrote {written:,} observations of {len(parks)} parks x {args.rebuild_rides} attractions x "
-          f"{args.rebuild_days} days in {t.seconds:.0f} s ({written / t.seconds:,.0f}/s)", flush=True)
+    parks = list(Park.objects.filter(name__startswith="year park").order_by("pk")) if args.reuse else []
+    if parks:
+        print(f"reusing the {len(parks)} parks written before (--reuse)", flush=True)
+    else:
+        with Timer() as t:
+            parks, written = bulk_parks(args.rebuild_parks, args.rebuild_rides, first, args.rebuild_days,
+                                        prefix="year")
+        print(f"wrote {written:,} observations of {len(parks)} parks x {args.rebuild_rides} attractions x "
+              f"{args.rebuild_days} days in {t.seconds:.0f} s ({written / t.seconds:,.0f}/s)", flush=True)
     now = datetime.combine(last + timedelta(days=3), time(), tzinfo=UTC)
     ids = [p.pk for p in parks]
     for i in range(args.repeat):
-        cpu = cpu_seconds()
+        cpu, server = cpu_seconds(), server_cpu_seconds()
         with Timer() as t:
             summary = stats_recompute(park_ids=ids, start=first - timedelta(days=1), end=last + timedelta(days=1),
                                       now=now)
         print(f"full rebuild run {i + 1}: {summary.days:,} park days in {t.seconds:.1f} s wall "
               f"({t.seconds / 60:.2f} min; target < 3 min), {cpu_seconds() - cpu:.1f} s CPU of this process and "
-              f"its {settings.STATS_WORKERS} workers, {RideDailyStats.objects.count():,} ride-day rows, "
-              f"errors {summary.errors}", flush=True)
+              f"its {settings.STATS_WORKERS} workers, {_server_since(server)} CPU of the database server, "
+              f"{RideDailyStats.objects.count():,} ride-day rows, errors {summary.errors}", flush=True)
 
     # The incremental run: today's park day so far, for --incremental-parks parks polled live every 5 minutes.
     today = date.today()
     partitions_ensure(since=today - timedelta(days=2))
-    extra, written = bulk_parks(args.incremental_parks, args.rebuild_rides, today - timedelta(days=1), 2, prefix="inc")
+    extra = list(Park.objects.filter(name__startswith="inc park").order_by("pk")) if args.reuse else []
+    written = 0
+    if not extra or extra[0].created_at.date() != today:
+        Park.objects.filter(pk__in=[p.pk for p in extra]).update(is_active=False)
+        extra, written = bulk_parks(args.incremental_parks, args.rebuild_rides, today - timedelta(days=1), 2,
+                                    prefix="inc")
     inc_ids = [p.pk for p in extra]
     print(f"incremental: {len(extra)} parks, {written:,} observations of yesterday and today", flush=True)
     at = datetime.now(UTC).replace(microsecond=0)
     AggregationRun.objects.all().delete()
     stats_update(park_ids=inc_ids, now=at - timedelta(minutes=10))  # the run before closed yesterday
     for i in range(args.repeat):
-        cpu = cpu_seconds()
+        cpu, server = cpu_seconds(), server_cpu_seconds()
         with Timer() as t:
             inc = stats_update(park_ids=inc_ids, now=at + timedelta(minutes=10 * i))
         print(f"incremental run {i + 1}: {inc.days} park days in {t.seconds:.2f} s wall (target < 1 s), "
-              f"{cpu_seconds() - cpu:.2f} s CPU", flush=True)
+              f"{cpu_seconds() - cpu:.2f} s CPU, {_server_since(server)} CPU of the database server", flush=True)
     print(f"peak memory {peak_memory_mb():.0f} MB (this process)")
 
 
@@ -185,8 +219,10 @@ def main():
     parser.add_argument("--rebuild-days", type=int, default=365)
     parser.add_argument("--rebuild-rides", type=int, default=30, help="Attractions per park (--rebuild-parks)")
     parser.add_argument("--incremental-parks", type=int, default=100)
+    parser.add_argument("--reuse", action="store_true",
+                        help="Keep the benchmark database and the parks --rebuild-parks wrote before (same sizes)")
     args = parser.parse_args()
-    setup_django(fresh=True)
+    setup_django(fresh=not args.reuse)
     if args.rebuild_parks:
         return bench_rebuild(args)
     from django.db import connection

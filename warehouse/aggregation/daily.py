@@ -1,27 +1,29 @@
-"""Park days between the database and the pure metrics: read a day's observations and
-schedule, compute, and replace that day's stored figures in one transaction."""
+"""Park days between the database and the engine: read a park's consecutive days' observations
+(as arrays) and schedules, compute them (`warehouse.metrics.vectorday`), and replace their stored
+figures (`store`)."""
 from __future__ import annotations
 
-from bisect import bisect_left
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone as dt_timezone
-from typing import Callable
+from datetime import date, datetime, timedelta
 
+import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Max, Min
-from django.utils import timezone
 
 from themepark.choices import EntityType, ScheduleType
 from themepark.models import Park, ParkSchedule
 
 from ..engine_constants import LIVE_HOLD_INTERVALS, METRICS_VERSION
-from ..metrics import Obs, ParkDay, RideInfo, compute_park_day, park_day_bounds
-from ..metrics.spells import LATE_OPENING, PARK_WIDE, STALE_FEED
-from ..models import (DownSpell, ParkDailyStats, ParkDayFingerprint, ParkHourlyStats, ParkOperatingSession,
-                      RideDailyStats, RideHourlyStats, RideStatusChange, WindowSource)
-
-UTC = dt_timezone.utc
+from ..metrics import Obs, ParkDay, RideInfo, park_day_bounds
+from ..metrics.timeline import ARCHIVE, LIVE
+from ..metrics.vector import NO_WAIT, ObsArrays, StatusCodes
+from ..metrics.vectorday import compute_park_days, fingerprints
+from ..models import ParkDailyStats
+from .store import (UTC, DayRows, insert_values, park_day_store, park_days_store,  # noqa: F401 (re-exported)
+                    to_datetime)
 EPOCH = datetime(1970, 1, 1)
 SNAPSHOTS = "ride_status_snapshots"
 # A run reads and writes a park's consecutive days this many at a time: one read of their
@@ -54,10 +56,6 @@ def to_seconds(value) -> float:
     return (value - EPOCH).total_seconds()
 
 
-def to_datetime(secs: float) -> datetime:
-    return datetime.fromtimestamp(secs, tz=UTC)
-
-
 def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
@@ -67,7 +65,7 @@ def _naive(moment: datetime) -> datetime:
 # ---------------------------------------------------------------------------------------------
 def park_rides(park: Park) -> list[RideInfo]:
     """The park's attractions (shows and restaurants are not ranked, docs/metrics.md §4)."""
-    rows = park.rides.filter(entity_type=EntityType.ATTRACTION).values_list("id", "tier")
+    rows = park.rides.filter(entity_type=EntityType.ATTRACTION).order_by("name", "pk").values_list("id", "tier")
     return [RideInfo(ride_id, tier, True) for ride_id, tier in rows]
 
 
@@ -146,30 +144,6 @@ class Carry:
 VERSION_1_FIGURES_ONLY = False
 
 
-def park_day_compute(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None,
-                     carry: Carry | None = None, on_read: Callable | None = None) -> ParkDay:
-    """Read and compute one park day (nothing is written). With `carry` (the same rides, day
-    after day), the previous day's last observations stand in for the read before the day,
-    and the carry moves on to this day's end. `on_read(observations, start)` sees what was read
-    (start: the day's start in POSIX seconds)."""
-    rides = park_rides(park) if rides is None else rides
-    start, end = park_day_bounds(day, park.timezone)
-    horizon = min(end, now)
-    observations = {}
-    if horizon > start:
-        known = carry.latest if carry is not None and carry.at == start else None
-        observations = read_observations([r.id for r in rides], start, horizon, latest=known)
-        if on_read is not None:
-            on_read(observations, start.timestamp())
-    if carry is not None:
-        carry.at = horizon if horizon > start else None
-        carry.latest = {ride_id: obs[-1] for ride_id, obs in observations.items() if obs}
-    return compute_park_day(day=day, tz=park.timezone, rides=rides, observations=observations,
-                            schedule=read_schedule(park, day), reports_down=park.reports_down,
-                            now=now.timestamp(), live_hold=live_hold_seconds(),
-                            reliability=not VERSION_1_FIGURES_ONLY)
-
-
 def read_schedules(park: Park, first: date, last: date) -> dict[date, list[tuple[float, float]]]:
     """read_schedule for every day first..last in one query."""
     rows = ParkSchedule.objects.filter(park=park, date__gte=first, date__lte=last,
@@ -181,237 +155,132 @@ def read_schedules(park: Park, first: date, last: date) -> dict[date, list[tuple
     return out
 
 
-def split_days(observations: dict[int, list[Obs]], bounds: list[tuple[float, float]]) -> list[dict[int, list[Obs]]]:
-    """Observations read over consecutive park days (with each ride's last one before the first
-    day) cut into what `read_observations` gives for each day [start, end): the day's own, after
-    the last one before its start."""
-    out = [{} for _ in bounds]
-    for ride_id, obs in observations.items():
-        times = [o.at for o in obs]
-        for i, (start, end) in enumerate(bounds):
-            lo, hi = bisect_left(times, start), bisect_left(times, end)
-            out[i][ride_id] = obs[max(lo - 1, 0):hi]
+def read_arrays(rides: list[RideInfo], start: datetime, end: datetime, latest: dict[int, Obs] | None = None
+                ) -> ObsArrays:
+    """read_observations as arrays for the array engine (`warehouse.metrics.vector`): the rides'
+    observations with start <= recorded_at < end in one query, after each ride's last one before
+    `start` (read here, or given as `latest`), sorted by the ride's place in `rides`, then time."""
+    with gc_paused():
+        return _read_arrays(rides, start, end, latest)
+
+
+@contextmanager
+def gc_paused():
+    """The cyclic garbage collector off for a while: building a chunk's rows makes hundreds of
+    thousands of tuples (none in a cycle), and the collections they set off walked every object of
+    the process again and again (half of a chunk's read)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_arrays(rides, start, end, latest):
+    place = {r.id: i for i, r in enumerate(rides)}
+    before = read_latest(list(place), start) if latest is None else latest
+    rows = [(ride_id, obs.at, obs.status, obs.wait, obs.source) for ride_id, obs in before.items() if ride_id in place]
+    head = len(rows)
+    if place:
+        marks = ", ".join(["%s"] * len(place))
+        sql = (f"SELECT {_columns()} FROM {SNAPSHOTS} WHERE ride_id IN ({marks}) AND recorded_at >= %s "
+               f"AND recorded_at < %s ORDER BY ride_id, recorded_at")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*place, _naive(start), _naive(end)])
+            rows += cursor.fetchall()
+    codes = StatusCodes()
+    if not rows:
+        empty = np.zeros(0, np.int64)
+        return ObsArrays(empty, np.zeros(0), empty.astype(np.int16), empty, empty.astype(bool), codes.names)
+    ride_ids, times, statuses, waits, sources = zip(*rows)
+    ride = np.fromiter((place[i] for i in ride_ids), np.int64, len(rows))
+    if connection.vendor == "mysql":  # microseconds since the epoch (the carried ones are seconds)
+        at = np.empty(len(rows))
+        at[:head] = times[:head]
+        at[head:] = np.array(times[head:], np.int64) / 1_000_000
+    else:
+        at = np.array([t if isinstance(t, float) else to_seconds(t) for t in times])
+    wait = np.fromiter((NO_WAIT if w is None else w for w in waits), np.int64, len(rows))
+    live = np.fromiter((s == LIVE for s in sources), bool, len(rows))
+    order = np.lexsort((at, ride))
+    return ObsArrays(ride[order], at[order], codes.encode(statuses)[order], wait[order], live[order], codes.names)
+
+
+def _last_observations(rides: list[RideInfo], obs: ObsArrays) -> dict[int, Obs]:
+    """Each ride's last observation among `obs` (what the next span's read starts from)."""
+    out = {}
+    if not len(obs.ride):
+        return out
+    last = np.flatnonzero(np.r_[obs.ride[1:] != obs.ride[:-1], True])
+    for i in last.tolist():
+        wait = int(obs.wait[i])
+        out[rides[int(obs.ride[i])].id] = Obs(float(obs.at[i]), obs.names[int(obs.status[i])],
+                                              None if wait == NO_WAIT else wait, LIVE if obs.live[i] else ARCHIVE)
     return out
 
 
 def park_days_compute(*, park: Park, days: list[date], now: datetime, rides: list[RideInfo] | None = None,
-                      carry: Carry | None = None, on_read: Callable | None = None) -> list[ParkDay | Exception]:
-    """park_day_compute for consecutive park days from one read of their observations and one of
-    their schedules (with `carry` as there). A day whose computation fails gets its exception in
-    its place, and the others go on. `on_read(observations, start)` is called for each day."""
+                      carry: Carry | None = None, prints: dict | None = None) -> list[ParkDay | Exception]:
+    """The figures of consecutive park days from one read of their observations and one of their
+    schedules, by the array engine (`warehouse.metrics.vectorday`): what the pure engine gives each
+    day on its own. With `carry` (the same rides, chunk after chunk), the previous chunk's last
+    observations stand in for the read before the first day, and the carry moves on to this
+    chunk's end. A day whose computation fails gets its exception in its place, and the others go
+    on. `prints` receives each computed day's fingerprint (observations, DOWN ones, sum of waits)."""
     rides = park_rides(park) if rides is None else rides
     bounds = [park_day_bounds(day, park.timezone) for day in days]
     first, horizon = bounds[0][0], min(bounds[-1][1], now)
-    observations = {}
     if horizon > first:
         known = carry.latest if carry is not None and carry.at == first else None
-        observations = read_observations([r.id for r in rides], first, horizon, latest=known)
+        obs = read_arrays(rides, first, horizon, latest=known)
+    else:
+        obs = read_arrays([], first, first)
     if carry is not None:
         carry.at = horizon if horizon > first else None
-        carry.latest = {ride_id: obs[-1] for ride_id, obs in observations.items() if obs}
-    per_day = split_days(observations, [(s.timestamp(), min(e, now).timestamp()) for s, e in bounds])
-    schedules = read_schedules(park, days[0], days[-1])
-    out, hold = [], live_hold_seconds()
-    for day, (start, end), day_obs in zip(days, bounds, per_day):
-        try:
-            if on_read is not None and min(end, now) > start:
-                on_read(day_obs, start.timestamp())
-            out.append(compute_park_day(day=day, tz=park.timezone, rides=rides, observations=day_obs,
-                                        schedule=schedules.get(day, []), reports_down=park.reports_down,
-                                        now=now.timestamp(), live_hold=hold,
-                                        reliability=not VERSION_1_FIGURES_ONLY))
-        except Exception as exc:  # one bad day must not stop the others
-            out.append(exc)
+        carry.latest = _last_observations(rides, obs)
+    return park_days_from(park=park, days=days, now=now, rides=rides, obs=obs,
+                          schedules=read_schedules(park, days[0], days[-1]), prints=prints)
+
+
+def park_days_from(*, park: Park, days: list[date], now: datetime, rides: list[RideInfo], obs: ObsArrays,
+                   schedules: dict, prints: dict | None = None) -> list[ParkDay | Exception]:
+    """park_days_compute from observations and schedules read already."""
+    try:
+        out = compute_park_days(days=days, tz=park.timezone, rides=rides, obs=obs, schedules=schedules,
+                                reports_down=park.reports_down, now=now.timestamp(), live_hold=live_hold_seconds(),
+                                reliability=not VERSION_1_FIGURES_ONLY, day_hook=day_hook)
+    except Exception as exc:  # the span's arrays failed: every day of it fails
+        return [exc] * len(days)
+    if prints is not None:
+        bounds = [park_day_bounds(day, park.timezone) for day in days]
+        starts = np.array([s.timestamp() for s, _ in bounds])
+        horizons = np.minimum(np.array([e.timestamp() for _, e in bounds]), now.timestamp())
+        for day, result, fingerprint in zip(days, out, fingerprints(obs, starts, horizons)):
+            if not isinstance(result, Exception):
+                prints[day] = fingerprint
     return out
 
 
-# ---------------------------------------------------------------------------------------------
-# Writes
-# ---------------------------------------------------------------------------------------------
-RIDE_FIGURES = ("operating_minutes", "downtime_minutes", "known_minutes", "wait_known_minutes", "uptime_percentage",
-                "avg_wait_minutes", "peak_wait_minutes", "status_changes", "longest_downtime_minutes", "operated",
-                "metrics_version", "computed_at")
-PARK_FIGURES = ("shame_score", "total_downtime_hours", "weighted_downtime_hours", "effective_park_weight",
-                "rides_operated", "rides_down", "uptime_percentage", "avg_wait_minutes", "peak_wait_minutes",
-                "open_hours", "metrics_version", "computed_at")
-
-# Daily rows only (docs/metrics.md §8-§9): breakdowns and downtime by kind.
-RIDE_RELIABILITY = ("breakdowns", "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes", "opened_on_time")
-PARK_RELIABILITY = ("breakdowns", "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes",
-                    "weighted_park_wide_hours", "weighted_stale_feed_hours")
-SPELL_COLUMNS = ("ride_id", "park_id", "date", "started_at", "ended_at", "minutes", "kind", "cut_by_close")
+def day_hook(day: date) -> None:
+    """Called before each park day is put together (tests make a day fail here)."""
 
 
-def _kind_minutes(by_kind):
-    return by_kind[PARK_WIDE], by_kind[LATE_OPENING], by_kind[STALE_FEED]
-
-
-def _ride_reliability(rel):
-    return (rel.breakdowns, *_kind_minutes(rel.minutes_by_kind), rel.opened_on_time)
-
-
-def _park_reliability(fig):
-    return (fig.breakdowns, *_kind_minutes(fig.minutes_by_kind), fig.weighted_park_wide_hours,
-            fig.weighted_stale_feed_hours)
-
-
-def _ride_values(fig, stamp):
-    return (fig.operating_minutes, fig.downtime_minutes, fig.known_minutes, fig.wait_known_minutes,
-            fig.uptime_percentage, fig.avg_wait_minutes, fig.peak_wait, fig.status_changes,
-            fig.longest_downtime_minutes, fig.operated, METRICS_VERSION, stamp)
-
-
-def _park_values(fig, stamp):
-    return (fig.shame_score, fig.total_downtime_hours, fig.weighted_downtime_hours, fig.effective_park_weight,
-            fig.rides_operated, fig.rides_down, fig.uptime_percentage, fig.avg_wait_minutes, fig.peak_wait_minutes,
-            fig.open_hours, METRICS_VERSION, stamp)
-
-
-def _literal(value) -> str:
-    """SQL literal of the values written here: numbers, None, booleans, and strings we made
-    ourselves (statuses, adapted dates): no user input reaches this."""
-    if value is None:
-        return "NULL"
-    if value is True or value is False:
-        return "1" if value else "0"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def insert_values(model, columns: tuple[str, ...], rows: list[tuple], *, batch_size: int = 1000) -> None:
-    """Plain multi-row INSERTs with the literals formatted here. bulk_create built a model instance
-    and prepared every value through its field, and MySQLdb's executemany escapes each value
-    again: together most of a park day's time."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), batch_size):
-            values = ",".join("(" + ",".join(map(_literal, row)) + ")" for row in rows[i:i + batch_size])
-            cursor.execute(head + values)
-
-
-class DayRows:
-    """The rows of one or more consecutive park days of a park, ready to insert. A later day's hour
-    replaces an earlier one's (see `park_day_store`): hours are keyed."""
-
-    def __init__(self):
-        self.sessions, self.ride_days, self.park_days, self.changes, self.spells = [], [], [], [], []
-        self.ride_hours, self.park_hours = {}, {}
-        self.stamp = connection.ops.adapt_datetimefield_value(timezone.now())
-        self._hours = {}
-
-    def _hour(self, secs):
-        value = self._hours.get(secs)
-        if value is None:
-            value = self._hours[secs] = connection.ops.adapt_datetimefield_value(to_datetime(secs))
-        return value
-
-    def add(self, pid: int, result: ParkDay) -> None:
-        adapt, stamp = connection.ops.adapt_datetimefield_value, self.stamp
-        db_day = connection.ops.adapt_datefield_value(result.day)
-        if result.session:
-            segs = result.session.segments
-            self.sessions.append((pid, db_day, adapt(to_datetime(segs[0][0])), adapt(to_datetime(segs[-1][1])),
-                                  result.session.hours,
-                                  WindowSource.SCHEDULE if result.session.from_schedule else WindowSource.INFERRED,
-                                  METRICS_VERSION))
-        for ride_id, fig in result.rides.items():
-            self.ride_days.append((ride_id, pid, db_day, *_ride_values(fig, stamp),
-                                   *_ride_reliability(result.reliability[ride_id])))
-            for hour, hfig in result.ride_hours[ride_id].items():
-                self.ride_hours[ride_id, hour] = (ride_id, pid, db_day, self._hour(hour), *_ride_values(hfig, stamp))
-        if result.park is not None:
-            self.park_days.append((pid, db_day, result.coverage_percentage, *_park_values(result.park, stamp),
-                                   *_park_reliability(result.park)))
-            for hour, pfig in result.park_hours.items():
-                self.park_hours[hour] = (pid, db_day, self._hour(hour), *_park_values(pfig, stamp))
-        for ride_id, ride_changes in result.changes.items():
-            self.changes.extend((ride_id, adapt(to_datetime(c.at)), c.from_status, c.to_status,
-                                 c.previous_seconds / 60.0) for c in ride_changes)
-        closes = {end for _, end in result.window}
-        for ride_id, ride_spells in result.spells.items():
-            if not result.rides[ride_id].operated:
-                continue  # its down time counts nowhere (docs/metrics.md §4)
-            self.spells.extend((ride_id, pid, db_day, adapt(to_datetime(sp.start)), adapt(to_datetime(sp.end)),
-                                sp.minutes, sp.kind, sp.end in closes) for sp in ride_spells)
-
-    def count(self) -> int:
-        return sum(map(len, (self.sessions, self.ride_days, self.ride_hours, self.park_days, self.park_hours,
-                             self.changes, self.spells)))
-
-
-def _spans(results: list[ParkDay]) -> list[tuple[ParkDay, ParkDay]]:
-    """Runs of consecutive park days among `results` (in day order): (first, last) of each."""
-    spans = []
-    for result in results:
-        if spans and spans[-1][1].day + timedelta(days=1) == result.day:
-            spans[-1] = (spans[-1][0], result)
-        else:
-            spans.append((result, result))
-    return spans
-
-
-def park_days_store(*, park: Park, results: list[ParkDay], ride_ids: list[int],
-                    fingerprints: dict[date, tuple[int, int, int]] | None = None) -> int:
-    """Replace everything stored for these park days (in day order) with `results`, and their
-    fingerprints when given: the deletes cover each run of consecutive days as one range, and
-    the figures go in one transaction (idempotent; readers never see half a day), the fingerprints
-    in the next. Returns rows written."""
-    if not results:
-        return 0
-    pid, rows = park.pk, DayRows()
-    for result in results:
-        rows.add(pid, result)
-    with transaction.atomic():
-        for first, last in _spans(results):
-            for model in (RideDailyStats, ParkDailyStats, ParkOperatingSession, DownSpell):
-                model.objects.filter(park_id=pid, date__gte=first.day, date__lte=last.day).delete()
-            # Hours by time range, on the (park, hour_start_utc) indexes. In a zone with a half-hour
-            # offset the hour holding 04:00 local is shared with the previous park day: the day
-            # computed last keeps it (the unique (ride, hour) key allows one row).
-            first_hour, end = to_datetime(first.start - first.start % 3600), to_datetime(last.end)
-            for model in (RideHourlyStats, ParkHourlyStats):
-                model.objects.filter(park_id=pid, hour_start_utc__gte=first_hour, hour_start_utc__lt=end).delete()
-            if ride_ids:
-                RideStatusChange.objects.filter(ride_id__in=ride_ids, changed_at__gte=to_datetime(first.start),
-                                                changed_at__lt=end).delete()
-        insert_values(ParkOperatingSession, ("park_id", "date", "open_from", "open_to", "operating_hours", "source",
-                                             "metrics_version"), rows.sessions)
-        insert_values(RideDailyStats, ("ride_id", "park_id", "date", *RIDE_FIGURES, *RIDE_RELIABILITY), rows.ride_days)
-        insert_values(RideHourlyStats, ("ride_id", "park_id", "date", "hour_start_utc", *RIDE_FIGURES),
-                      list(rows.ride_hours.values()))
-        insert_values(ParkDailyStats, ("park_id", "date", "coverage_percentage", *PARK_FIGURES, *PARK_RELIABILITY),
-                      rows.park_days)
-        insert_values(ParkHourlyStats, ("park_id", "date", "hour_start_utc", *PARK_FIGURES),
-                      list(rows.park_hours.values()))
-        insert_values(RideStatusChange, ("ride_id", "changed_at", "from_status", "to_status",
-                                         "previous_duration_minutes"), rows.changes)
-        insert_values(DownSpell, SPELL_COLUMNS, rows.spells)
-    if fingerprints is not None:  # after the figures' commit: a run waiting here holds no row locks
-        with transaction.atomic():
-            for first, last in _spans(results):
-                ParkDayFingerprint.objects.filter(park_id=pid, date__gte=first.day, date__lte=last.day).delete()
-            insert_values(ParkDayFingerprint, ("park_id", "date", "snapshots", "down_snapshots", "wait_total",
-                                               "computed_at"),
-                          [(pid, connection.ops.adapt_datefield_value(day), *fingerprint, rows.stamp)
-                           for day, fingerprint in sorted(fingerprints.items())])
-    return rows.count()
-
-
-def park_day_store(*, park: Park, result: ParkDay, ride_ids: list[int]) -> int:
-    """Replace everything stored for this park day with `result` (delete, then insert, in one
-    transaction: idempotent, and readers never see half a day). Returns rows written."""
-    return park_days_store(park=park, results=[result], ride_ids=ride_ids)
+def park_day_compute(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None,
+                     carry: Carry | None = None) -> ParkDay:
+    """Read and compute one park day (nothing is written); `carry` as in park_days_compute."""
+    result = park_days_compute(park=park, days=[day], now=now, rides=rides, carry=carry)[0]
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 def park_day_refresh(*, park: Park, day: date, now: datetime, rides: list[RideInfo] | None = None,
-                     carry: Carry | None = None, on_read: Callable | None = None) -> ParkDay:
-    """Compute one park day and store it (`carry`, `on_read`: see park_day_compute)."""
+                     carry: Carry | None = None) -> ParkDay:
+    """Compute one park day and store it (`carry`: see park_days_compute)."""
     rides = park_rides(park) if rides is None else rides
-    result = park_day_compute(park=park, day=day, now=now, rides=rides, carry=carry, on_read=on_read)
+    result = park_day_compute(park=park, day=day, now=now, rides=rides, carry=carry)
     park_day_store(park=park, result=result, ride_ids=[r.id for r in rides])
     return result
 

@@ -102,7 +102,7 @@ class ParkOutcome:
 
 def day_fingerprint(park: Park, day: date, ride_ids: list[int]) -> tuple[int, int, int]:
     """(observations, DOWN ones, sum of standby waits) of the park's rides in the park day, as
-    stored now (what `read_fingerprint` saw when the figures were computed)."""
+    stored now (what the run saw when it computed the figures: `vectorday.fingerprints`)."""
     start, end = park_day_bounds(day, park.timezone)
     if not ride_ids:
         return 0, 0, 0
@@ -110,19 +110,6 @@ def day_fingerprint(park: Park, day: date, ride_ids: list[int]) -> tuple[int, in
     got = rows.aggregate(n=Count("recorded_at"), down=Count("recorded_at", filter=Q(status=RideStatus.DOWN)),
                          waits=Sum("wait_time"))
     return got["n"] or 0, got["down"] or 0, got["waits"] or 0
-
-
-def read_fingerprint(observations: dict, start: float) -> tuple[int, int, int]:
-    """day_fingerprint of the observations a park day was computed from (those before `start`
-    carry a state in and do not count)."""
-    count = down = waits = 0
-    for obs in observations.values():
-        for o in obs:
-            if o.at >= start:
-                count += 1
-                down += o.status == RideStatus.DOWN
-                waits += o.wait or 0
-    return count, down, waits
 
 
 def _chunks(days: list[date], size: int) -> list[list[date]]:
@@ -154,14 +141,10 @@ def _chunk_refresh(park, days, now, rides, carry):
     (dates), and park days are replaced whole, so doing it again is safe. Returns each day's
     ParkDay, or the exception its computation raised (that day is left as it was)."""
     for attempt in range(DEADLOCK_RETRIES):
-        seen = {}
+        prints = {}
         try:
-            def on_read(observations, start):
-                seen[start] = read_fingerprint(observations, start)
-
-            results = park_days_compute(park=park, days=days, now=now, rides=rides, carry=carry, on_read=on_read)
+            results = park_days_compute(park=park, days=days, now=now, rides=rides, carry=carry, prints=prints)
             good = [r for r in results if not isinstance(r, Exception)]
-            prints = {r.day: seen.get(r.start, (0, 0, 0)) for r in good}
             park_days_store(park=park, results=good, ride_ids=[r.id for r in rides], fingerprints=prints)
             return results
         except OperationalError as exc:
@@ -190,25 +173,34 @@ def park_refresh(park: Park, days: list[date], now: datetime, say: Progress | No
             logger.exception("aggregation of park %s days %s..%s failed", park.pk, chunk[0], chunk[-1])
             results = [exc] * len(chunk)
             carry = Carry()
-        for day, result in zip(chunk, results):
-            if isinstance(result, Exception):
-                logger.error("aggregation of park %s day %s failed: %r", park.pk, day, result)
-                out.errors += 1
-                out.error_text.append(f"park {park.pk} {day}: {result!r}")
-                continue
-            done.append(day)
-            out.days += 1
-            if say:
-                say(f"[{park.name} {day}] {len(result.rides)} rides, open {result.open_hours:.2f} h, "
-                    f"shame {result.park.shame_score if result.park else 0:.1f}")
-    # Periods hold complete park days only, so the day in progress (redone every ten minutes)
-    # does not redo its week, month and year each time: they follow when it ends.
+        _tally(out, park, chunk, results, done, say)
+    _roll(out, park, done, now, check)
+    return out
+
+
+def _tally(out: ParkOutcome, park: Park, days: list[date], results: list, done: list[date], say) -> None:
+    """Count a chunk's computed days into `out` (and `done`), log its failed ones."""
+    for day, result in zip(days, results):
+        if isinstance(result, Exception):
+            logger.error("aggregation of park %s day %s failed: %r", park.pk, day, result)
+            out.errors += 1
+            out.error_text.append(f"park {park.pk} {day}: {result!r}")
+            continue
+        done.append(day)
+        out.days += 1
+        if say:
+            say(f"[{park.name} {day}] {len(result.rides)} rides, open {result.open_hours:.2f} h, "
+                f"shame {result.park.shame_score if result.park else 0:.1f}")
+
+
+def _roll(out: ParkOutcome, park: Park, done: list[date], now: datetime, check) -> None:
+    """Periods hold complete park days only, so the day in progress (redone every ten minutes)
+    does not redo its week, month and year each time: they follow when it ends."""
     complete = park_day_of(now, park.timezone) - timedelta(days=1)
     if check is not None:
         check()
     if any(day <= complete for day in done):
         out.rows += _periods_roll(park, done, complete)
-    return out
 
 
 def _periods_roll(park, done, complete) -> int:
@@ -247,12 +239,29 @@ def stats_workers(plan: dict) -> int:
 
 
 def _outcomes(plan, now, progress, workers, lock):
-    """ParkOutcome per park: in this process, or spread over worker processes, biggest parks first."""
+    """ParkOutcome per park: in this process, or spread over worker processes, biggest parks first
+    (or in batches of parks, when each park's days fit one chunk)."""
+    from .batch import _batch_job, _batches, parks_refresh
+
+    batches = _batches(plan, workers)
     if workers <= 1:
+        if batches is not None:
+            for batch in batches:
+                yield from zip((park for park, _ in batch), parks_refresh(batch, now, progress, lock.ensure_held))
+            return
         for park, days in plan.items():
             yield park, park_refresh(park, days, now, progress, lock.ensure_held)
         return
     parks = {park.pk: park for park in plan}
+    if batches is not None:
+        check = lock.checker()
+        jobs = [([(park.pk, days) for park, days in batch], now, progress is not None, check) for batch in batches]
+        connections.close_all()  # the workers are forked: none may share this process's connection
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for outs in pool.imap_unordered(_batch_job, jobs):
+                for out in outs:
+                    yield parks[out.park_id], out
+        return
     sizes = dict(Park.objects.filter(pk__in=list(parks)).annotate(n=Count("rides")).values_list("pk", "n"))
     check = lock.checker()  # a worker cannot see this process's lease: it asks the database
     jobs = sorted(((park.pk, days, now, progress is not None, check) for park, days in plan.items()),
@@ -299,6 +308,9 @@ def aggregation_run(*, plan: dict[Park, list[date]], mode: str, now: datetime | 
         lock.release()
 
 
+PROGRESS_PARKS = 10
+
+
 def _run_locked(plan, mode, now, progress, lock) -> AggregationSummary:
     run = AggregationRun.objects.create(mode=mode, started_at=timezone.now(), lock_token=lock.token)
     out = AggregationSummary(run_id=run.pk)
@@ -312,8 +324,9 @@ def _run_locked(plan, mode, now, progress, lock) -> AggregationSummary:
             out.errors += outcome.errors
             out.error_text += outcome.error_text
             out.parks += 1
-            AggregationRun.objects.filter(pk=run.pk).update(parks_done=out.parks, days_done=out.days,
-                                                            errors=out.errors)
+            if out.parks % PROGRESS_PARKS == 0:  # the run's row shows progress, not after every park
+                AggregationRun.objects.filter(pk=run.pk).update(parks_done=out.parks, days_done=out.days,
+                                                                errors=out.errors)
     except BaseException as exc:
         AggregationRun.objects.filter(pk=run.pk).update(
             status=AggregationRun.Status.FAILED, finished_at=timezone.now(), parks_done=out.parks,
@@ -375,59 +388,3 @@ def repair_plan(changed: list[ChangedDay]) -> dict[Park, list[date]]:
     for item in changed:
         plan.setdefault(item.park, set()).update({item.day, item.day + timedelta(days=1)})
     return {park: sorted(days) for park, days in plan.items()}
-
-
-WORKER_POLL_SECONDS = 1.0
-
-
-def aggregation_worker(*, plan: dict[Park, list[date]], mode: str, now: datetime | None = None,
-                       progress: Progress | None = None, lock_wait: float = 600.0) -> AggregationSummary:
-    """One of several processes (any hosts) sharing `plan` (`aggregate_stats --worker`): parks are
-    claimed through their job lock (`stats:park:<id>`), one run per park. A park another worker
-    holds is skipped and looked at again at the end: once its lock is free it is done, unless its
-    planned days are not all computed since this worker started or a run has failed since (its
-    worker died: `runs_abandoned_close`), in which case this worker computes it. Waits at most
-    `lock_wait` seconds for the parks held by others, then LockBusy."""
-    from themepark.locks import LockBusy
-
-    from ..models import ParkDayFingerprint
-
-    started = timezone.now()
-    out = AggregationSummary()
-    pending = list(plan)
-    deadline = time.monotonic() + lock_wait
-    first_pass = True
-    while pending:
-        busy = []
-        for park in pending:
-            days = plan[park]
-            if not first_pass:
-                try:  # free now? then its holder finished, or died (its run is closed FAILED here)
-                    with stats_lock([park], mode=mode):
-                        runs_abandoned_close()
-                        fresh = ParkDayFingerprint.objects.filter(park=park, date__in=days,
-                                                                  computed_at__gte=started).count()
-                        died = AggregationRun.objects.filter(started_at__gte=started,
-                                                             status=AggregationRun.Status.FAILED).exists()
-                except LockBusy:
-                    busy.append(park)
-                    continue
-                if fresh == len(set(days)) and not died:
-                    continue  # another worker computed it
-            try:
-                result = aggregation_run(plan={park: days}, mode=mode, now=now, progress=progress)
-            except LockBusy:
-                busy.append(park)
-                continue
-            out.run_id = result.run_id
-            out.parks += result.parks
-            out.days += result.days
-            out.rows += result.rows
-            out.errors += result.errors
-            out.error_text += result.error_text
-        pending, first_pass = busy, False
-        if pending:
-            if time.monotonic() > deadline:
-                raise LockBusy(f"stats:park:{pending[0].pk}")
-            time.sleep(WORKER_POLL_SECONDS)
-    return out

@@ -36,6 +36,10 @@ class ParkDay:
     changes: dict[int, list[Change]] = field(default_factory=dict)
     spells: dict[int, list[Spell]] = field(default_factory=dict)
     reliability: dict[int, Reliability] = field(default_factory=dict)
+    # The array engine (`vectorday`) hands the rides' hour figures on as rows instead of `ride_hours`:
+    # (ride, hour start, operating, downtime, known, wait known minutes, uptime %, mean wait, peak wait,
+    # status changes, longest downtime, operated)
+    hour_rows: list[tuple] = field(default_factory=list)
 
     @property
     def open_hours(self) -> float:

@@ -1,0 +1,252 @@
+"""Writing park days' figures: every row of a run of consecutive park days of a park replaced in one
+transaction (ranged deletes, then multi-row inserts), and their fingerprints in the next."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone as dt_timezone
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from themepark.models import Park
+
+from ..engine_constants import METRICS_VERSION
+from ..metrics import ParkDay
+from ..metrics.spells import LATE_OPENING, PARK_WIDE, STALE_FEED
+from ..models import (DownSpell, ParkDailyStats, ParkDayFingerprint, ParkHourlyStats, ParkOperatingSession,
+                      RideDailyStats, RideHourlyStats, RideStatusChange, WindowSource)
+
+UTC = dt_timezone.utc
+
+
+def to_datetime(secs: float) -> datetime:
+    return datetime.fromtimestamp(secs, tz=UTC)
+
+
+RIDE_FIGURES = ("operating_minutes", "downtime_minutes", "known_minutes", "wait_known_minutes", "uptime_percentage",
+                "avg_wait_minutes", "peak_wait_minutes", "status_changes", "longest_downtime_minutes", "operated",
+                "metrics_version", "computed_at")
+PARK_FIGURES = ("shame_score", "total_downtime_hours", "weighted_downtime_hours", "effective_park_weight",
+                "rides_operated", "rides_down", "uptime_percentage", "avg_wait_minutes", "peak_wait_minutes",
+                "open_hours", "metrics_version", "computed_at")
+
+# Daily rows only (docs/metrics.md §8-§9): breakdowns and downtime by kind.
+RIDE_RELIABILITY = ("breakdowns", "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes", "opened_on_time")
+PARK_RELIABILITY = ("breakdowns", "park_wide_minutes", "late_opening_minutes", "stale_feed_minutes",
+                    "weighted_park_wide_hours", "weighted_stale_feed_hours")
+SPELL_COLUMNS = ("ride_id", "park_id", "date", "started_at", "ended_at", "minutes", "kind", "cut_by_close")
+
+
+def _kind_minutes(by_kind):
+    return by_kind[PARK_WIDE], by_kind[LATE_OPENING], by_kind[STALE_FEED]
+
+
+def _ride_reliability(rel):
+    return (rel.breakdowns, *_kind_minutes(rel.minutes_by_kind), rel.opened_on_time)
+
+
+def _park_reliability(fig):
+    return (fig.breakdowns, *_kind_minutes(fig.minutes_by_kind), fig.weighted_park_wide_hours,
+            fig.weighted_stale_feed_hours)
+
+
+def _ride_values(fig, stamp):
+    return (fig.operating_minutes, fig.downtime_minutes, fig.known_minutes, fig.wait_known_minutes,
+            fig.uptime_percentage, fig.avg_wait_minutes, fig.peak_wait, fig.status_changes,
+            fig.longest_downtime_minutes, fig.operated, METRICS_VERSION, stamp)
+
+
+def _park_values(fig, stamp):
+    return (fig.shame_score, fig.total_downtime_hours, fig.weighted_downtime_hours, fig.effective_park_weight,
+            fig.rides_operated, fig.rides_down, fig.uptime_percentage, fig.avg_wait_minutes, fig.peak_wait_minutes,
+            fig.open_hours, METRICS_VERSION, stamp)
+
+
+def _literal(value) -> str:
+    """SQL literal of the values written here: numbers, None, booleans, and strings we made
+    ourselves (statuses, adapted dates): no user input reaches this."""
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _values(rows: list[tuple]) -> str:
+    """The VALUES list of `rows`: Python's repr of each tuple is SQL once None reads NULL (True and
+    False are SQL keywords too), and far cheaper than a literal per value. Where a string needed
+    escaping (a quote or a backslash made repr change its quoting), each value is formatted alone."""
+    plain = {int, float, str, bool, type(None)}
+    text = ",".join(map(repr, rows))
+    if '"' in text or "\\" in text or not all(type(v) in plain for v in (*rows[0], *rows[-1])):
+        return ",".join("(" + ",".join(map(_literal, row)) + ")" for row in rows)
+    return text.replace("None", "NULL")
+
+
+def insert_values(model, columns: tuple[str, ...], rows: list[tuple], *, batch_size: int = 2000) -> None:
+    """Plain multi-row INSERTs with the literals formatted here (`_values`). bulk_create built a
+    model instance and prepared every value through its field, and MySQLdb's executemany escapes
+    each value again: together most of a park day's time. Values are numbers, None, booleans,
+    and strings we made ourselves (statuses, kinds, adapted dates)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), batch_size):
+            cursor.execute(head + _values(rows[i:i + batch_size]))
+
+
+class DayRows:
+    """The rows of one or more consecutive park days of a park, ready to insert. A later day's hour
+    replaces an earlier one's (see `park_day_store`): hours are keyed."""
+
+    def __init__(self):
+        self.sessions, self.ride_days, self.park_days, self.changes, self.spells = [], [], [], [], []
+        self.ride_hours, self.park_hours = {}, {}
+        self.stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+        self._hours = {}
+        self._utc = connection.vendor == "mysql" and connection.timezone_name == "UTC"
+
+    def _adapt_time(self, secs: float) -> str:
+        """adapt_datetimefield_value of a time in POSIX seconds; on MySQL with the connection in
+        UTC that is the naive UTC time's str, made here without the aware detour."""
+        if self._utc:
+            return str(datetime.fromtimestamp(secs, tz=UTC).replace(tzinfo=None))
+        return connection.ops.adapt_datetimefield_value(to_datetime(secs))
+
+    def _hour(self, secs):
+        value = self._hours.get(secs)
+        if value is None:
+            value = self._hours[secs] = connection.ops.adapt_datetimefield_value(to_datetime(secs))
+        return value
+
+    def add(self, pid: int, result: ParkDay) -> None:
+        adapt, stamp = self._adapt_time, self.stamp
+        db_day = connection.ops.adapt_datefield_value(result.day)
+        if result.session:
+            segs = result.session.segments
+            self.sessions.append((pid, db_day, adapt(segs[0][0]), adapt(segs[-1][1]),
+                                  result.session.hours, str(WindowSource.SCHEDULE if result.session.from_schedule
+                                                            else WindowSource.INFERRED),
+                                  METRICS_VERSION))
+        for ride_id, fig in result.rides.items():
+            self.ride_days.append((ride_id, pid, db_day, *_ride_values(fig, stamp),
+                                   *_ride_reliability(result.reliability[ride_id])))
+            for hour, hfig in result.ride_hours.get(ride_id, {}).items():
+                self.ride_hours[ride_id, hour] = (ride_id, pid, db_day, self._hour(hour), *_ride_values(hfig, stamp))
+        for ride_id, hour, *values in result.hour_rows:
+            self.ride_hours[ride_id, hour] = (ride_id, pid, db_day, self._hour(hour), *values, METRICS_VERSION, stamp)
+        if result.park is not None:
+            self.park_days.append((pid, db_day, result.coverage_percentage, *_park_values(result.park, stamp),
+                                   *_park_reliability(result.park)))
+            for hour, pfig in result.park_hours.items():
+                self.park_hours[pid, hour] = (pid, db_day, self._hour(hour), *_park_values(pfig, stamp))
+        for ride_id, ride_changes in result.changes.items():
+            self.changes.extend((ride_id, adapt(c.at), c.from_status, c.to_status,
+                                 c.previous_seconds / 60.0) for c in ride_changes)
+        closes = {end for _, end in result.window}
+        for ride_id, ride_spells in result.spells.items():
+            if not result.rides[ride_id].operated:
+                continue  # its down time counts nowhere (docs/metrics.md §4)
+            self.spells.extend((ride_id, pid, db_day, adapt(sp.start), adapt(sp.end),
+                                sp.minutes, sp.kind, sp.end in closes) for sp in ride_spells)
+
+    def count(self) -> int:
+        return sum(map(len, (self.sessions, self.ride_days, self.ride_hours, self.park_days, self.park_hours,
+                             self.changes, self.spells)))
+
+
+def _spans(results: list[ParkDay]) -> list[tuple[ParkDay, ParkDay]]:
+    """Runs of consecutive park days among `results` (in day order): (first, last) of each."""
+    spans = []
+    for result in results:
+        if spans and spans[-1][1].day + timedelta(days=1) == result.day:
+            spans[-1] = (spans[-1][0], result)
+        else:
+            spans.append((result, result))
+    return spans
+
+
+def park_days_store(*, park: Park, results: list[ParkDay], ride_ids: list[int],
+                    fingerprints: dict[date, tuple[int, int, int]] | None = None) -> int:
+    """Replace everything stored for these park days (in day order) with `results`, and their
+    fingerprints when given: see parks_days_store. Returns rows written."""
+    return sum(parks_days_store([(park.pk, results, ride_ids, fingerprints)]))
+
+
+def parks_days_store(items: list[tuple[int, list[ParkDay], list[int], dict | None]]) -> list[int]:
+    """For each (park id, results in day order, the park's ride ids, fingerprints or None): replace
+    everything stored for those park days with the results, and their fingerprints when given.
+    The deletes cover each run of consecutive days as one range (one statement per table for all
+    parks sharing the range: a park's day in progress, in one time zone), the figures of every
+    park go in one transaction (idempotent; readers never see half a day), the fingerprints in
+    the next. Returns the rows written for each item."""
+    from .daily import gc_paused
+
+    with gc_paused():
+        return _parks_days_store(items)
+
+
+def _parks_days_store(items):
+    rows, counts = DayRows(), []
+    spans: dict[tuple, tuple[list[int], list[int]]] = {}
+    printed: dict[tuple, list[int]] = {}
+    prints = []
+    for pid, results, ride_ids, fingerprints in items:
+        before = rows.count()
+        for result in results:
+            rows.add(pid, result)
+        counts.append(rows.count() - before)
+        for first, last in _spans(results):
+            key = (first.day, last.day, first.start, last.end)
+            parks, rides = spans.setdefault(key, ([], []))
+            parks.append(pid)
+            rides.extend(ride_ids)
+            if fingerprints is not None:
+                printed.setdefault(key[:2], []).append(pid)
+        if fingerprints is not None:
+            prints += [(pid, connection.ops.adapt_datefield_value(day), *fingerprint, rows.stamp)
+                       for day, fingerprint in sorted(fingerprints.items())]
+    if not spans:
+        return counts
+    with transaction.atomic():
+        for (first_day, last_day, start, end), (parks, rides) in spans.items():
+            for model in (RideDailyStats, ParkDailyStats, ParkOperatingSession, DownSpell):
+                model.objects.filter(park_id__in=parks, date__gte=first_day, date__lte=last_day).delete()
+            # Hours by time range, on the (park, hour_start_utc) indexes. In a zone with a half-hour
+            # offset the hour holding 04:00 local is shared with the previous park day: the day
+            # computed last keeps it (the unique (ride, hour) key allows one row).
+            first_hour, until = to_datetime(start - start % 3600), to_datetime(end)
+            for model in (RideHourlyStats, ParkHourlyStats):
+                model.objects.filter(park_id__in=parks, hour_start_utc__gte=first_hour,
+                                     hour_start_utc__lt=until).delete()
+            if rides:
+                RideStatusChange.objects.filter(ride_id__in=rides, changed_at__gte=to_datetime(start),
+                                                changed_at__lt=until).delete()
+        insert_values(ParkOperatingSession, ("park_id", "date", "open_from", "open_to", "operating_hours", "source",
+                                             "metrics_version"), rows.sessions)
+        insert_values(RideDailyStats, ("ride_id", "park_id", "date", *RIDE_FIGURES, *RIDE_RELIABILITY), rows.ride_days)
+        insert_values(RideHourlyStats, ("ride_id", "park_id", "date", "hour_start_utc", *RIDE_FIGURES),
+                      list(rows.ride_hours.values()))
+        insert_values(ParkDailyStats, ("park_id", "date", "coverage_percentage", *PARK_FIGURES, *PARK_RELIABILITY),
+                      rows.park_days)
+        insert_values(ParkHourlyStats, ("park_id", "date", "hour_start_utc", *PARK_FIGURES),
+                      list(rows.park_hours.values()))
+        insert_values(RideStatusChange, ("ride_id", "changed_at", "from_status", "to_status",
+                                         "previous_duration_minutes"), rows.changes)
+        insert_values(DownSpell, SPELL_COLUMNS, rows.spells)
+    if printed:  # after the figures' commit: a run waiting here holds no row locks
+        with transaction.atomic():
+            for (first_day, last_day), parks in printed.items():
+                ParkDayFingerprint.objects.filter(park_id__in=parks, date__gte=first_day, date__lte=last_day).delete()
+            insert_values(ParkDayFingerprint, ("park_id", "date", "snapshots", "down_snapshots", "wait_total",
+                                               "computed_at"), prints)
+    return counts
+
+
+def park_day_store(*, park: Park, result: ParkDay, ride_ids: list[int]) -> int:
+    """Replace everything stored for this park day with `result` (delete, then insert, in one
+    transaction: idempotent, and readers never see half a day). Returns rows written."""
+    return park_days_store(park=park, results=[result], ride_ids=ride_ids)
