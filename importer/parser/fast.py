@@ -9,7 +9,7 @@ record every problem. Both give the same rows.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 import msgspec
@@ -75,6 +75,7 @@ _DATA_DECODER = msgspec.json.Decoder(_Data)
 _WAIT_ONLY = {wait: _Queue(waitTime=wait) for wait in WAIT_TEXT}  # a queue with nothing but a (valid) wait
 _SNAPSHOT_PIECES = {status: snapshot_pieces(status, "ARCHIVE") for status in STATUSES}
 _NO_PRICE = _Price()
+_MILLIS = frozenset(f"{ms:03d}" for ms in range(1000))
 
 
 def _data_lines(raw: bytes, line_ends: dict, horizon: datetime) -> tuple | None:
@@ -133,14 +134,29 @@ def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_des
     index: dict[str, int] = {}
     entities, snaps, queues, waits, times = [], [], [], [], []
     parse_time, known, line_ends = datetime.fromisoformat, {}, {}
+    # Second texts ("YYYY-MM-DDTHH:MM:SS") already parsed and checked, whole seconds before the
+    # horizon: an event of a checked second only needs its ".mmmZ" end checked (a poll stamps all
+    # the rides of a park within the same second or two).
+    seconds: dict[str, str] = {}
+    last_second = (horizon - timedelta(seconds=1)).isoformat()[:19]
     try:
         for event in events:
             entity_id, at_text = event.entityId, event.eventTime
-            if at_text[-1:] != "Z":
-                return False
-            at = parse_time(at_text)
-            if at > horizon or at < EARLIEST_TIME:
-                return False
+            at_sql = seconds.get(at_text[:19])
+            if at_sql is not None and len(at_text) == 24 and at_text[23] == "Z" and at_text[19] == "." \
+                    and at_text[20:23] in _MILLIS:
+                at = None
+                if at_text[20:23] != "000":
+                    at_sql = f"{at_sql}.{at_text[20:23]}000"
+            else:
+                if at_text[-1:] != "Z":
+                    return False
+                at = parse_time(at_text)
+                if at > horizon or at < EARLIEST_TIME:
+                    return False
+                at_sql = "\t" + utc_text_from_iso(at_text, at)
+                if len(at_text) == 24 and at_text[19] == "." and at_text[:19] < last_second:
+                    seconds[at_text[:19]] = at_sql[:20]
             raw = bytes(event.data)
             lines = known.get(raw)
             if lines is None:
@@ -154,6 +170,7 @@ def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_des
                                                     event.internalId, event.parkSlug, destination_id):
                     return False
                 i = index[entity_id] = len(entities)
+                at = at or parse_time(at_text)
                 entities.append(_entity(entity_id, event.internalId, event.parkId, event.parkSlug, event.timezone,
                                         destination_id or file_destination, is_show, event.name, at))
                 for per_entity in (snaps, queues, waits, times):
@@ -163,11 +180,10 @@ def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_des
                 if event.name != info.names[-1][0]:
                     if len(event.name) > COLUMN_LIMITS["name"]:
                         return False
-                    info.names.append((event.name, at))
+                    info.names.append((event.name, at or parse_time(at_text)))
                 if is_show:
                     info.is_show = True
             times[i].append(at_text)  # repeats are looked for per entity at the end
-            at_sql = "\t" + utc_text_from_iso(at_text, at)
             snaps[i].append(at_sql + snapshot_end)
             if wait_parts:
                 waits[i].append(at_sql.join(wait_parts))
