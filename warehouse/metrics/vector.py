@@ -296,15 +296,22 @@ def known_changes(runs: Runs) -> tuple[np.ndarray, np.ndarray]:
     return runs.start[moved], runs.seq[moved]
 
 
+def uptime_parts(fig: dict) -> tuple:
+    """Operating and down minutes (down counts only where the ride operated), their total and the
+    uptime percentage (nan where the total is 0), of day or hour sums."""
+    operating = fig["operating"] / 60.0
+    down = np.where(fig["operated"], fig["down"] / 60.0, 0.0)
+    total = operating + down
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return operating, down, total, 100.0 * operating / total
+
+
 def minutes(fig: dict) -> dict:
     """The stored per-minute figures of day or hour sums (figures.RideFigures' properties), as lists
     with None where a figure has no value."""
     operated = fig["operated"]
-    operating = fig["operating"] / 60.0
-    down = np.where(operated, fig["down"] / 60.0, 0.0)
-    total = operating + down
+    operating, down, total, uptime = uptime_parts(fig)
     with np.errstate(divide="ignore", invalid="ignore"):
-        uptime = 100.0 * operating / total
         avg = fig["wait_weighted"] / fig["wait_known"]
     return {
         "operating": operating.tolist(), "down": down.tolist(), "known": (fig["known"] / 60.0).tolist(),

@@ -20,7 +20,8 @@ from .park import ParkFigures, park_figures, park_reliability, shame_score
 from .parkday import ParkDay, RideInfo
 from .spells import BREAKDOWN, ON_TIME_SECONDS, Reliability, classify_spells
 from .timeline import Change, Run
-from .vector import DN, NO_WAIT, ObsArrays, build_runs, figures, inferred_bounds, known_changes, minutes, state_changes
+from .vector import (DN, NO_WAIT, ObsArrays, build_runs, figures, inferred_bounds, known_changes, minutes,
+                     state_changes, uptime_parts)
 
 
 class _Runs:
@@ -184,11 +185,7 @@ def _assemble(out: ParkDay, d, n_days, attractions, seq_changes, session, window
 def _park_hour_inputs(hours: dict, hour_start: np.ndarray, weights: np.ndarray) -> dict:
     """Per ride-hour, what park.park_figures reads of it (as arrays, in day, ride, hour order)."""
     operated = hours["operated"]
-    operating = hours["operating"] / 60.0
-    down = np.where(operated, hours["down"] / 60.0, 0.0)
-    total = operating + down
-    with np.errstate(divide="ignore", invalid="ignore"):
-        uptime = 100.0 * operating / total
+    _, down, total, uptime = uptime_parts(hours)
     down_hours = down / 60.0
     return {"hour": hour_start, "down_hours": down_hours, "weighted": down_hours * weights, "operated": operated,
             "uptime": uptime, "has_uptime": operated & (total > 0), "wait_known": hours["wait_known"],
