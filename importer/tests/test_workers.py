@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -18,7 +19,7 @@ from importer.services.workers import run_token
 from importer.tests.conftest import import_command_env, run_import, snapshot_rows
 from importer.tests.test_kill_resume import _wipe, statistics_rows
 from themepark.locks import JobLock, LockBusy
-from themepark.tests.processes import ROOT, wait_for
+from themepark.tests.processes import ROOT, lock_holders, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.mysql_only]
 
@@ -50,15 +51,20 @@ def test_workers_share_a_run_a_killed_workers_file_is_reclaimed_and_totals_equal
     first = _worker("--source", str(clean_archive))
     processes = [first]
     try:
-        checkpoint = _wait(lambda: ImportCheckpoint.objects.filter(planned_files__isnull=False).first())
-        second = _worker("--resume", checkpoint.import_id)
-        third = _worker("--resume", checkpoint.import_id)
-        processes += [second, third]
-        # SIGKILL the first worker while it holds a claimed file
-        _wait(lambda: PlannedFile.objects.filter(status="CLAIMED", worker__contains=f"/{first.pid} ").exists())
-        _kill(first)
+        checkpoint = _wait(lambda: ImportCheckpoint.objects.filter(planned_files__isnull=False,
+                                                                   status="IN_PROGRESS").first())
+        # While the checkpoint's row is held no file can commit: each worker claims one and waits,
+        # so the files are spread over the three, and the first is SIGKILLed holding its claim.
+        with _checkpoint_row_held(checkpoint):
+            second = _worker("--resume", checkpoint.import_id)
+            third = _worker("--resume", checkpoint.import_id)
+            processes += [second, third]
+            _wait(lambda: _exited(processes) or PlannedFile.objects.filter(
+                checkpoint=checkpoint, status="CLAIMED").values("claimed_by").distinct().count() >= 3)
+            assert not _exited(processes), [p.stderr.read().decode()[-2000:] for p in processes if p.poll()]
+            _kill(first)
         killed_key = PlannedFile.objects.filter(worker__contains=f"/{first.pid} ").exclude(
-            status="DONE").values_list("key", flat=True).first()
+            status="DONE").values_list("key", flat=True).get()
         for process in (second, third):
             process.wait(timeout=120)
             assert process.returncode == 0, process.stderr.read().decode()[-2000:]
@@ -71,11 +77,32 @@ def test_workers_share_a_run_a_killed_workers_file_is_reclaimed_and_totals_equal
     plan = list(PlannedFile.objects.filter(checkpoint=checkpoint).values_list("key", "status", "claims", "worker"))
     assert len(plan) == 8 and {status for _, status, _, _ in plan} == {"DONE"}
     assert len({worker.split()[0] for *_, worker in plan}) >= 2  # the files were spread over the workers
-    if killed_key is not None:  # the file the killed worker held was claimed again, by another worker
-        assert dict((k, c) for k, _, c, _ in plan)[killed_key] >= 2
+    assert dict((k, c) for k, _, c, _ in plan)[killed_key] >= 2  # the killed worker's file, claimed again
     assert ImportCheckpoint.objects.values(*totals).get() == expected_cp
     assert snapshot_rows() == expected_rows
     assert statistics_rows() == expected_stats
+
+
+def _exited(processes):
+    return any(process.poll() is not None for process in processes)
+
+
+@contextmanager
+def _checkpoint_row_held(checkpoint):
+    """Hold the checkpoint's row lock on a connection of its own: a worker starting the run waits
+    for it in its first write (`workers._start`)."""
+    from django.db import connections
+
+    conn = connections.create_connection("default")
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("START TRANSACTION")
+            table = ImportCheckpoint._meta.db_table
+            cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", [checkpoint.pk])
+            yield
+            cursor.execute("ROLLBACK")
+    finally:
+        conn.close()
 
 
 def test_pause_stops_every_worker_and_a_worker_resumes_the_run(longer_archive):
@@ -86,11 +113,17 @@ def test_pause_stops_every_worker_and_a_worker_resumes_the_run(longer_archive):
     first = _worker("--source", str(longer_archive))
     workers = [first]
     try:
-        checkpoint = _wait(lambda: ImportCheckpoint.objects.filter(planned_files__isnull=False).first())
-        # Held at once, so that two workers share what is left however fast the machine is.
+        # Paused as soon as the first worker has started the run (a pause before that is undone by
+        # its start), so that two workers share what is left however fast the machine is.
+        checkpoint = _wait(lambda: ImportCheckpoint.objects.filter(planned_files__isnull=False,
+                                                                   status="IN_PROGRESS").first())
         ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(status="PAUSED")
         first.wait(timeout=60)  # it stops at its first file boundary (or before it claims any)
-        workers = [_worker("--resume", checkpoint.import_id) for _ in range(2)]
+        with _checkpoint_row_held(checkpoint):  # both resumed workers wait at the run's start ...
+            workers = [_worker("--resume", checkpoint.import_id) for _ in range(2)]
+            _wait(lambda: _exited(workers) or len(lock_holders(f"worker:{checkpoint.import_id}:")) >= 2)
+            assert not _exited(workers), [w.stderr.read().decode()[-2000:] for w in workers if w.poll() is not None]
+        # ... and are let go together, so that both work however loaded the machine is
         _wait(lambda: PlannedFile.objects.exclude(worker="").values("worker").distinct().count() >= 2)
         ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(status="PAUSED")
         for process in workers:
@@ -147,6 +180,25 @@ def _stats_worker():
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def _kill_while_running(process):
+    """SIGKILL `process` at a moment it certainly holds a RUNNING statistics run: frozen (SIGSTOP)
+    first, killed only if its run is still RUNNING then, else thawed and tried again."""
+    from themepark.models import JobLock as LockRow
+    from warehouse.models import AggregationRun
+
+    def running():
+        tokens = LockRow.objects.filter(owner__contains=f"/{process.pid} ").values_list("token", flat=True)
+        return AggregationRun.objects.filter(status="RUNNING", lock_token__in=list(tokens)).exists()
+
+    while True:
+        _wait(running)
+        os.killpg(process.pid, signal.SIGSTOP)
+        if running():
+            _kill(process)
+            return
+        os.killpg(process.pid, signal.SIGCONT)
+
+
 def test_statistics_workers_share_the_parks_and_take_over_a_killed_workers_park(longer_archive):
     from importer.tests.test_kill_resume import STATISTICS
     from warehouse.models import AggregationRun, ParkDayFingerprint
@@ -166,7 +218,7 @@ def test_statistics_workers_share_the_parks_and_take_over_a_killed_workers_park(
     first, second = _stats_worker(), _stats_worker()
     try:
         _wait(lambda: AggregationRun.objects.filter(status="RUNNING").count() >= 2)  # each holds a park
-        _kill(first)
+        _kill_while_running(first)
         second.wait(timeout=180)
         assert second.returncode == 0, second.stderr.read().decode()[-2000:]
     finally:
