@@ -93,6 +93,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "themepark.cache_backends.LocMemCache"}}
 API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=300)
+# Without a shared cache, how often each process looks for statistics runs finished elsewhere
+# (warehouse.cache): a run in another process reaches its cached answers within this time.
+STATS_GENERATION_POLL_SECONDS = env.float("STATS_GENERATION_POLL_SECONDS", default=1.0)
 # Each server process keeps finished public API responses in memory (themepark.api.front, wrapped
 # around the app in themepark.wsgi) and answers identical anonymous requests before Django runs;
 # this bounds that memory per process. 0 turns it off.

@@ -111,6 +111,28 @@ def test_a_hit_goes_stale_when_the_statistics_change(front, park):
     assert django.calls == 2
 
 
+def test_a_hit_goes_stale_when_a_statistics_run_finishes_in_another_process(front, park, settings):
+    """Local memory: a run elsewhere cannot bump this process's counter; its finished row in the
+    database makes the answers stale within STATS_GENERATION_POLL_SECONDS."""
+    from django.utils import timezone
+
+    from warehouse.models import AggregationRun
+
+    app, django = front
+    settings.STATS_GENERATION_POLL_SECONDS = 3600
+    call(app, RANKING)
+    ParkDailyStats.objects.filter(park=park, date=YESTERDAY).update(shame_score=7.0)
+    run = AggregationRun.objects.create(mode="INCREMENTAL", started_at=timezone.now())  # still running
+    settings.STATS_GENERATION_POLL_SECONDS = 0
+    assert json.loads(call(app, RANKING)[2])["data"][0]["shame_score"] == 1.0
+    AggregationRun.objects.filter(pk=run.pk).update(status="COMPLETED", finished_at=timezone.now(), days_done=1)
+    settings.STATS_GENERATION_POLL_SECONDS = 3600  # read within the interval: not looked at again yet
+    assert json.loads(call(app, RANKING)[2])["data"][0]["shame_score"] == 1.0
+    settings.STATS_GENERATION_POLL_SECONDS = 0
+    assert json.loads(call(app, RANKING)[2])["data"][0]["shame_score"] == 7.0
+    assert django.calls == 2
+
+
 def test_live_answers_are_kept_a_minute_at_most(front, park):
     app, django = front
     _, headers, _ = call(app, "/api/parks/downtime?period=live")

@@ -334,12 +334,12 @@ def _run_locked(plan, mode, now, progress, lock) -> AggregationSummary:
         raise
     lock.ensure_held()
     ranges_refresh(plan, now)  # the rankings' precomputed ranges (aggregation/ranges.py)
-    if out.days:
-        stats_generation_bump()
     AggregationRun.objects.filter(pk=run.pk).update(
         status=AggregationRun.Status.FAILED if out.errors else AggregationRun.Status.COMPLETED,
         finished_at=timezone.now(), parks_done=out.parks, days_done=out.days, errors=out.errors,
         error_text="\n".join(out.error_text)[:10000])
+    if out.days:  # after the run's row is finished: other processes count finished runs (warehouse.cache)
+        stats_generation_bump()
     return out
 
 

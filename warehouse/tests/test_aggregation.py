@@ -68,7 +68,7 @@ def test_stats_recompute_stores_the_day_its_hours_session_and_changes(park, two_
     assert (session.source, session.operating_hours, session.open_from) == ("SCHEDULE", 12, local(D, 9))
     downs = RideStatusChange.objects.filter(ride=a, to_status="DOWN")
     assert [(c.changed_at, c.previous_duration_minutes) for c in downs] == [(local(D, 12), 180)]
-    assert stats_generation() == generation + 1
+    assert stats_generation() > generation
     run = AggregationRun.objects.get(pk=summary.run_id)
     assert (run.status, run.mode, run.days_done) == ("COMPLETED", "RANGE", 1) and run.finished_at
 
