@@ -145,6 +145,12 @@ class ReplicaHealth:
 HEALTH = ReplicaHealth()
 
 
+def public_read_alias() -> str:
+    """Where a public read goes: a healthy replica chosen at random, else the primary."""
+    healthy = HEALTH.healthy()
+    return random.choice(healthy) if healthy else PRIMARY
+
+
 def fail_over():
     """After a database error in an eligible request: if it came while reading from a replica and
     nothing was written, skip that replica and read from the primary. True when the request may
@@ -170,8 +176,7 @@ class ReplicaRouter:
         if state is None or not state.eligible or state.wrote:
             return None
         if state.replica is None:
-            healthy = HEALTH.healthy()
-            state.replica = random.choice(healthy) if healthy else PRIMARY
+            state.replica = public_read_alias()
         return state.replica
 
     def db_for_write(self, model, **hints):

@@ -7,7 +7,8 @@ With a shared cache (`REDIS_URL`) the generation is one shared counter. With loc
 process has its own counter, which a statistics run in another process (cron, a worker host)
 cannot reach; there the generation also counts the finished statistics runs in the database,
 looked up at most once every `STATS_GENERATION_POLL_SECONDS` per process, so a run elsewhere
-makes every process's cached answers stale within that time.
+makes every process's cached answers stale within that time. `None` turns that off (the test
+settings: a request's queries stay the same whenever it runs).
 """
 import threading
 import time
@@ -49,8 +50,8 @@ class _FinishedRuns:
         self._lock = threading.Lock()
 
     def latest(self) -> int:
-        now = time.monotonic()
-        if now - self._read_at >= settings.STATS_GENERATION_POLL_SECONDS and self._lock.acquire(blocking=False):
+        now, interval = time.monotonic(), settings.STATS_GENERATION_POLL_SECONDS
+        if interval is not None and now - self._read_at >= interval and self._lock.acquire(blocking=False):
             try:  # one thread of the process reads; the others go on with the value they have
                 self._value, self._read_at = max(self._value, self._read()), now
             finally:
@@ -62,10 +63,15 @@ class _FinishedRuns:
 
     @staticmethod
     def _read() -> int:
+        """Read where the public API reads (a healthy replica, else the primary): a replica's
+        statistics and its finished runs arrive together."""
+        from themepark.db_router import public_read_alias
+
         from .models import AggregationRun
 
         try:
-            return (AggregationRun.objects.filter(finished_at__isnull=False, days_done__gt=0)
+            return (AggregationRun.objects.using(public_read_alias())
+                    .filter(finished_at__isnull=False, days_done__gt=0)
                     .order_by("-pk").values_list("pk", flat=True).first() or 0)
         except DatabaseError:  # the database is away: keep what was read last, try again later
             return 0

@@ -182,7 +182,8 @@ def _stats_worker():
 
 def _kill_while_running(process):
     """SIGKILL `process` at a moment it certainly holds a RUNNING statistics run: frozen (SIGSTOP)
-    first, killed only if its run is still RUNNING then, else thawed and tried again."""
+    first, killed only if its run is still RUNNING once a statement it had sent before it froze
+    has had time to land, else thawed and tried again."""
     from themepark.models import JobLock as LockRow
     from warehouse.models import AggregationRun
 
@@ -193,6 +194,7 @@ def _kill_while_running(process):
     while True:
         _wait(running)
         os.killpg(process.pid, signal.SIGSTOP)
+        time.sleep(1.0)
         if running():
             _kill(process)
             return
