@@ -181,15 +181,20 @@ def _stats_worker():
 
 
 def _kill_while_running(process):
-    """SIGKILL `process` at a moment it certainly holds a RUNNING statistics run: frozen (SIGSTOP)
-    first, killed only if its run is still RUNNING once a statement it had sent before it froze
-    has had time to land, else thawed and tried again."""
+    """SIGKILL `process` at a moment it certainly runs the first computation of a park (no
+    fingerprint of it yet: a park another worker has computed may be looked at again): frozen
+    (SIGSTOP) first, killed only if that still holds once a statement it had sent before it froze
+    has had time to land, else thawed and tried again. Another worker must then take the park over."""
     from themepark.models import JobLock as LockRow
-    from warehouse.models import AggregationRun
+    from warehouse.models import AggregationRun, ParkDayFingerprint
 
     def running():
-        tokens = LockRow.objects.filter(owner__contains=f"/{process.pid} ").values_list("token", flat=True)
-        return AggregationRun.objects.filter(status="RUNNING", lock_token__in=list(tokens)).exists()
+        held = dict(LockRow.objects.filter(owner__contains=f"/{process.pid} ", name__startswith="stats:park:")
+                    .values_list("token", "name"))
+        tokens = AggregationRun.objects.filter(status="RUNNING", lock_token__in=list(held)).values_list(
+            "lock_token", flat=True)
+        parks = [int(held[token].rsplit(":", 1)[1]) for token in tokens]
+        return any(not ParkDayFingerprint.objects.filter(park_id=park).exists() for park in parks)
 
     while True:
         _wait(running)
