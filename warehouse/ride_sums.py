@@ -262,7 +262,9 @@ def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
         " AVG(CASE WHEN t.days_operated > 0 AND t.operating + t.downtime > 0"
         " THEN 100.0 * t.operating / (t.operating + t.downtime) END),"
         " SUM(CASE WHEN t.wait_minutes > 0 THEN 1 ELSE 0 END)"
-        f" FROM ({inner}) t JOIN {Ride._meta.db_table} r ON r.id = t.ride_id GROUP BY t.of_park")
+        # STRAIGHT_JOIN: the server would rather walk every ride and look up its row of the totals,
+        # which costs it twice the CPU of reading the totals and looking up their rides.
+        f" FROM ({inner}) t STRAIGHT_JOIN {Ride._meta.db_table} r ON r.id = t.ride_id GROUP BY t.of_park")
     with _read_cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: row[1:] for row in cursor.fetchall()}
