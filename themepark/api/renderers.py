@@ -11,12 +11,9 @@ takes DRF's path. One difference is left: a NaN or infinite float, which DRF ref
 error, orjson writes as null; no figure of the API is either (they are rounded sums and ratios of
 database values).
 """
-import re
-
 import orjson
 from rest_framework.renderers import JSONRenderer
 
-_DIFFERS = re.compile(rb"0\.0000|e-\d(?!\d)")  # where orjson's float text may not be Python's
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
@@ -31,8 +28,21 @@ class FastJSONRenderer(JSONRenderer):
             out = orjson.dumps(data, default=self.encoder_class().default, option=_OPTIONS)
         except TypeError:  # orjson.JSONEncodeError is a TypeError
             return super().render(data, accepted_media_type, renderer_context)
-        if _DIFFERS.search(out):
+        if _may_differ(out):
             return super().render(data, accepted_media_type, renderer_context)
         if b"\xe2\x80" in out:  # U+2028 and U+2029, escaped as DRF does
             out = out.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
         return out
+
+
+def _may_differ(out: bytes) -> bool:
+    """Whether orjson's text of a float may differ from Python's in `out`: `0.0000` or an exponent
+    of one digit (`e-5`), anywhere (in strings too: those take DRF's path for nothing)."""
+    if b"0.0000" in out:
+        return True
+    at = out.find(b"e-")
+    while at >= 0:
+        if out[at + 2:at + 3].isdigit() and not out[at + 3:at + 4].isdigit():
+            return True
+        at = out.find(b"e-", at + 2)
+    return False

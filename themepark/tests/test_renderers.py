@@ -50,3 +50,10 @@ def test_pretty_printing_and_nothing_take_drf_path():
 def test_what_neither_can_write_fails_alike():
     with pytest.raises(TypeError):
         FastJSONRenderer().render({"x": object()})
+
+
+def test_only_text_where_floats_may_differ_takes_drf_path():
+    from themepark.api.renderers import _may_differ
+
+    assert _may_differ(b"[0.00001]") and _may_differ(b"[2.5e-7]") and _may_differ(b'{"a":"Type-5"}')
+    assert not _may_differ(b'[1e-10,0.0001,12.5,"Pre-show",1e+16]')
