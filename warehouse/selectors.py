@@ -1,5 +1,7 @@
 """Rankings of parks and rides for the public API (docs/metrics.md §5-§6), from the figures
 summed over a scope (warehouse.ride_sums); live rankings from the live state tables."""
+from typing import NamedTuple
+
 from django.db.models import Count
 
 from themepark.models import Ride
@@ -43,9 +45,29 @@ _NO_FIGURES = {"total_downtime": 0.0, "weighted_downtime": 0.0, "uptime_percenta
                "rides_operated": 0, "rides_down": 0, "days_open": 0, "shame": None}
 
 
+class _LivePark(NamedTuple):
+    shame_score: float
+    rides_down: int
+    is_open: bool
+    rides_open: int
+
+
+def _live_parks(park_ids) -> dict[int, _LivePark]:
+    """The parks' live states (one query; none without parks)."""
+    if not park_ids:
+        return {}
+    sql = (f"SELECT park_id, shame_score, rides_down, is_open, rides_open FROM {LiveParkState._meta.db_table}"
+           f" WHERE park_id IN ({', '.join(str(int(pk)) for pk in park_ids)})")
+    with _read_cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    return {park_id: _LivePark(shame, down, bool(is_open), rides_open)
+            for park_id, shame, down, is_open, rides_open in rows}
+
+
 def park_downtime_ranking(scope: Scope, *, sort_by: str, limit: int):
     """Parks ranked by `sort_by` with the aggregate figures over all of them."""
-    live = {s.park_id: s for s in LiveParkState.objects.filter(park_id__in=list(scope.parks))}
+    live = _live_parks(scope.parks)
     figures = park_figures(scope)
     is_live = scope.period == periods.LIVE
     rows = []
