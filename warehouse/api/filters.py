@@ -1,22 +1,32 @@
 """Which parks a ranking or summary covers: `filter=all-parks|disney-universal` and an optional
 `park_id` over active parks (both parsed by the endpoint's query serializer)."""
-from django.db.models import Q
+from django.db import connections, router
 from rest_framework.exceptions import ValidationError
 
 from themepark.models import Park
 
 SCOPES = ("all-parks", "disney-universal")
-PARK_FIELDS = ("id", "name", "timezone", "city", "region", "country", "continent", "queue_times_id", "reports_down")
+# What the rankings read of a park (the rest is deferred, as with `.only()`), in the model's order
+# (Model.from_db takes the values of a partial row in that order); reports_down is last.
+PARK_FIELDS = tuple(f.attname for f in Park._meta.concrete_fields if f.attname in {
+    "id", "name", "timezone", "city", "region", "country", "continent", "queue_times_id", "reports_down"})
 
 
 def parks_in_scope(scope=SCOPES[0], *, park_id=None):
-    """The active parks a `filter` value (and `park_id`) select; 400 on a bad value."""
+    """The active parks a `filter` value (and `park_id`) select, by name; 400 on a bad value.
+    Plain SQL and `Park.from_db`, as the ORM would load them (the ORM's query building was a
+    tenth of an uncached ranking's CPU)."""
     scope = scope or SCOPES[0]
     if scope not in SCOPES:
         raise ValidationError({"filter": f"must be one of {', '.join(SCOPES)}"})
-    parks = Park.objects.filter(is_active=True)
+    table = Park._meta.db_table
+    sql, params = f"SELECT {', '.join(PARK_FIELDS)} FROM {table} WHERE is_active = 1", []
     if scope == "disney-universal":
-        parks = parks.filter(Q(is_disney=True) | Q(is_universal=True))
+        sql += " AND (is_disney = 1 OR is_universal = 1)"
     if park_id is not None:
-        parks = parks.filter(pk=park_id)
-    return list(parks.only(*PARK_FIELDS))
+        sql, params = sql + " AND id = %s", [park_id]
+    alias = router.db_for_read(Park)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql + " ORDER BY name ASC", params)
+        rows = cursor.fetchall()
+    return [Park.from_db(alias, PARK_FIELDS, (*row[:-1], bool(row[-1]))) for row in rows]  # reports_down: a bool
