@@ -165,7 +165,8 @@ def _ride_rows(scope: Scope, figures: dict[int, dict], ride_ids, *, trend_of=Non
     health = park_coverage(scope, {fact[1] for fact in facts.values()})
     before = {}
     if trend_of is not None and scope.period != periods.LIVE and ride_ids:
-        before = ride_figures(scope.previous(), ride_ids=ride_ids)
+        # downtime needs only the brief figures; mean waits need the full ones
+        before = ride_figures(scope.previous(), ride_ids=ride_ids, brief=trend_of == "downtime_hours")
     rows = []
     for ride_id in ride_ids:
         name, park_id, tier, tier_source, tier_reason, status, wait_time, park_open = facts[ride_id]
