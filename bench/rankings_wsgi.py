@@ -49,7 +49,11 @@ def environ(path, n):
 def _task_cpu(pid):
     """CPU seconds of each thread of process `pid`, by thread id."""
     out = {}
-    for task in Path(f"/proc/{pid}/task").iterdir():
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:  # the process has ended
+        return out
+    for task in tasks:
         try:
             fields = (task / "stat").read_text().rpartition(")")[2].split()
         except OSError:
@@ -60,19 +64,16 @@ def _task_cpu(pid):
 
 def server_thread(connection):
     """A reader of the CPU seconds of the database server's thread serving `connection` (MariaDB's
-    one thread per connection, on this machine): the thread that a second of the server's own CPU
-    (BENCHMARK()) lands on; None when the server's process cannot be read."""
+    one thread per connection, on this machine): of every mariadbd/mysqld running here, the thread
+    that a second of the server's own CPU (BENCHMARK()) lands on; None when none can be read."""
     import subprocess
 
-    found = subprocess.run(["pgrep", "-x", "mariadbd|mysqld"], capture_output=True, text=True).stdout.split()
-    if len(found) != 1:
-        return None
-    pid = found[0]
-    before = _task_cpu(pid)
+    pids = subprocess.run(["pgrep", "-x", "mariadbd|mysqld"], capture_output=True, text=True).stdout.split()
+    before = {pid: _task_cpu(pid) for pid in pids}
     with connection.cursor() as cursor:
         cursor.execute("SELECT BENCHMARK(20000000, MD5('themepark'))")
-    after = _task_cpu(pid)
-    tid, used = max(((t, after[t] - before.get(t, 0.0)) for t in after), key=lambda item: item[1])
+    used, pid, tid = max(((cpu - before[pid].get(tid, 0.0), pid, tid) for pid in pids
+                          for tid, cpu in _task_cpu(pid).items()), default=(0.0, None, None))
     if used < 0.5:
         return None
     return lambda: _task_cpu(pid).get(tid, 0.0)
