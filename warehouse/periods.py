@@ -5,6 +5,7 @@ A park day D runs from 04:00 local time on D to 04:00 on D+1 in the park's own I
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .engine_constants import PARK_DAY_START_HOUR
@@ -36,18 +37,28 @@ class DayRange:
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
+@lru_cache(maxsize=256)
+def zone(tz: str) -> ZoneInfo:
+    """The zone named `tz`, kept: ZoneInfo's own cache holds only the last 8 zones strongly, so with
+    more zones in use (parks in 8 zones and UTC) each call read a zone file from disk again."""
+    return ZoneInfo(tz)
+
+
 def park_today(now: datetime, tz: str) -> date:
     """The park day `now` falls in, in zone `tz`."""
-    local = now.astimezone(ZoneInfo(tz))
+    local = now.astimezone(zone(tz))
     return (local - timedelta(hours=PARK_DAY_START_HOUR)).date()
 
 
 def day_bounds_utc(day: date, tz: str) -> tuple[datetime, datetime]:
     """UTC instants [start, end) of park day `day` (23 or 25 hours long on DST days)."""
-    zone = ZoneInfo(tz)
-    start = datetime.combine(day, time(PARK_DAY_START_HOUR), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(PARK_DAY_START_HOUR), tzinfo=zone)
-    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+    local = zone(tz)
+    start = datetime.combine(day, time(PARK_DAY_START_HOUR), tzinfo=local)
+    end = datetime.combine(day + timedelta(days=1), time(PARK_DAY_START_HOUR), tzinfo=local)
+    return start.astimezone(_UTC), end.astimezone(_UTC)
+
+
+_UTC = ZoneInfo("UTC")
 
 
 def range_bounds_utc(days: DayRange, tz: str) -> tuple[datetime, datetime]:

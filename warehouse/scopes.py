@@ -7,8 +7,9 @@ rollups (whole weeks, months, years) or the daily rows (`ride_sources`).
 """
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
+from django.db import connections, router
 from django.db.models import Q
 
 from themepark.models import Park
@@ -159,11 +160,8 @@ def ride_sources(scope: Scope) -> Sources:
     keys = {(ptype, start) for _, wholes, _ in plans for ptype, start, _ in wholes}
     have = set()
     if keys:  # a rollup counts once computed after its last day ended (then it holds every day)
-        rows = ParkPeriodStats.objects.filter(park_id__in=[pk for park_ids, _, _ in plans for pk in park_ids],
-                                              period_type__in={k[0] for k in keys},
-                                              period_start__in={k[1] for k in keys})
-        for park_id, ptype, start, end, computed in rows.values_list("park_id", "period_type", "period_start",
-                                                                     "period_end", "computed_at"):
+        for park_id, ptype, start, end, computed in _rollups([pk for park_ids, _, _ in plans for pk in park_ids],
+                                                             keys):
             if computed >= periods.day_bounds_utc(end, scope.parks[park_id].timezone)[1]:
                 have.add((park_id, ptype, start))
     by_ranges = {}
@@ -180,6 +178,21 @@ def ride_sources(scope: Scope) -> Sources:
     for ranges, park_ids in by_ranges.items():
         out.daily += [(sorted(park_ids), days.start, days.end) for days in ranges]
     return out
+
+
+def _rollups(park_ids, keys):
+    """(park_id, period type, first day, last day, computed_at in UTC) of the parks' period rollups
+    of the given types and first days (any of each)."""
+    types, starts = sorted({k[0] for k in keys}), sorted({k[1] for k in keys})
+    marks = ", ".join(["%s"] * len(types)), ", ".join(["%s"] * len(starts))
+    sql = (f"SELECT park_id, period_type, period_start, period_end, computed_at FROM {ParkPeriodStats._meta.db_table}"
+           f" WHERE park_id IN ({', '.join(str(int(pk)) for pk in park_ids)})"
+           f" AND period_type IN ({marks[0]}) AND period_start IN ({marks[1]})")
+    with connections[router.db_for_read(ParkPeriodStats)].cursor() as cursor:
+        cursor.execute(sql, [*types, *starts])
+        rows = cursor.fetchall()
+    return [(park_id, ptype, first, last, computed.replace(tzinfo=timezone.utc))  # stored in UTC (USE_TZ)
+            for park_id, ptype, first, last, computed in rows]
 
 
 def _merged(ranges):

@@ -1,13 +1,15 @@
 """Rankings of parks and rides for the public API (docs/metrics.md §5-§6), from the figures
 summed over a scope (warehouse.ride_sums); live rankings from the live state tables."""
+from typing import NamedTuple
+
 from django.db.models import Count
 
 from themepark.models import Ride
 
 from . import periods
 from .models import LiveParkState, LiveRideState
-from .ride_sums import (EXCLUDABLE, RIDE_ORDERS, _ratio, park_coverage, park_daily_totals, park_figures,  # noqa: F401
-                        reliability_figures, ride_figures)
+from .ride_sums import (EXCLUDABLE, RIDE_ORDERS, _ratio, _read_cursor, park_coverage, park_daily_totals,  # noqa: F401
+                        park_figures, reliability_figures, ride_figures)
 from .scopes import Scope, scope_resolve  # noqa: F401
 
 
@@ -43,9 +45,29 @@ _NO_FIGURES = {"total_downtime": 0.0, "weighted_downtime": 0.0, "uptime_percenta
                "rides_operated": 0, "rides_down": 0, "days_open": 0, "shame": None}
 
 
+class _LivePark(NamedTuple):
+    shame_score: float
+    rides_down: int
+    is_open: bool
+    rides_open: int
+
+
+def _live_parks(park_ids) -> dict[int, _LivePark]:
+    """The parks' live states (one query; none without parks)."""
+    if not park_ids:
+        return {}
+    sql = (f"SELECT park_id, shame_score, rides_down, is_open, rides_open FROM {LiveParkState._meta.db_table}"
+           f" WHERE park_id IN ({', '.join(str(int(pk)) for pk in park_ids)})")
+    with _read_cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    return {park_id: _LivePark(shame, down, bool(is_open), rides_open)
+            for park_id, shame, down, is_open, rides_open in rows}
+
+
 def park_downtime_ranking(scope: Scope, *, sort_by: str, limit: int):
     """Parks ranked by `sort_by` with the aggregate figures over all of them."""
-    live = {s.park_id: s for s in LiveParkState.objects.filter(park_id__in=list(scope.parks))}
+    live = _live_parks(scope.parks)
     figures = park_figures(scope)
     is_live = scope.period == periods.LIVE
     rows = []
@@ -121,40 +143,50 @@ def _is_open(status):
     return None if not status else status == "OPERATING"
 
 
+def _ride_facts(ride_ids) -> dict[int, tuple]:
+    """Per ride (one query): name, park id, tier, tier source and reason, its live status and
+    wait (None without a live state) and whether its park is open (None without a live state)."""
+    if not ride_ids:
+        return {}
+    ids = ", ".join(str(int(pk)) for pk in ride_ids)  # integers: nothing to escape
+    sql = ("SELECT r.id, r.name, r.park_id, r.tier, r.tier_source, r.tier_reason, l.status, l.wait_time, p.is_open"
+           f" FROM {Ride._meta.db_table} r LEFT JOIN {LiveRideState._meta.db_table} l ON l.ride_id = r.id"
+           f" LEFT JOIN {LiveParkState._meta.db_table} p ON p.park_id = r.park_id WHERE r.id IN ({ids})")
+    with _read_cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    return {row[0]: (*row[1:8], None if row[8] is None else bool(row[8])) for row in rows}
+
+
 def _ride_rows(scope: Scope, figures: dict[int, dict], ride_ids, *, trend_of=None):
     """Ranking rows for `ride_ids` (in order) with names, the live state, data health and, given
     `trend_of` (a ride figure key), its % change against the previous period."""
-    rides = {r["id"]: r for r in Ride.objects.filter(pk__in=ride_ids).values(
-        "id", "name", "park_id", "tier", "tier_source", "tier_reason")}
-    health = park_coverage(scope, {r["park_id"] for r in rides.values()})
-    live = {s["ride_id"]: s for s in LiveRideState.objects.filter(ride_id__in=ride_ids)
-            .values("ride_id", "status", "wait_time")}
-    parks_open = dict(LiveParkState.objects.filter(park_id__in={r["park_id"] for r in rides.values()})
-                      .values_list("park_id", "is_open"))
+    facts = _ride_facts(ride_ids)
+    health = park_coverage(scope, {fact[1] for fact in facts.values()})
     before = {}
     if trend_of is not None and scope.period != periods.LIVE and ride_ids:
-        before = ride_figures(scope.previous(), ride_ids=ride_ids)
+        # downtime needs only the brief figures; mean waits need the full ones
+        before = ride_figures(scope.previous(), ride_ids=ride_ids, brief=trend_of == "downtime_hours")
     rows = []
     for ride_id in ride_ids:
-        ride, fig, state = rides[ride_id], figures.get(ride_id, {}), live.get(ride_id)
-        park = scope.parks[ride["park_id"]]
-        status = state["status"] if state else None
+        name, park_id, tier, tier_source, tier_reason, status, wait_time, park_open = facts[ride_id]
+        fig = figures.get(ride_id, {})
+        park = scope.parks[park_id]
         rows.append({
-            "location": park.location, "park_is_open": parks_open.get(park.pk),
+            "location": park.location, "park_is_open": park_open,
             "current_is_open": _is_open(status),
             "is_down": status == "DOWN" or (status == "CLOSED" and not park.reports_down),
             "trend_percentage": change_percentage(fig.get(trend_of), before.get(ride_id, {}).get(trend_of))
             if trend_of else None,
             "cumulative_wait_hours": fig["wait_sum"] / 3600 if fig.get("wait_sum") is not None else None,
-            "ride_id": ride_id, "ride_name": ride["name"], "park_id": park.pk, "park_name": park.name,
-            "tier": ride["tier"], "downtime_hours": fig.get("downtime_hours", 0.0),
+            "ride_id": ride_id, "ride_name": name, "park_id": park.pk, "park_name": park.name,
+            "tier": tier, "downtime_hours": fig.get("downtime_hours", 0.0),
             "uptime_percentage": fig.get("uptime_percentage"), "status_changes": fig.get("changes") or 0,
             "longest_downtime_minutes": fig.get("longest") or 0.0,
             "avg_wait_time": fig.get("avg_wait"), "peak_wait_time": fig.get("peak_wait"),
             "avg_wait_minutes": fig.get("avg_wait"), "peak_wait_minutes": fig.get("peak_wait"),
-            "current_status": state["status"] if state else None,
-            "current_wait_time": state["wait_time"] if state else None,
-            "tier_source": ride["tier_source"], "tier_reason": ride["tier_reason"],
+            "current_status": status, "current_wait_time": wait_time,
+            "tier_source": tier_source, "tier_reason": tier_reason,
             **{k: fig.get(k) for k in ("breakdowns", "mtbf_hours", "mttr_minutes", "opening_reliability",
                                        "downtime_minutes_by_kind")},
             "coverage_percentage": health[park.pk]["coverage_percentage"], "comparable": health[park.pk]["comparable"],

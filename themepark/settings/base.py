@@ -104,7 +104,8 @@ API_FRONT_CACHE_MB = env.int("API_FRONT_CACHE_MB", default=64)
 # API
 # ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON bytes, written by orjson where it writes the same (themepark/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["themepark.api.renderers.FastJSONRenderer"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",

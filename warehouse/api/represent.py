@@ -12,16 +12,34 @@ from django.db.models import Manager
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
+from .serializers import Rounded
+
 _PLANS: dict[type, list] = {}
-_LEAF, _ONE, _MANY, _OWN = range(4)
+_LEAF, _ONE, _MANY, _OWN, _ROUND, _INT, _STR, _BOOL = range(8)
 
 
 def _custom(serializer) -> bool:
     return type(serializer).to_representation is not serializers.Serializer.to_representation
 
 
+def _leaf(field):
+    """(kind, argument) of a leaf field: the fields whose `to_representation` is one known
+    expression are done inline (a rounded float, an int, a str, a bool left as it is), the others
+    call it."""
+    own = type(field).to_representation
+    if own is Rounded.to_representation:
+        return _ROUND, field.places
+    if own is serializers.IntegerField.to_representation:
+        return _INT, None
+    if own is serializers.CharField.to_representation:
+        return _STR, None
+    if own is serializers.BooleanField.to_representation:
+        return _BOOL, None
+    return _LEAF, None
+
+
 def _plan(serializer) -> list:
-    """(name, key, field, kind, nested plan) per readable field of a bound serializer."""
+    """(name, key, field, kind, nested plan or leaf argument) per readable field of a bound serializer."""
     plan = []
     for field in serializer.fields.values():
         if field.write_only:
@@ -33,7 +51,7 @@ def _plan(serializer) -> list:
         elif isinstance(field, serializers.Serializer):
             kind, nested = (_OWN, None) if _custom(field) else (_ONE, _plan(field))
         else:
-            kind, nested = _LEAF, None
+            kind, nested = _leaf(field)
         plan.append((field.field_name, key, field, kind, nested))
     return plan
 
@@ -51,8 +69,14 @@ def _value(plan, instance) -> dict:
                 continue
         if value is None:
             out[name] = None
-        elif kind == _LEAF:
-            out[name] = field.to_representation(value)
+        elif kind == _ROUND:  # serializers.Rounded
+            out[name] = round(float(value), nested)
+        elif kind == _INT:
+            out[name] = int(value)
+        elif kind == _STR:
+            out[name] = str(value)
+        elif kind == _BOOL and type(value) is bool:  # what BooleanField gives a bool
+            out[name] = value
         elif kind == _ONE:
             out[name] = _value(nested, value)
         elif kind == _MANY:
