@@ -23,8 +23,9 @@ from .limits import COLUMN_LIMITS, EARLIEST_TIME, ParsedFile, _entity, _entity_p
 
 # Structs without cyclic-GC tracking (they hold no cycles). An event's `data` is kept raw: most
 # events of a day repeat the data of an earlier one (the same status and waits), so each distinct
-# text is decoded, checked and turned into line ends once (`_data_lines`); queues and prices are
-# frozen, so a queue with more than a wait is formatted once per (type, queue). Optional ids must be
+# text is decoded, checked and turned into line ends once (`_data_lines`); its queues are kept raw
+# too, and each distinct (queue type, queue text) is decoded and formatted once (`_queue_piece`):
+# the data texts of a day differ mostly in one queue's wait or window. Optional ids must be
 # text (an internalId may be a number) and `showtimes` is kept raw: only its presence matters (an
 # event with showtimes is a show). Anything else msgspec refuses sends the file to the full checks.
 class _Price(msgspec.Struct, frozen=True, gc=False):
