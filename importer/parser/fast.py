@@ -23,8 +23,9 @@ from .limits import COLUMN_LIMITS, EARLIEST_TIME, ParsedFile, _entity, _entity_p
 
 # Structs without cyclic-GC tracking (they hold no cycles). An event's `data` is kept raw: most
 # events of a day repeat the data of an earlier one (the same status and waits), so each distinct
-# text is decoded, checked and turned into line ends once (`_data_lines`); queues and prices are
-# frozen, so a queue with more than a wait is formatted once per (type, queue). Optional ids must be
+# text is decoded, checked and turned into line ends once (`_data_lines`); its queues are kept raw
+# too, and each distinct (queue type, queue text) is decoded and formatted once (`_queue_piece`):
+# the data texts of a day differ mostly in one queue's wait or window. Optional ids must be
 # text (an internalId may be a number) and `showtimes` is kept raw: only its presence matters (an
 # event with showtimes is a show). Anything else msgspec refuses sends the file to the full checks.
 class _Price(msgspec.Struct, frozen=True, gc=False):
@@ -50,7 +51,7 @@ _Status = Literal[tuple(sorted(STATUSES))]
 
 class _Data(msgspec.Struct, gc=False):
     status: _Status
-    queue: dict[str, _Queue] | None = None
+    queue: dict[str, msgspec.Raw] | None = None  # each queue's text, decoded once per distinct text
     destinationId: str | None = None
     showtimes: msgspec.Raw = msgspec.UNSET
 
@@ -72,10 +73,12 @@ class _DayFile(msgspec.Struct, gc=False):
 
 _DECODER = msgspec.json.Decoder(_DayFile)
 _DATA_DECODER = msgspec.json.Decoder(_Data)
+_QUEUE_DECODER = msgspec.json.Decoder(_Queue)
 _WAIT_ONLY = {wait: _Queue(waitTime=wait) for wait in WAIT_TEXT}  # a queue with nothing but a (valid) wait
 _SNAPSHOT_PIECES = {status: snapshot_pieces(status, "ARCHIVE") for status in STATUSES}
 _NO_PRICE = _Price()
-_MILLIS = frozenset(f"{ms:03d}" for ms in range(1000))
+# The ".mmmZ" end of an archive time -> what follows the second in the stored time text.
+_TAILS = {f".{ms:03d}Z": f".{ms:03d}000" if ms else "" for ms in range(1000)}
 
 
 def _data_lines(raw: bytes, line_ends: dict, horizon: datetime) -> tuple | None:
@@ -85,7 +88,8 @@ def _data_lines(raw: bytes, line_ends: dict, horizon: datetime) -> tuple | None:
     (`warehouse.rows`), the event's snapshot line is `time + snapshot_end` and its queue lines are
     `time.join(wait_parts)` (short form) and `time.join(full_parts)`: each part after the leading ""
     is a line without its time.
-    `line_ends` caches the formatted end of each (queue type, queue) with more than a wait."""
+    `line_ends` caches what each distinct (queue type, queue text) gives (`_queue_piece`): the
+    data texts of a day differ mostly by one queue's wait or return window, the queues repeat."""
     try:
         data = _DATA_DECODER.decode(raw)
     except (msgspec.DecodeError, RecursionError):  # msgspec recurses into nested values it skips
@@ -93,32 +97,49 @@ def _data_lines(raw: bytes, line_ends: dict, horizon: datetime) -> tuple | None:
     if _too_long("destinationId", data.destinationId):
         return None
     wait, waits, fulls = NULL, [""], [""]
-    for queue_type, q in (data.queue or {}).items():
-        value = q.waitTime
-        value_text = WAIT_TEXT.get(value)  # None: out of range
-        if value_text is None or queue_type not in QUEUE_TYPES:
-            return None
+    for queue_type, queue_raw in (data.queue or {}).items():
+        key = (queue_type, bytes(queue_raw))
+        piece = line_ends.get(key)
+        if piece is None:
+            piece = line_ends[key] = _queue_piece(queue_type, queue_raw, horizon)
+            if piece is None:
+                return None
+        value_text, wait_piece, full_piece = piece
         if queue_type == STANDBY:
             wait = value_text
-        if q == _WAIT_ONLY[value]:
-            if queue_type == STANDBY:  # the snapshot holds it (warehouse.rows.STANDBY)
-                continue
-            waits.append(f"{queue_wait_piece(queue_type)}{value_text}\n")
-            continue
-        line_end = line_ends.get((queue_type, q))
-        if line_end is None:
-            price = q.price or _NO_PRICE
-            times = (_time(q.returnStart), _time(q.returnEnd), _time(q.nextAllocationTime))
-            if _queue_problem(queue_type, q.state, price.currency, q.allocationStatus, (
-                    price.amount, q.currentGroupStart, q.currentGroupEnd, q.estimatedWait), times, horizon):
-                return None
-            line_end = line_ends[(queue_type, q)] = queue_tail("", (
-                queue_type, value, times[0], times[1], q.state, price.amount, price.currency,
-                q.allocationStatus, q.currentGroupStart, q.currentGroupEnd, times[2], q.estimatedWait))[1:]
-        fulls.append(line_end)
+        if wait_piece is not None:
+            waits.append(wait_piece)
+        elif full_piece is not None:
+            fulls.append(full_piece)
     middle, end = _SNAPSHOT_PIECES[data.status]
     return (f"{middle}{wait}{end}", tuple(waits) if len(waits) > 1 else None,
             tuple(fulls) if len(fulls) > 1 else None, data.destinationId, data.showtimes is not msgspec.UNSET)
+
+
+def _queue_piece(queue_type: str, queue_raw, horizon: datetime) -> tuple | None:
+    """One queue of a `data` text: (wait text, short-form line end or None, full line end or
+    None), both None for a STANDBY queue with only a wait (the snapshot holds it); None when it
+    needs the full checks."""
+    try:
+        q = _QUEUE_DECODER.decode(queue_raw)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    value = q.waitTime
+    value_text = WAIT_TEXT.get(value)  # None: out of range
+    if value_text is None or queue_type not in QUEUE_TYPES:
+        return None
+    if q == _WAIT_ONLY[value]:
+        if queue_type == STANDBY:  # the snapshot holds it (warehouse.rows.STANDBY)
+            return value_text, None, None
+        return value_text, f"{queue_wait_piece(queue_type)}{value_text}\n", None
+    price = q.price or _NO_PRICE
+    times = (_time(q.returnStart), _time(q.returnEnd), _time(q.nextAllocationTime))
+    if _queue_problem(queue_type, q.state, price.currency, q.allocationStatus, (
+            price.amount, q.currentGroupStart, q.currentGroupEnd, q.estimatedWait), times, horizon):
+        return None
+    return value_text, None, queue_tail("", (
+        queue_type, value, times[0], times[1], q.state, price.amount, price.currency, q.allocationStatus,
+        q.currentGroupStart, q.currentGroupEnd, times[2], q.estimatedWait))[1:]
 
 
 def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_destination: str) -> bool:
@@ -143,11 +164,10 @@ def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_des
         for event in events:
             entity_id, at_text = event.entityId, event.eventTime
             at_sql = seconds.get(at_text[:19])
-            if at_sql is not None and len(at_text) == 24 and at_text[23] == "Z" and at_text[19] == "." \
-                    and at_text[20:23] in _MILLIS:
+            tail = None if at_sql is None else _TAILS.get(at_text[19:])
+            if tail is not None:
                 at = None
-                if at_text[20:23] != "000":
-                    at_sql = f"{at_sql}.{at_text[20:23]}000"
+                at_sql += tail
             else:
                 if at_text[-1:] != "Z":
                     return False

@@ -44,6 +44,7 @@ from .checkpoints import checkpoint_create, new_import_id
 from .cleanup import stale_temp_files_remove
 from .files import ERROR_LOG_KEEP, file_commit, file_prepare, park_days
 from .loader import FileLoader
+from .memory import memory_release
 from .resolver import EntityResolver
 
 UTC = dt_timezone.utc
@@ -184,6 +185,7 @@ def run_finish(cp, summary, statistics, cancelled=False):
     committed, then COMPLETED (FAILED with failed files), unless paused or cancelled meanwhile."""
     status = ImportStatus.FAILED if cp.failed_files else ImportStatus.COMPLETED
     stats_days = cp.stats_days
+    memory_release()  # the statistics engine forks its workers from this process (memory.py)
     stats_started = time.monotonic()
     if statistics:
         summary.stats_note, done = _recompute_stats(cp.stats_days)

@@ -109,3 +109,39 @@ def test_an_entity_with_showtimes_is_a_show_and_renames_are_listed_in_order():
     parsed = parse({"events": [GOOD, show, renamed]})
     assert [e.is_show for e in parsed.entities] == [False, True]
     assert [n for n, _ in parsed.entities[0].names] == ["Coaster", "Coaster presented by Acme"]
+
+
+def _both_paths(events):
+    """(fast path taken?, its ParsedFile, the full checks' ParsedFile) of one file of `events`."""
+    from importer.parser import checked, fast
+
+    text = json.dumps({"events": events}).encode()
+    quick = parser.ParsedFile(key="d1/2024/03/09.json.gz")
+    taken = fast._formatted_fast(text, quick, NOW, "d1")
+    full = parser.ParsedFile(key="d1/2024/03/09.json.gz")
+    full.events_read = len(events)
+    checked._events(json.loads(text)["events"], full, NOW, "d1", True)
+    return taken, quick, full
+
+
+def test_a_queue_text_shared_by_several_data_texts_and_queue_types_gives_the_full_checks_rows():
+    # The fast path formats each distinct (queue type, queue text) once: the same return window
+    # beside different standby waits, under two queue types, and a wait-only queue of each kind.
+    window = {"state": "AVAILABLE", "returnStart": "2024-03-09T13:00:00-05:00", "returnEnd": None}
+    queues = [{"STANDBY": {"waitTime": wait}, "RETURN_TIME": window} for wait in (5, 10, 5)] + [
+        {"STANDBY": {"waitTime": 10}, "PAID_RETURN_TIME": window, "SINGLE_RIDER": {"waitTime": 5}},
+        {"SINGLE_RIDER": {"waitTime": 5}, "STANDBY": {"waitTime": 10, "state": "OPEN"}}]
+    events = [event(eventTime=f"2024-03-09T12:0{i}:00.{i}00Z", data={"queue": queue}) for i, queue in enumerate(queues)]
+    taken, quick, full = _both_paths(events)
+    assert taken
+    assert (quick.blocks, quick.entities, quick.problems) == (full.blocks, full.entities, full.problems)
+    assert quick.blocks[0][1].count("RETURN_TIME") == 4 and quick.blocks[0][3].count("SINGLE_RIDER") == 2
+
+
+def test_a_queue_text_refused_after_others_were_formatted_sends_the_file_to_the_full_checks():
+    events = [event(eventTime="2024-03-09T12:00:00.000Z", data={"queue": {"STANDBY": {"waitTime": 35}}}),
+              event(eventTime="2024-03-09T12:05:00.000Z", data={"queue": {"STANDBY": {"waitTime": 35},
+                                                                          "SINGLE_RIDER": {"waitTime": 700}}})]
+    taken, _, full = _both_paths(events)
+    assert not taken
+    assert full.problems and len(full.blocks[0][0].splitlines()) == 1
