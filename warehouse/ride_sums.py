@@ -290,8 +290,9 @@ def park_daily_totals(scope: Scope) -> dict[int, dict]:
         weighted = f"({weighted} - weighted_{kind}_hours)"
     if scope.exclude:  # each day's score again without the excluded hours (docs/metrics.md §5, §9)
         share = f"((10.0e0 * {weighted}) / (effective_park_weight * open_hours))"
+        rounded = f"ROUND({share}, 1)"  # capped at 10 (no LEAST: SQLite has none)
         shame = ("CASE WHEN (effective_park_weight > 0.0e0 AND open_hours > 0.0e0)"
-                 f" THEN LEAST(10.0e0, ROUND({share}, 1)) ELSE 0.0e0 END")
+                 f" THEN (CASE WHEN {rounded} > 10.0e0 THEN 10.0e0 ELSE {rounded} END) ELSE 0.0e0 END")
     known = "(coverage_percentage IS NOT NULL AND open_hours > 0.0e0)"
     columns = (
         f"AVG(CASE WHEN open_hours > 0.0e0 THEN {shame} ELSE NULL END)", f"COALESCE(SUM({total}), 0.0e0)",
