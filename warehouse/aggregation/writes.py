@@ -1,0 +1,123 @@
+"""Writing only the rows that changed: a recompute over stored figures (a rebuild, a repair, the day
+in progress every ten minutes) mostly finds every row as it was. The rows stored in the range a
+chunk replaces are read back in the form the store writes them (dates and times as the same
+strings, numbers as numbers), compared by their natural key with the new rows, and then only
+the rows that changed or vanished are deleted (by primary key) and only the changed and new ones
+inserted. `computed_at` is not compared: a row whose figures did not change keeps its stamp."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+def _literal(value) -> str:
+    """SQL literal of the values written here: numbers, None, booleans, and strings we made
+    ourselves (statuses, adapted dates): no user input reaches this."""
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _values(rows: list[tuple]) -> str:
+    """The VALUES list of `rows`: Python's repr of each tuple is SQL once None reads NULL (True and
+    False are SQL keywords too), and far cheaper than a literal per value. Where a string needed
+    escaping (a quote or a backslash made repr change its quoting), each value is formatted alone."""
+    plain = {int, float, str, bool, type(None)}
+    text = ",".join(map(repr, rows))
+    if '"' in text or "\\" in text or not all(type(v) in plain for v in (*rows[0], *rows[-1])):
+        return ",".join("(" + ",".join(map(_literal, row)) + ")" for row in rows)
+    return text.replace("None", "NULL")
+
+
+def insert_values(model, columns: tuple[str, ...], rows: list[tuple], *, batch_size: int = 2000) -> None:
+    """Plain multi-row INSERTs with the literals formatted here (`_values`). bulk_create built a
+    model instance and prepared every value through its field, and MySQLdb's executemany escapes
+    each value again: together most of a park day's time. Values are numbers, None, booleans,
+    and strings we made ourselves (statuses, kinds, adapted dates)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), batch_size):
+            cursor.execute(head + _values(rows[i:i + batch_size]))
+
+
+STAMP = "computed_at"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A statistics table as the store writes it: the columns of its rows in order, its natural key."""
+
+    model: type
+    columns: tuple[str, ...]
+    key: tuple[str, ...]
+
+    def places(self, names) -> list[int]:
+        return [self.columns.index(name) for name in names]
+
+
+def _read_form(model, column: str) -> str:
+    """The column selected as the store writes it (`DayRows`): dates and times as the strings
+    Django adapts them to (on MySQL a time without a fraction of a second has no '.000000'; on
+    SQLite they are stored as those strings)."""
+    quoted = connection.ops.quote_name(column)
+    if connection.vendor != "mysql":
+        return quoted
+    kind = model._meta.get_field(column).get_internal_type()
+    if kind == "DateTimeField":
+        return f"TRIM(TRAILING '.000000' FROM CAST({quoted} AS CHAR))"
+    if kind == "DateField":
+        return f"CAST({quoted} AS CHAR)"
+    return quoted
+
+
+def stored_rows(table: Table, where: str, params: list) -> dict[tuple, tuple[int, tuple]]:
+    """{key: (id, values)} of the rows of `table` matching `where`, the values in the store's
+    column order without computed_at."""
+    compared = [c for c in table.columns if c != STAMP]
+    key = [compared.index(name) for name in table.key]
+    sql = (f"SELECT id, {', '.join(_read_form(table.model, c) for c in compared)} "
+           f"FROM {connection.ops.quote_name(table.model._meta.db_table)} WHERE {where}")
+    out = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row_id, *values in cursor.fetchall():
+            values = tuple(values)
+            out[tuple(values[i] for i in key)] = (row_id, values)
+    return out
+
+
+def rows_write(table: Table, rows: list[tuple], stored: dict[tuple, tuple[int, tuple]]) -> int:
+    """Make the stored rows (`stored_rows` of the range the new rows replace) equal to `rows`:
+    delete the stored rows that vanished or changed, insert the changed and new ones. Returns the
+    rows inserted."""
+    stamp = table.columns.index(STAMP) if STAMP in table.columns else None
+    key = table.places(table.key)
+    fresh, gone = [], []
+    for row in rows:
+        found = stored.pop(tuple(row[i] for i in key), None)
+        values = row if stamp is None else row[:stamp] + row[stamp + 1:]
+        if found is not None:
+            if found[1] == values:
+                continue
+            gone.append(found[0])
+        fresh.append(row)
+    gone += [row_id for row_id, _ in stored.values()]
+    ids_delete(table.model, gone)
+    insert_values(table.model, table.columns, fresh)
+    return len(fresh)
+
+
+def ids_delete(model, ids: list[int], *, batch_size: int = 5000) -> None:
+    if not ids:
+        return
+    head = f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)} WHERE id IN "
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), batch_size):
+            cursor.execute(head + "(" + ",".join(map(str, ids[i:i + batch_size])) + ")")
