@@ -66,10 +66,9 @@ def _latest_of(groups: list[tuple[list[int], datetime]], lookback: timedelta = t
         cursor.execute(sql, [*params, _naive(low), _naive(high)])
         found = {row[0]: row for row in cursor.fetchall()}
         out = [(ride_id, to_seconds(at), *rest) for ride_id, at, *rest in found.values()]
-        for ids, before in groups:  # the silent ones (a refurbishment, a closed season): one dive each
-            silent = [ride_id for ride_id in ids if ride_id not in found]
-            if silent:
-                out += latest_dives(cursor, silent, before - lookback)
+        silent = [(ride_id, before - lookback) for ids, before in groups for ride_id in ids if ride_id not in found]
+        if silent:  # the rides silent over the lookback (a refurbishment, a closed season): one dive each
+            out += latest_dives(cursor, silent)
     return out
 
 
@@ -149,7 +148,7 @@ def batch_refresh(plan: list[tuple[Park, list[date]]], now: datetime, *, retries
 
 # When every park's planned days fit one chunk (the incremental run), parks are read, computed and
 # stored this many at a time (`batch`): one round of statements for all of them.
-BATCH_PARKS = 25
+BATCH_PARKS = 50
 
 
 def parks_refresh(plan: list[tuple[Park, list[date]]], now: datetime, say: Progress | None = None,

@@ -90,20 +90,20 @@ def read_latest(ride_ids: list[int], before: datetime, *, lookback: timedelta = 
             out[ride_id] = Obs(to_seconds(at), status, wait, source)
         silent = [ride_id for ride_id in ride_ids if ride_id not in out]
         if silent:
-            for ride_id, at, status, wait, source in latest_dives(cursor, silent, since):
+            for ride_id, at, status, wait, source in latest_dives(cursor, [(ride_id, since) for ride_id in silent]):
                 out[ride_id] = Obs(at, status, wait, source)
     return out
 
 
-def latest_dives(cursor, ride_ids: list[int], before: datetime) -> list[tuple]:
-    """Each ride's last observation before `before` by an index dive each (one UNION ALL query):
-    rows (ride id, seconds, status, wait, source)."""
+def latest_dives(cursor, rides: list[tuple[int, datetime]]) -> list[tuple]:
+    """Each (ride, time)'s last observation before the time by an index dive each (one UNION ALL
+    query): rows (ride id, seconds, status, wait, source)."""
     member = (f"(SELECT {_columns()} FROM {SNAPSHOTS} WHERE ride_id = %s AND recorded_at < %s "
               f"ORDER BY recorded_at DESC LIMIT 1)")
     if connection.vendor == "sqlite":  # SQLite wants no parentheses around UNION members
         member = "SELECT * FROM " + member
-    cursor.execute(" UNION ALL ".join([member] * len(ride_ids)),
-                   [p for ride_id in ride_ids for p in (ride_id, _naive(before))])
+    cursor.execute(" UNION ALL ".join([member] * len(rides)),
+                   [p for ride_id, before in rides for p in (ride_id, _naive(before))])
     return [(ride_id, to_seconds(at), *rest) for ride_id, at, *rest in cursor.fetchall()]
 
 

@@ -188,18 +188,15 @@ def _parks_days_store(items):
 
 SESSION_COLUMNS = ("park_id", "date", "open_from", "open_to", "operating_hours", "source", "metrics_version")
 TABLES = (  # (DayRows attribute, table, what a span's rows are found by)
-    ("sessions", Table(ParkOperatingSession, SESSION_COLUMNS, ("park_id", "date")), "days"),
-    ("ride_days", Table(RideDailyStats, ("ride_id", "park_id", "date", *RIDE_FIGURES, *RIDE_RELIABILITY),
-                        ("ride_id", "date")), "days"),
-    ("ride_hours", Table(RideHourlyStats, ("ride_id", "park_id", "date", "hour_start_utc", *RIDE_FIGURES),
-                         ("ride_id", "hour_start_utc")), "hours"),
+    ("sessions", Table(ParkOperatingSession, SESSION_COLUMNS), "days"),
+    ("ride_days", Table(RideDailyStats, ("ride_id", "park_id", "date", *RIDE_FIGURES, *RIDE_RELIABILITY)), "days"),
+    ("ride_hours", Table(RideHourlyStats, ("ride_id", "park_id", "date", "hour_start_utc", *RIDE_FIGURES)), "hours"),
     ("park_days", Table(ParkDailyStats, ("park_id", "date", "coverage_percentage", *PARK_FIGURES,
-                                         *PARK_RELIABILITY), ("park_id", "date")), "days"),
-    ("park_hours", Table(ParkHourlyStats, ("park_id", "date", "hour_start_utc", *PARK_FIGURES),
-                         ("park_id", "hour_start_utc")), "hours"),
+                                         *PARK_RELIABILITY)), "days"),
+    ("park_hours", Table(ParkHourlyStats, ("park_id", "date", "hour_start_utc", *PARK_FIGURES)), "hours"),
     ("changes", Table(RideStatusChange, ("ride_id", "changed_at", "from_status", "to_status",
-                                         "previous_duration_minutes"), ("ride_id", "changed_at")), "changes"),
-    ("spells", Table(DownSpell, SPELL_COLUMNS, ("ride_id", "started_at")), "days"),
+                                         "previous_duration_minutes")), "changes"),
+    ("spells", Table(DownSpell, SPELL_COLUMNS), "days"),
 )
 
 
@@ -233,11 +230,10 @@ def figures_write(rows: DayRows, spans: dict[tuple, tuple[list[int], list[int]]]
     Returns the rows inserted."""
     written = 0
     for attr, table, by in TABLES:
-        stored = {}
-        for (first_day, last_day, start, end), (parks, rides) in spans.items():
-            where = _span_where(by, first_day, last_day, start, end, parks, rides)
-            if where is not None:
-                stored.update(stored_rows(table, *where))
+        wheres = [where for (first_day, last_day, start, end), (parks, rides) in spans.items()
+                  if (where := _span_where(by, first_day, last_day, start, end, parks, rides)) is not None]
+        stored = stored_rows(table, " OR ".join(f"({sql})" for sql, _ in wheres),
+                             [p for _, params in wheres for p in params], rows.stamp) if wheres else {}
         new = getattr(rows, attr)
         written += rows_write(table, list(new.values()) if isinstance(new, dict) else new, stored)
     return written

@@ -1,7 +1,7 @@
 """Writing only the rows that changed: a recompute over stored figures (a rebuild, a repair, the day
 in progress every ten minutes) mostly finds every row as it was. The rows stored in the range a
 chunk replaces are read back in the form the store writes them (dates and times as the same
-strings, numbers as numbers), compared by their natural key with the new rows, and then only
+strings, numbers as numbers), compared whole with the new rows, and then only
 the rows that changed or vanished are deleted (by primary key) and only the changed and new ones
 inserted. `computed_at` is not compared: a row whose figures did not change keeps its stamp."""
 from __future__ import annotations
@@ -52,14 +52,10 @@ STAMP = "computed_at"
 
 @dataclass(frozen=True)
 class Table:
-    """A statistics table as the store writes it: the columns of its rows in order, its natural key."""
+    """A statistics table as the store writes it: the columns of its rows, in order."""
 
     model: type
     columns: tuple[str, ...]
-    key: tuple[str, ...]
-
-    def places(self, names) -> list[int]:
-        return [self.columns.index(name) for name in names]
 
 
 def _read_form(model, column: str) -> str:
@@ -77,39 +73,26 @@ def _read_form(model, column: str) -> str:
     return quoted
 
 
-def stored_rows(table: Table, where: str, params: list) -> dict[tuple, tuple[int, tuple]]:
-    """{key: (id, values)} of the rows of `table` matching `where`, the values in the store's
-    column order without computed_at."""
-    compared = [c for c in table.columns if c != STAMP]
-    key = [compared.index(name) for name in table.key]
-    sql = (f"SELECT id, {', '.join(_read_form(table.model, c) for c in compared)} "
-           f"FROM {connection.ops.quote_name(table.model._meta.db_table)} WHERE {where}")
-    out = {}
+def stored_rows(table: Table, where: str, params: list, stamp: str) -> dict[tuple, int]:
+    """{values: id} of the rows of `table` matching `where`, the values in the store's column
+    order as the store writes them, with `stamp` in place of computed_at (which is not compared)."""
+    forms = [_read_form(table.model, c) if c != STAMP else "%s" for c in table.columns]
+    sql = (f"SELECT {', '.join(forms)}, id FROM {connection.ops.quote_name(table.model._meta.db_table)} "
+           f"WHERE {where}")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row_id, *values in cursor.fetchall():
-            values = tuple(values)
-            out[tuple(values[i] for i in key)] = (row_id, values)
-    return out
+        cursor.execute(sql, [stamp] * (STAMP in table.columns) + list(params))
+        return {row[:-1]: row[-1] for row in cursor.fetchall()}
 
 
-def rows_write(table: Table, rows: list[tuple], stored: dict[tuple, tuple[int, tuple]]) -> int:
+def rows_write(table: Table, rows: list[tuple], stored: dict[tuple, int]) -> int:
     """Make the stored rows (`stored_rows` of the range the new rows replace) equal to `rows`:
-    delete the stored rows that vanished or changed, insert the changed and new ones. Returns the
-    rows inserted."""
-    stamp = table.columns.index(STAMP) if STAMP in table.columns else None
-    key = table.places(table.key)
-    fresh, gone = [], []
-    for row in rows:
-        found = stored.pop(tuple(row[i] for i in key), None)
-        values = row if stamp is None else row[:stamp] + row[stamp + 1:]
-        if found is not None:
-            if found[1] == values:
-                continue
-            gone.append(found[0])
-        fresh.append(row)
-    gone += [row_id for row_id, _ in stored.values()]
-    ids_delete(table.model, gone)
+    delete the stored rows that vanished or changed, insert the changed and new ones (a row is
+    kept when every value is the same; its natural key makes the changed one's old row vanish).
+    Returns the rows inserted."""
+    fresh = [row for row in rows if row not in stored]
+    if len(fresh) < len(rows) or stored:
+        kept = set(rows)
+        ids_delete(table.model, [row_id for values, row_id in stored.items() if values not in kept])
     insert_values(table.model, table.columns, fresh)
     return len(fresh)
 
