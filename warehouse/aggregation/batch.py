@@ -79,7 +79,7 @@ def read_groups(groups: list[tuple[list[RideInfo], datetime, datetime]]) -> ObsA
     place, spans = {}, []
     for rides, start, end in groups:
         ids = [ride.id for ride in rides]
-        place.update((ride_id, len(place) + i) for i, ride_id in enumerate(ids))
+        place.update({ride_id: i for i, ride_id in enumerate(ids, len(place))})
         if end > start and ids:
             spans.append((ids, start, end))
     with gc_paused():
