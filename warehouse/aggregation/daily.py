@@ -207,7 +207,7 @@ def arrays_of(rows: list[tuple], head: int, place: dict[int, int]) -> ObsArrays:
         empty = np.zeros(0, np.int64)
         return ObsArrays(empty, np.zeros(0), empty.astype(np.int16), empty, empty.astype(bool), codes.names)
     ride_ids, times, statuses, waits, sources = zip(*rows)
-    ride = np.fromiter((place[i] for i in ride_ids), np.int64, len(rows))
+    ride = np.fromiter(map(place.__getitem__, ride_ids), np.int64, len(rows))
     if connection.vendor == "mysql":  # microseconds since the epoch (the carried ones are seconds)
         at = np.empty(len(rows))
         at[:head] = times[:head]
