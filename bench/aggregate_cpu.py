@@ -11,7 +11,7 @@ Runs on the parks `bench/aggregate.py --rebuild-parks N --rebuild-days D --incre
 wrote (the "year" parks for a rebuild of their --days from --start, the "inc" parks for the
 incremental run), with STATS_WORKERS=1 so that one connection does all the work. The lock claims
 use connections of their own (not counted: one statement for all the parks). The server's process
-must be local (its threads are read from /proc).
+must be local (its thread is read from /proc).
 """
 import argparse
 import os
@@ -30,17 +30,6 @@ FIGURE_TABLES = ("warehouse_ridehourlystats", "warehouse_parkhourlystats", "ware
                  "warehouse_riderangestats", "warehouse_parkrangestamp")
 
 
-def server_pid() -> str:
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/comm") as comm:
-                if comm.read().strip() in ("mariadbd", "mysqld"):
-                    return pid
-        except OSError:
-            continue
-    raise SystemExit("no local database server process in /proc")
-
-
 def connection_thread() -> int:
     """The server's OS thread serving this process's connection (MariaDB: processlist TID)."""
     from django.db import connection
@@ -50,8 +39,9 @@ def connection_thread() -> int:
         return cursor.fetchone()[0]
 
 
-def thread_cpu(pid: str, tid: int) -> float:
-    with open(f"/proc/{pid}/task/{tid}/stat") as stat:
+def thread_cpu(tid: int) -> float:
+    """CPU seconds of a thread of a local process (its id is unique on the machine)."""
+    with open(f"/proc/{tid}/task/{tid}/stat") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -82,7 +72,6 @@ def main():
     from warehouse.services import stats_recompute, stats_update
 
     settings.STATS_WORKERS = 1
-    pid = server_pid()
     if args.what == "rebuild":
         ids = list(Park.objects.filter(name__startswith="year park").values_list("pk", flat=True))
         first = date.fromisoformat(args.start)
@@ -103,11 +92,11 @@ def main():
             return stats_update(park_ids=ids, now=at + timedelta(minutes=10 * (i + 1)))
     for i in range(args.repeat):
         tid = connection_thread()
-        server, cpu, wall = thread_cpu(pid, tid), time.process_time(), time.perf_counter()
+        server, cpu, wall = thread_cpu(tid), time.process_time(), time.perf_counter()
         summary = run(i)
         if connection_thread() != tid:
             raise SystemExit("the connection changed during the run: its server thread's CPU is unknown")
-        server, cpu, wall = thread_cpu(pid, tid) - server, time.process_time() - cpu, time.perf_counter() - wall
+        server, cpu, wall = thread_cpu(tid) - server, time.process_time() - cpu, time.perf_counter() - wall
         days = max(1, summary.days)
         print(f"{args.what}{' (empty tables)' if args.empty else ''} run {i + 1}: {summary.days:,} park days of "
               f"{len(ids)} parks, {wall:.2f} s wall, this process {cpu:.2f} s CPU ({cpu / days * 1000:.2f} ms per park "
