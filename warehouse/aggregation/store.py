@@ -1,5 +1,6 @@
-"""Writing park days' figures: every row of a run of consecutive park days of a park replaced in one
-transaction (ranged deletes, then multi-row inserts), and their fingerprints in the next."""
+"""Writing park days' figures: every row of a run of consecutive park days of a park made equal to
+the computed ones in one transaction (the stored rows read back, only the changed, new and vanished
+ones written: `writes`), and their fingerprints in the next."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone as dt_timezone
@@ -143,10 +144,10 @@ def park_days_store(*, park: Park, results: list[ParkDay], ride_ids: list[int],
 def parks_days_store(items: list[tuple[int, list[ParkDay], list[int], dict | None]]) -> list[int]:
     """For each (park id, results in day order, the park's ride ids, fingerprints or None): replace
     everything stored for those park days with the results, and their fingerprints when given.
-    The deletes cover each run of consecutive days as one range (one statement per table for all
-    parks sharing the range: a park's day in progress, in one time zone), the figures of every
-    park go in one transaction (idempotent; readers never see half a day), the fingerprints in
-    the next. Returns the rows written for each item."""
+    Each run of consecutive days is one range of stored rows, read back with those of every other
+    item in one statement per table (`figures_write`), and only the rows that changed are written;
+    the figures of every park go in one transaction (idempotent; readers never see half a day),
+    the fingerprints in the next. Returns the rows computed for each item."""
     from .daily import gc_paused
 
     with gc_paused():
@@ -240,6 +241,6 @@ def figures_write(rows: DayRows, spans: dict[tuple, tuple[list[int], list[int]]]
 
 
 def park_day_store(*, park: Park, result: ParkDay, ride_ids: list[int]) -> int:
-    """Replace everything stored for this park day with `result` (delete, then insert, in one
-    transaction: idempotent, and readers never see half a day). Returns rows written."""
+    """Replace everything stored for this park day with `result` (in one transaction: idempotent,
+    and readers never see half a day). Returns rows computed."""
     return park_days_store(park=park, results=[result], ride_ids=ride_ids)
