@@ -79,8 +79,6 @@ def main():
         now = datetime.combine(last + timedelta(days=3), dtime(), tzinfo=UTC)
 
         def run(_):
-            if args.empty:
-                empty_figures(ids)
             return stats_recompute(park_ids=ids, start=first - timedelta(days=1), end=last + timedelta(days=1),
                                    now=now)
     else:
@@ -91,6 +89,8 @@ def main():
         def run(i):
             return stats_update(park_ids=ids, now=at + timedelta(minutes=10 * (i + 1)))
     for i in range(args.repeat):
+        if args.what == "rebuild" and args.empty:
+            empty_figures(ids)  # before the clocks start: deleting is not the rebuild's work
         tid = connection_thread()
         server, cpu, wall = thread_cpu(tid), time.process_time(), time.perf_counter()
         summary = run(i)
