@@ -19,8 +19,8 @@ from themepark.models import Park, ParkSchedule, Ride
 
 from ..metrics import RideInfo, park_day_bounds
 from ..metrics.vector import ObsArrays
-from .daily import (SNAPSHOTS, _columns, _naive, arrays_of, gc_paused, latest_dives,
-                    park_days_from,                    to_seconds)
+from .daily import (SNAPSHOTS, _columns, _naive, arrays_of, gc_paused, latest_dives, park_days_from,
+                    to_seconds)
 from .runs import CHUNK_DAYS, DEADLOCK_RETRIES, ParkOutcome, Progress, _chunks, _retryable, _roll, _tally
 from .store import parks_days_store
 
