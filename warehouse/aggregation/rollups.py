@@ -18,7 +18,8 @@ from django.utils import timezone
 from ..engine_constants import METRICS_VERSION
 from ..metrics import period_shame
 from .store import PARK_FIGURES, PARK_RELIABILITY, RIDE_FIGURES, RIDE_RELIABILITY
-from .writes import Table, insert_values, rows_write, stored_rows
+from .sqlvalues import insert_values
+from .writes import Table, rows_write, stored_rows
 from ..models import ParkDailyStats, ParkPeriodStats, PeriodType, RideDailyStats, RidePeriodStats
 
 

@@ -13,7 +13,8 @@ from themepark.models import Park
 from ..engine_constants import METRICS_VERSION
 from ..metrics import ParkDay
 from ..metrics.spells import LATE_OPENING, PARK_WIDE, STALE_FEED
-from .writes import Table, _values, insert_values, rows_write, stored_rows  # noqa: F401 (_values re-exported)
+from .sqlvalues import _values, insert_values  # noqa: F401 (re-exported)
+from .writes import Table, rows_write, stored_rows
 from ..models import (DownSpell, ParkDailyStats, ParkDayFingerprint, ParkHourlyStats, ParkOperatingSession,
                       RideDailyStats, RideHourlyStats, RideStatusChange, WindowSource)
 
