@@ -25,17 +25,17 @@ class Table:
 
 def _read_form(model, column: str) -> str:
     """The column selected as the store writes it (`DayRows`): dates and times as the strings
-    Django adapts them to (on MySQL a time without a fraction of a second has no '.000000'; on
-    SQLite they are stored as those strings)."""
+    Django adapts them to (on MySQL a time without a fraction of a second has no '.000000'; SQLite
+    stores those strings, which its driver would turn into objects)."""
     quoted = connection.ops.quote_name(column)
-    if connection.vendor != "mysql":
-        return quoted
     kind = model._meta.get_field(column).get_internal_type()
+    if kind not in ("DateTimeField", "DateField"):
+        return quoted
+    if connection.vendor != "mysql":
+        return f"CAST({quoted} AS TEXT)"
     if kind == "DateTimeField":
         return f"TRIM(TRAILING '.000000' FROM CAST({quoted} AS CHAR))"
-    if kind == "DateField":
-        return f"CAST({quoted} AS CHAR)"
-    return quoted
+    return f"CAST({quoted} AS CHAR)"
 
 
 def stored_rows(table: Table, where: str, params: list, stamp: str) -> dict[tuple, int]:
