@@ -188,7 +188,9 @@ class JobLock:
         conn = self._connect()
         claimed = []
         try:
-            for name in self.names:
+            if self._claim_together(conn, token):
+                claimed = list(self.names)
+            for name in self.names[len(claimed):]:
                 self._claim(conn, name, token)
                 claimed.append(name)
         except BaseException:
@@ -203,6 +205,26 @@ class JobLock:
         finally:
             conn.close()
         self.token, self._lost, self._valid_until = token, None, started + self.lease
+
+    def _claim_together(self, conn, token: str) -> bool:
+        """Every name in one INSERT (a run over 100 parks: one statement, not 100), when none is
+        held; False when one is (the statement left nothing behind: each is then claimed alone)."""
+        if len(self.names) < 2:
+            return False
+        now, now_params = _now_sql(conn.vendor)
+        later, later_params = _now_sql(conn.vendor, self.lease)
+        try:
+            self._execute(f"INSERT INTO {TABLE} (name, owner, token, acquired_at, expires_at) VALUES "
+                          + ", ".join([f"(%s, %s, %s, {now}, {later})"] * len(self.names)),
+                          [p for name in self.names for p in (name, self.owner, token, *now_params, *later_params)],
+                          conn)
+        except IntegrityError:
+            return False
+        except OperationalError as exc:
+            if not exc.args or exc.args[0] not in RETRIED_ERRORS:
+                raise
+            return False
+        return True
 
     def _claim(self, conn, name: str, token: str) -> None:
         vendor = conn.vendor

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Callable
 
-from django.db import OperationalError, connections
+from django.db import OperationalError, connection, connections
 
 from themepark.choices import EntityType, ScheduleType
 from themepark.models import Park, ParkSchedule, Ride
 
 from ..metrics import RideInfo, park_day_bounds
 from ..metrics.vector import ObsArrays
-from .daily import park_days_from, read_arrays
+from .daily import (SNAPSHOTS, _columns, _naive, arrays_of, gc_paused, latest_dives, park_days_from,
+                    to_seconds)
 from .runs import CHUNK_DAYS, DEADLOCK_RETRIES, ParkOutcome, Progress, _chunks, _retryable, _roll, _tally
 from .store import parks_days_store
 
@@ -47,6 +48,53 @@ def schedules_of(parks: list[Park], first: date, last: date) -> dict[int, dict[d
     return out
 
 
+def _latest_of(groups: list[tuple[list[int], datetime]], lookback: timedelta = timedelta(days=3)) -> list[tuple]:
+    """read_latest for several groups of rides, each before its own time, in one query (and one
+    more for the rides silent over the lookback): rows (ride id, seconds, status, wait, source)."""
+    groups = [(ids, before) for ids, before in groups if ids]
+    if not groups:
+        return []
+    members, params = [], []
+    for ids, before in groups:  # one grouped member per span: an OR of ranges loses the loose index scan
+        members.append(f"SELECT ride_id, MAX(recorded_at) AS last_at FROM {SNAPSHOTS} WHERE ride_id IN "
+                       f"({', '.join(['%s'] * len(ids))}) AND recorded_at >= %s AND recorded_at < %s GROUP BY ride_id")
+        params += [*ids, _naive(before - lookback), _naive(before)]
+    low, high = min(b for _, b in groups) - lookback, max(b for _, b in groups)
+    sql = (f"SELECT {_columns('s')} FROM {SNAPSHOTS} s JOIN ({' UNION ALL '.join(members)}) x "
+           "ON s.ride_id = x.ride_id AND s.recorded_at = x.last_at WHERE s.recorded_at >= %s AND s.recorded_at < %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, _naive(low), _naive(high)])
+        found = {row[0]: row for row in cursor.fetchall()}
+        out = [(ride_id, to_seconds(at), *rest) for ride_id, at, *rest in found.values()]
+        silent = [(ride_id, before - lookback) for ids, before in groups for ride_id in ids if ride_id not in found]
+        if silent:  # the rides silent over the lookback (a refurbishment, a closed season): one dive each
+            out += latest_dives(cursor, silent)
+    return out
+
+
+def read_groups(groups: list[tuple[list[RideInfo], datetime, datetime]]) -> ObsArrays:
+    """read_arrays for several groups of rides, each over its own span (parks of several time
+    zones): one query for their observations, one for each ride's last one before its span. The
+    rides are numbered in the order of the groups."""
+    place, spans = {}, []
+    for rides, start, end in groups:
+        ids = [ride.id for ride in rides]
+        place.update({ride_id: i for i, ride_id in enumerate(ids, len(place))})
+        if end > start and ids:
+            spans.append((ids, start, end))
+    with gc_paused():
+        rows = _latest_of([(ids, start) for ids, start, _ in spans])
+        head = len(rows)
+        if spans:
+            where = " OR ".join(f"(ride_id IN ({', '.join(['%s'] * len(ids))}) AND recorded_at >= %s "
+                                "AND recorded_at < %s)" for ids, _, _ in spans)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {_columns()} FROM {SNAPSHOTS} WHERE {where}",
+                               [p for ids, start, end in spans for p in (*ids, _naive(start), _naive(end))])
+                rows += cursor.fetchall()
+        return arrays_of(rows, head, place)
+
+
 def _part(obs: ObsArrays, first: int, stop: int) -> ObsArrays:
     """The observations of the rides at places first..stop-1, renumbered from 0."""
     lo, hi = (int(i) for i in obs.ride.searchsorted([first, stop]))
@@ -66,11 +114,10 @@ def batch_compute(plan: list[tuple[Park, list[date]]], now: datetime):
     for park, days in plan:
         start, end = park_day_bounds(days[0], park.timezone)[0], park_day_bounds(days[-1], park.timezone)[1]
         spans.setdefault((start, min(end, now)), []).append((park, days))
-    out = []
-    for (start, horizon), members in spans.items():
-        together = [ride for park, _ in members for ride in rides[park.pk]]
-        obs = read_arrays(together if horizon > start else [], start, horizon if horizon > start else start)
-        place = 0
+    out, place = [], 0
+    obs = read_groups([([ride for park, _ in members for ride in rides[park.pk]], start, horizon)
+                       for (start, horizon), members in spans.items()])
+    for members in spans.values():
         for park, days in members:
             own = rides[park.pk]
             prints: dict = {}
@@ -101,7 +148,7 @@ def batch_refresh(plan: list[tuple[Park, list[date]]], now: datetime, *, retries
 
 # When every park's planned days fit one chunk (the incremental run), parks are read, computed and
 # stored this many at a time (`batch`): one round of statements for all of them.
-BATCH_PARKS = 25
+BATCH_PARKS = 50
 
 
 def parks_refresh(plan: list[tuple[Park, list[date]]], now: datetime, say: Progress | None = None,

@@ -76,7 +76,6 @@ def read_latest(ride_ids: list[int], before: datetime, *, lookback: timedelta = 
     partitioned table probes every older partition and so is kept for the few that need it."""
     if not ride_ids:
         return {}
-    cols = _columns()
     marks = ", ".join(["%s"] * len(ride_ids))
     since = before - lookback
     recent = (f"SELECT {_columns('s')} "
@@ -91,15 +90,21 @@ def read_latest(ride_ids: list[int], before: datetime, *, lookback: timedelta = 
             out[ride_id] = Obs(to_seconds(at), status, wait, source)
         silent = [ride_id for ride_id in ride_ids if ride_id not in out]
         if silent:
-            member = (f"(SELECT {cols} FROM {SNAPSHOTS} WHERE ride_id = %s AND recorded_at < %s "
-                      f"ORDER BY recorded_at DESC LIMIT 1)")
-            if connection.vendor == "sqlite":  # SQLite wants no parentheses around UNION members
-                member = "SELECT * FROM " + member
-            cursor.execute(" UNION ALL ".join([member] * len(silent)),
-                           [p for ride_id in silent for p in (ride_id, _naive(since))])
-            for ride_id, at, status, wait, source in cursor.fetchall():
-                out[ride_id] = Obs(to_seconds(at), status, wait, source)
+            for ride_id, at, status, wait, source in latest_dives(cursor, [(ride_id, since) for ride_id in silent]):
+                out[ride_id] = Obs(at, status, wait, source)
     return out
+
+
+def latest_dives(cursor, rides: list[tuple[int, datetime]]) -> list[tuple]:
+    """Each (ride, time)'s last observation before the time by an index dive each (one UNION ALL
+    query): rows (ride id, seconds, status, wait, source)."""
+    member = (f"(SELECT {_columns()} FROM {SNAPSHOTS} WHERE ride_id = %s AND recorded_at < %s "
+              f"ORDER BY recorded_at DESC LIMIT 1)")
+    if connection.vendor == "sqlite":  # SQLite wants no parentheses around UNION members
+        member = "SELECT * FROM " + member
+    cursor.execute(" UNION ALL ".join([member] * len(rides)),
+                   [p for ride_id, before in rides for p in (ride_id, _naive(before))])
+    return [(ride_id, to_seconds(at), *rest) for ride_id, at, *rest in cursor.fetchall()]
 
 
 def read_observations(ride_ids: list[int], start: datetime, end: datetime,
@@ -190,12 +195,19 @@ def _read_arrays(rides, start, end, latest):
         with connection.cursor() as cursor:
             cursor.execute(sql, [*place, _naive(start), _naive(end)])
             rows += cursor.fetchall()
+    return arrays_of(rows, head, place)
+
+
+def arrays_of(rows: list[tuple], head: int, place: dict[int, int]) -> ObsArrays:
+    """ObsArrays of observation rows (ride id, time, status, wait, source; the first `head` of them
+    carried in, their times in seconds, the others' as `_columns()` reads them), each ride
+    numbered by `place`, sorted by ride, then time."""
     codes = StatusCodes()
     if not rows:
         empty = np.zeros(0, np.int64)
         return ObsArrays(empty, np.zeros(0), empty.astype(np.int16), empty, empty.astype(bool), codes.names)
     ride_ids, times, statuses, waits, sources = zip(*rows)
-    ride = np.fromiter((place[i] for i in ride_ids), np.int64, len(rows))
+    ride = np.fromiter(map(place.__getitem__, ride_ids), np.int64, len(rows))
     if connection.vendor == "mysql":  # microseconds since the epoch (the carried ones are seconds)
         at = np.empty(len(rows))
         at[:head] = times[:head]

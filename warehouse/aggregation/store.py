@@ -1,5 +1,6 @@
-"""Writing park days' figures: every row of a run of consecutive park days of a park replaced in one
-transaction (ranged deletes, then multi-row inserts), and their fingerprints in the next."""
+"""Writing park days' figures: every row of a run of consecutive park days of a park made equal to
+the computed ones in one transaction (the stored rows read back, only the changed, new and vanished
+ones written: `writes`), and their fingerprints in the next."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone as dt_timezone
@@ -12,6 +13,8 @@ from themepark.models import Park
 from ..engine_constants import METRICS_VERSION
 from ..metrics import ParkDay
 from ..metrics.spells import LATE_OPENING, PARK_WIDE, STALE_FEED
+from .sqlvalues import _values, insert_values  # noqa: F401 (re-exported)
+from .writes import Table, rows_write, stored_rows
 from ..models import (DownSpell, ParkDailyStats, ParkDayFingerprint, ParkHourlyStats, ParkOperatingSession,
                       RideDailyStats, RideHourlyStats, RideStatusChange, WindowSource)
 
@@ -59,43 +62,6 @@ def _park_values(fig, stamp):
     return (fig.shame_score, fig.total_downtime_hours, fig.weighted_downtime_hours, fig.effective_park_weight,
             fig.rides_operated, fig.rides_down, fig.uptime_percentage, fig.avg_wait_minutes, fig.peak_wait_minutes,
             fig.open_hours, METRICS_VERSION, stamp)
-
-
-def _literal(value) -> str:
-    """SQL literal of the values written here: numbers, None, booleans, and strings we made
-    ourselves (statuses, adapted dates): no user input reaches this."""
-    if value is None:
-        return "NULL"
-    if value is True or value is False:
-        return "1" if value else "0"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def _values(rows: list[tuple]) -> str:
-    """The VALUES list of `rows`: Python's repr of each tuple is SQL once None reads NULL (True and
-    False are SQL keywords too), and far cheaper than a literal per value. Where a string needed
-    escaping (a quote or a backslash made repr change its quoting), each value is formatted alone."""
-    plain = {int, float, str, bool, type(None)}
-    text = ",".join(map(repr, rows))
-    if '"' in text or "\\" in text or not all(type(v) in plain for v in (*rows[0], *rows[-1])):
-        return ",".join("(" + ",".join(map(_literal, row)) + ")" for row in rows)
-    return text.replace("None", "NULL")
-
-
-def insert_values(model, columns: tuple[str, ...], rows: list[tuple], *, batch_size: int = 2000) -> None:
-    """Plain multi-row INSERTs with the literals formatted here (`_values`). bulk_create built a
-    model instance and prepared every value through its field, and MySQLdb's executemany escapes
-    each value again: together most of a park day's time. Values are numbers, None, booleans,
-    and strings we made ourselves (statuses, kinds, adapted dates)."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), batch_size):
-            cursor.execute(head + _values(rows[i:i + batch_size]))
 
 
 class DayRows:
@@ -179,10 +145,10 @@ def park_days_store(*, park: Park, results: list[ParkDay], ride_ids: list[int],
 def parks_days_store(items: list[tuple[int, list[ParkDay], list[int], dict | None]]) -> list[int]:
     """For each (park id, results in day order, the park's ride ids, fingerprints or None): replace
     everything stored for those park days with the results, and their fingerprints when given.
-    The deletes cover each run of consecutive days as one range (one statement per table for all
-    parks sharing the range: a park's day in progress, in one time zone), the figures of every
-    park go in one transaction (idempotent; readers never see half a day), the fingerprints in
-    the next. Returns the rows written for each item."""
+    Each run of consecutive days is one range of stored rows, read back with those of every other
+    item in one statement per table (`figures_write`), and only the rows that changed are written;
+    the figures of every park go in one transaction (idempotent; readers never see half a day),
+    the fingerprints in the next. Returns the rows computed for each item."""
     from .daily import gc_paused
 
     with gc_paused():
@@ -212,31 +178,7 @@ def _parks_days_store(items):
     if not spans:
         return counts
     with transaction.atomic():
-        for (first_day, last_day, start, end), (parks, rides) in spans.items():
-            for model in (RideDailyStats, ParkDailyStats, ParkOperatingSession, DownSpell):
-                model.objects.filter(park_id__in=parks, date__gte=first_day, date__lte=last_day).delete()
-            # Hours by time range, on the (park, hour_start_utc) indexes. In a zone with a half-hour
-            # offset the hour holding 04:00 local is shared with the previous park day: the day
-            # computed last keeps it (the unique (ride, hour) key allows one row).
-            first_hour, until = to_datetime(start - start % 3600), to_datetime(end)
-            for model in (RideHourlyStats, ParkHourlyStats):
-                model.objects.filter(park_id__in=parks, hour_start_utc__gte=first_hour,
-                                     hour_start_utc__lt=until).delete()
-            if rides:
-                RideStatusChange.objects.filter(ride_id__in=rides, changed_at__gte=to_datetime(start),
-                                                changed_at__lt=until).delete()
-        insert_values(ParkOperatingSession, ("park_id", "date", "open_from", "open_to", "operating_hours", "source",
-                                             "metrics_version"), rows.sessions)
-        insert_values(RideDailyStats, ("ride_id", "park_id", "date", *RIDE_FIGURES, *RIDE_RELIABILITY), rows.ride_days)
-        insert_values(RideHourlyStats, ("ride_id", "park_id", "date", "hour_start_utc", *RIDE_FIGURES),
-                      list(rows.ride_hours.values()))
-        insert_values(ParkDailyStats, ("park_id", "date", "coverage_percentage", *PARK_FIGURES, *PARK_RELIABILITY),
-                      rows.park_days)
-        insert_values(ParkHourlyStats, ("park_id", "date", "hour_start_utc", *PARK_FIGURES),
-                      list(rows.park_hours.values()))
-        insert_values(RideStatusChange, ("ride_id", "changed_at", "from_status", "to_status",
-                                         "previous_duration_minutes"), rows.changes)
-        insert_values(DownSpell, SPELL_COLUMNS, rows.spells)
+        figures_write(rows, spans)
     if printed:  # after the figures' commit: a run waiting here holds no row locks
         with transaction.atomic():
             for (first_day, last_day), parks in printed.items():
@@ -246,7 +188,60 @@ def _parks_days_store(items):
     return counts
 
 
+SESSION_COLUMNS = ("park_id", "date", "open_from", "open_to", "operating_hours", "source", "metrics_version")
+TABLES = (  # (DayRows attribute, table, what a span's rows are found by)
+    ("sessions", Table(ParkOperatingSession, SESSION_COLUMNS), "days"),
+    ("ride_days", Table(RideDailyStats, ("ride_id", "park_id", "date", *RIDE_FIGURES, *RIDE_RELIABILITY)), "days"),
+    ("ride_hours", Table(RideHourlyStats, ("ride_id", "park_id", "date", "hour_start_utc", *RIDE_FIGURES)), "hours"),
+    ("park_days", Table(ParkDailyStats, ("park_id", "date", "coverage_percentage", *PARK_FIGURES,
+                                         *PARK_RELIABILITY)), "days"),
+    ("park_hours", Table(ParkHourlyStats, ("park_id", "date", "hour_start_utc", *PARK_FIGURES)), "hours"),
+    ("changes", Table(RideStatusChange, ("ride_id", "changed_at", "from_status", "to_status",
+                                         "previous_duration_minutes")), "changes"),
+    ("spells", Table(DownSpell, SPELL_COLUMNS), "days"),
+)
+
+
+def _ids(ids) -> str:
+    return ", ".join(str(int(i)) for i in ids)
+
+
+def _span_where(by: str, first_day, last_day, start: float, end: float, parks: list[int], rides: list[int]):
+    """(WHERE, params) of the rows a run of consecutive park days replaces in a table found `by`
+    days, hours or changes: the park days' rows; their hours by time range (on the (park,
+    hour_start_utc) indexes; in a zone with a half-hour offset the hour holding 04:00 local is
+    shared with the previous park day, and the day computed last keeps it: the unique (ride, hour)
+    key allows one row); the rides' changes in the span. None: nothing to find."""
+    ops = connection.ops
+    if by == "days":
+        return (f"park_id IN ({_ids(parks)}) AND date >= %s AND date <= %s",
+                [ops.adapt_datefield_value(first_day), ops.adapt_datefield_value(last_day)])
+    until = ops.adapt_datetimefield_value(to_datetime(end))
+    if by == "hours":
+        return (f"park_id IN ({_ids(parks)}) AND hour_start_utc >= %s AND hour_start_utc < %s",
+                [ops.adapt_datetimefield_value(to_datetime(start - start % 3600)), until])
+    if not rides:
+        return None
+    return (f"ride_id IN ({_ids(rides)}) AND changed_at >= %s AND changed_at < %s",
+            [ops.adapt_datetimefield_value(to_datetime(start)), until])
+
+
+def figures_write(rows: DayRows, spans: dict[tuple, tuple[list[int], list[int]]]) -> int:
+    """Make what is stored for the spans' park days equal to `rows`: each table's rows of the
+    spans are read, and only the changed, new and vanished ones written (`writes.rows_write`).
+    Returns the rows inserted."""
+    written = 0
+    for attr, table, by in TABLES:
+        wheres = [where for (first_day, last_day, start, end), (parks, rides) in spans.items()
+                  if (where := _span_where(by, first_day, last_day, start, end, parks, rides)) is not None]
+        stored = stored_rows(table, " OR ".join(f"({sql})" for sql, _ in wheres),
+                             [p for _, params in wheres for p in params], rows.stamp) if wheres else {}
+        new = getattr(rows, attr)
+        written += rows_write(table, list(new.values()) if isinstance(new, dict) else new, stored)
+    return written
+
+
 def park_day_store(*, park: Park, result: ParkDay, ride_ids: list[int]) -> int:
-    """Replace everything stored for this park day with `result` (delete, then insert, in one
-    transaction: idempotent, and readers never see half a day). Returns rows written."""
+    """Replace everything stored for this park day with `result` (in one transaction: idempotent,
+    and readers never see half a day). Returns rows computed."""
     return park_days_store(park=park, results=[result], ride_ids=ride_ids)

@@ -36,7 +36,7 @@ class StatusCodes:
         for name in set(names) - codes.keys():
             codes[name] = len(self.names)
             self.names.append(name)
-        return np.fromiter((codes[n] for n in names), np.int16, len(names))
+        return np.fromiter(map(codes.__getitem__, names), np.int16, len(names))
 
 
 @dataclass

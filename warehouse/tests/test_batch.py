@@ -90,6 +90,7 @@ def test_parks_are_batched_only_when_each_parks_days_fit_one_chunk():
         def __init__(self, pk):
             self.pk = pk
     one = {P(i): [DAY] for i in range(60)}
-    assert [len(b) for b in batch._batches(one, 2)] == [25, 25, 10]
+    assert [len(b) for b in batch._batches(one, 2)] == [30, 30]
+    assert [len(b) for b in batch._batches({P(i): [DAY] for i in range(130)}, 2)] == [50, 50, 30]
     assert [len(b) for b in batch._batches(dict(list(one.items())[:9]), 2)] == [5, 4]
     assert batch._batches({P(1): [DAY + timedelta(days=d) for d in range(runs.CHUNK_DAYS + 1)]}, 2) is None
