@@ -194,7 +194,8 @@ def bench_rebuild(args):
         extra, written = bulk_parks(args.incremental_parks, args.rebuild_rides, today - timedelta(days=1), 2,
                                     prefix="inc")
     inc_ids = [p.pk for p in extra]
-    print(f"incremental: {len(extra)} parks, {written:,} observations of yesterday and today", flush=True)
+    print(f"incremental: {len(extra)} parks, " + (f"{written:,} observations of yesterday and today written"
+          if written else "their observations of yesterday and today written earlier today (--reuse)"), flush=True)
     at = datetime.now(UTC).replace(microsecond=0)
     AggregationRun.objects.all().delete()
     stats_update(park_ids=inc_ids, now=at - timedelta(minutes=10))  # the run before closed yesterday
