@@ -92,10 +92,11 @@ def worker_import(*, checkpoint: ImportCheckpoint | None = None, new: dict | Non
     own.acquire()
     locks = WorkerLocks(shared, own)
     try:
-        if checkpoint is None:
+        created = checkpoint is None
+        if created:
             checkpoint = checkpoint_create(import_id=import_id, **new)
         plan_create(checkpoint, files)
-        _start(checkpoint, files, retry_failed)
+        _start(checkpoint, files, retry_failed, created)
         summary = _work(checkpoint, source, {f.key: f for f in files}, locks, progress)
         if summary.status in (ImportStatus.IN_PROGRESS, ImportStatus.CANCELLED):
             _finish(checkpoint, summary, statistics, locks)
@@ -105,12 +106,14 @@ def worker_import(*, checkpoint: ImportCheckpoint | None = None, new: dict | Non
         shared.release(keep=_others_alive(import_id))  # the last worker out frees the run's locks
 
 
-def _start(cp, files, retry_failed):
+def _start(cp, files, retry_failed, created=False):
     """The worker that finds the run stopped (PENDING, PAUSED, FAILED) starts it again: its
-    failed files are read again; a worker joining a running run just joins."""
+    failed files are read again; a worker joining a running run just joins. The worker that has
+    just created the run starts it only from PENDING: a pause or cancel made meanwhile stands."""
     if cp.status == ImportStatus.IN_PROGRESS:
         return
-    started = ImportCheckpoint.objects.filter(pk=cp.pk, status__in=RESUMABLE).exclude(
+    startable = [ImportStatus.PENDING] if created else RESUMABLE
+    started = ImportCheckpoint.objects.filter(pk=cp.pk, status__in=startable).exclude(
         status=ImportStatus.IN_PROGRESS).update(
         status=ImportStatus.IN_PROGRESS, files_total=cp.planned_files.count() + _done_before(cp), finished_at=None,
         started_at=cp.started_at or timezone.now(), updated_at=timezone.now())
@@ -122,7 +125,8 @@ def _start(cp, files, retry_failed):
             partitions_ensure(since=min(f.day for f in files) - timedelta(days=1))
     cp.refresh_from_db()
     if cp.status != ImportStatus.IN_PROGRESS:
-        raise ImportBusy(f"import {cp.import_id} is {cp.status}: nothing to resume")
+        raise ImportBusy(f"import {cp.import_id} is {cp.status}: "
+                         + ("it was stopped before it started" if created else "nothing to resume"))
 
 
 def _done_before(cp) -> int:

@@ -233,3 +233,28 @@ def test_statistics_workers_share_the_parks_and_take_over_a_killed_workers_park(
         _kill(second)
     assert AggregationRun.objects.filter(status="FAILED").exists()  # the killed worker's run, closed
     assert statistics_rows() == expected
+
+
+def test_a_pause_made_before_a_new_runs_first_worker_starts_it_stands(clean_archive, monkeypatch):
+    """An operator pausing the run between its creation and its start: the worker does not undo
+    the pause; it stops with a message and loads nothing. A --resume then runs it whole."""
+    from importer.services import workers
+
+    real_plan = workers.plan_create
+
+    def paused_meanwhile(cp, files):
+        count = real_plan(cp, files)
+        ImportCheckpoint.objects.filter(pk=cp.pk).update(status="PAUSED")
+        return count
+
+    monkeypatch.setattr(workers, "plan_create", paused_meanwhile)
+    with pytest.raises(CommandError, match="is PAUSED: it was stopped before it started"):
+        run_import(source=str(clean_archive), worker=True, no_statistics=True)
+    checkpoint = ImportCheckpoint.objects.get()
+    assert checkpoint.status == "PAUSED" and checkpoint.files_done == 0
+    assert not PlannedFile.objects.exclude(status="PENDING").exists() and PlannedFile.objects.count() == 8
+
+    monkeypatch.setattr(workers, "plan_create", real_plan)
+    run_import(resume=checkpoint.import_id, worker=True, no_statistics=True)
+    checkpoint.refresh_from_db()
+    assert checkpoint.status == "COMPLETED" and checkpoint.files_done == 8
