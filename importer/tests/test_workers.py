@@ -181,33 +181,31 @@ def _stats_worker():
 
 
 def _kill_while_running(process):
-    """SIGKILL `process` at a moment it certainly runs the first computation of a park (no
-    fingerprint of it yet: a park another worker has computed may be looked at again): frozen
-    (SIGSTOP) first, killed only if that still holds once a statement it had sent before it froze
-    has had time to land, else thawed and tried again. Another worker must then take the park over."""
+    """SIGKILL `process` at a moment it certainly holds a RUNNING statistics run (whose id is
+    returned): frozen (SIGSTOP) first, killed only if its run is still RUNNING once a statement it
+    had sent before it froze has had time to land, else thawed and tried again."""
     from themepark.models import JobLock as LockRow
-    from warehouse.models import AggregationRun, ParkDayFingerprint
+    from warehouse.models import AggregationRun
 
     def running():
-        held = dict(LockRow.objects.filter(owner__contains=f"/{process.pid} ", name__startswith="stats:park:")
-                    .values_list("token", "name"))
-        tokens = AggregationRun.objects.filter(status="RUNNING", lock_token__in=list(held)).values_list(
-            "lock_token", flat=True)
-        parks = [int(held[token].rsplit(":", 1)[1]) for token in tokens]
-        return any(not ParkDayFingerprint.objects.filter(park_id=park).exists() for park in parks)
+        tokens = LockRow.objects.filter(owner__contains=f"/{process.pid} ").values_list("token", flat=True)
+        return AggregationRun.objects.filter(status="RUNNING", lock_token__in=list(tokens)).values_list(
+            "pk", flat=True).first()
 
     while True:
         _wait(running)
         os.killpg(process.pid, signal.SIGSTOP)
         time.sleep(1.0)
-        if running():
+        run = running()
+        if run:
             _kill(process)
-            return
+            return run
         os.killpg(process.pid, signal.SIGCONT)
 
 
 def test_statistics_workers_share_the_parks_and_take_over_a_killed_workers_park(longer_archive):
     from importer.tests.test_kill_resume import STATISTICS
+    from warehouse.aggregation.runs import runs_abandoned_close
     from warehouse.models import AggregationRun, ParkDayFingerprint
 
     from django.core.management import call_command
@@ -225,13 +223,17 @@ def test_statistics_workers_share_the_parks_and_take_over_a_killed_workers_park(
     first, second = _stats_worker(), _stats_worker()
     try:
         _wait(lambda: AggregationRun.objects.filter(status="RUNNING").count() >= 2)  # each holds a park
-        _kill_while_running(first)
+        killed = _kill_while_running(first)
         second.wait(timeout=180)
         assert second.returncode == 0, second.stderr.read().decode()[-2000:]
     finally:
         _kill(first)
         _kill(second)
-    assert AggregationRun.objects.filter(status="FAILED").exists()  # the killed worker's run, closed
+    # The killed worker's run is closed FAILED once its lease has run out: by the other worker when
+    # it had to take the park over, else (the park was computed already) by the next run.
+    _wait(lambda: runs_abandoned_close() or AggregationRun.objects.get(pk=killed).status != "RUNNING")
+    assert AggregationRun.objects.get(pk=killed).status == "FAILED"
+    assert not AggregationRun.objects.filter(status="RUNNING").exists()
     assert statistics_rows() == expected
 
 
