@@ -61,15 +61,11 @@ def _sources_sql(scope: Scope, ride_ids):
         if not ride_ids:
             return None
     found = ride_sources(scope)
+    span = (min(a for _, a, _ in found.daily), max(b for _, _, b in found.daily)) if found.daily else ()
     types, starts = sorted({t for _, t, _ in found.rolled}), sorted({a for _, _, a in found.rolled})
-    # The daily rows of each date range on their own: one index range over the ragged days at both
-    # ends of a year would walk every daily row of the year between them.
-    by_days = {}
-    for ids, a, b in found.daily:
-        by_days.setdefault((a, b), []).append((ids, ("date >= %s", "date <= %s"), (a, b)))
     parts = [
-        *(_part(RideDailyStats, _DAILY_EXTRA, terms, ride_ids, ("date >= %s AND date <= %s AND ", days))
-          for days, terms in sorted(by_days.items())),
+        _part(RideDailyStats, _DAILY_EXTRA, [(ids, ("date >= %s", "date <= %s"), (a, b)) for ids, a, b in found.daily],
+              ride_ids, ("date >= %s AND date <= %s AND ", span)),
         _part(RidePeriodStats, _ROLLED_EXTRA,
               [(ids, ("period_type = %s", "period_start = %s"), (t, a)) for ids, t, a in found.rolled], ride_ids,
               (f"period_type IN ({_marks(types)}) AND period_start IN ({_marks(starts)}) AND ", [*types, *starts])),
@@ -81,8 +77,7 @@ def _sources_sql(scope: Scope, ride_ids):
     # One row per ride: range rows, or one period's rollups, or one day's daily rows per park.
     terms = found.ranged or found.rolled or [term for term in found.daily if term[1] == term[2]]
     park_ids = [pk for ids, _, _ in terms for pk in ids]
-    single = (sum(1 for rows in (found.daily, found.rolled, found.ranged) if rows) == 1
-              and len(park_ids) == len(set(park_ids))
+    single = (len(compiled) == 1 and len(park_ids) == len(set(park_ids))
               and len(terms) == len(found.ranged or found.rolled or found.daily))
     return " UNION ALL ".join(sql for sql, _ in compiled), [p for _, params in compiled for p in params], single
 
