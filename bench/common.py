@@ -64,3 +64,22 @@ class Timer:
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.start
+
+
+class QueryTimer:
+    """A Django execute wrapper (`connection.execute_wrapper(timer)`) adding up the wall time and
+    the number of the queries it sees; `reset()` before each measured request."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.seconds, self.queries = 0.0, 0
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.queries += 1

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import setup_django  # noqa: E402
+from common import QueryTimer, setup_django  # noqa: E402
 
 _YEAR = f"start={date.today() - timedelta(days=365)}&end={date.today() - timedelta(days=1)}"
 PATHS = []
@@ -54,7 +54,7 @@ def main():
     from django.test import Client
 
     client = Client(HTTP_HOST="127.0.0.1")
-    db = {"seconds": 0.0, "queries": 0}
+    db = QueryTimer()
 
     def handled():
         with connection.cursor() as cursor:
@@ -62,32 +62,24 @@ def main():
                            " OR Variable_name LIKE 'Handler_tmp%%'")
             return sum(int(value) for _, value in cursor.fetchall())
 
-    def timed(execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            db["seconds"] += time.perf_counter() - start
-            db["queries"] += 1
-
     bodies, saved = {}, json.loads(Path(args.compare).read_text()) if args.compare else None
     totals = [0.0, 0.0]
     print(f"{'request':62s} {'app CPU ms':>10s} {'db ms':>7s} {'queries':>7s} {'db rows':>8s}")
     client.get("/api/health")
     baseline = -handled() + handled()  # what reading the counters costs itself
-    with connection.execute_wrapper(timed):
+    with connection.execute_wrapper(db):
         for path in PATHS:
             if args.only and args.only not in path:
                 continue
             cpu, wall, queries, rows = [], [], [], []
             for _ in range(args.repeat):
                 before = handled()
-                db.update(seconds=0.0, queries=0)
+                db.reset()
                 start = time.process_time()
                 response = client.get(path)
                 cpu.append((time.process_time() - start) * 1000)
-                wall.append(db["seconds"] * 1000)
-                queries.append(db["queries"])
+                wall.append(db.seconds * 1000)
+                queries.append(db.queries)
                 rows.append(handled() - before - baseline)
                 assert response.status_code == 200, (path, response.status_code, response.content[:300])
             bodies[path] = response.json()

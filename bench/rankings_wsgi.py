@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api import ENDPOINTS  # noqa: E402
-from common import setup_django  # noqa: E402
+from common import QueryTimer, setup_django  # noqa: E402
 
 PATHS = [path for name, path in ENDPOINTS if name.startswith(("parks/", "rides/"))]
 
@@ -98,15 +98,7 @@ def main():
 
     from themepark.wsgi import application
 
-    db = {"seconds": 0.0, "queries": 0}
-
-    def timed(execute, sql, params, many, context):
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            db["seconds"] += time.perf_counter() - start
-            db["queries"] += 1
+    db = QueryTimer()
 
     def get(path, n):
         answered = {}
@@ -122,14 +114,14 @@ def main():
     bodies, saved = {}, json.loads(Path(args.compare).read_text()) if args.compare else None
     total_min = total_median = total_server = 0.0
     print(f"{'request':72s} {'CPU min':>8s} {'median':>7s} {'db ms':>6s} {'db CPU':>6s} {'queries':>7s}")
-    with connection.execute_wrapper(timed):
+    with connection.execute_wrapper(db):
         for path in PATHS:
             if args.only and args.only not in path:
                 continue
             cpu, wall, queries = [], [], []
             server_before = server_cpu() if server_cpu else 0.0
             for _ in range(args.repeat):
-                db.update(seconds=0.0, queries=0)
+                db.reset()
                 n = next(unique)
                 start = time.process_time()
                 if profiler:
@@ -138,8 +130,8 @@ def main():
                 if profiler:
                     profiler.disable()
                 cpu.append((time.process_time() - start) * 1000)
-                wall.append(db["seconds"] * 1000)
-                queries.append(db["queries"])
+                wall.append(db.seconds * 1000)
+                queries.append(db.queries)
             server = ((server_cpu() - server_before) * 1000 / args.repeat) if server_cpu else float("nan")
             total_server += server
             bodies[path] = body.decode()
