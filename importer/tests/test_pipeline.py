@@ -219,22 +219,22 @@ def test_a_later_file_holding_locks_an_earlier_one_needs_rolls_back_and_loads_ag
     source = ArchiveSource(str(archive))
     first, second = source.list_files()[:2]
     (archive / second.key).write_bytes((archive / first.key).read_bytes())
-    real_load, real_check, checks = file_service.ingest_prepared, file_service._waits_on_lock, []
+    real_load, real_check, checks = file_service._load_once, file_service._waits_on_lock, []
     loads = []
 
-    def first_file_late(snapshot_text, *args, **kwargs):
-        loads.append(threading.current_thread().name)
-        if len(loads) == 1:  # held back until the second file has loaded and waits for its turn
-            deadline = time.monotonic() + 30
+    def first_file_late(cp, prepared, *args, **kwargs):
+        loads.append(prepared.file.key)
+        if loads.count(first.key) == 1 and prepared.file.key == first.key:  # whichever lane it is in:
+            deadline = time.monotonic() + 30  # held back until the second file has loaded and waits
             while not checks and time.monotonic() < deadline:
                 time.sleep(0.05)
-        return real_load(snapshot_text, *args, **kwargs)
+        return real_load(cp, prepared, *args, **kwargs)
 
     def watched(sessions):
         checks.append(real_check(sessions))
         return checks[-1]
 
-    monkeypatch.setattr(file_service, "ingest_prepared", first_file_late)
+    monkeypatch.setattr(file_service, "_load_once", first_file_late)
     monkeypatch.setattr(file_service, "_waits_on_lock", watched)
     checkpoint = checkpoint_create(source=str(archive))
     started = time.monotonic()
