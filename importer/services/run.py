@@ -32,7 +32,7 @@ from functools import partial
 from itertools import islice
 
 from django.conf import settings
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -188,9 +188,10 @@ def run_finish(cp, summary, statistics, cancelled=False):
     memory_release()  # the statistics engine forks its workers from this process (memory.py)
     stats_started = time.monotonic()
     if statistics:
-        summary.stats_note, done = _recompute_stats(cp.stats_days)
+        summary.stats_note, done, parks = _recompute_stats(cp.stats_days)
         if done:
             stats_days = {}
+            _classify_and_clear(cp, parks)
         else:
             status = ImportStatus.FAILED
     else:
@@ -246,12 +247,24 @@ def _stats_skipped(stats_days) -> str:
     return f"statistics not recomputed (as asked): run {calls}"
 
 
-def _recompute_stats(stats_days) -> tuple[str, bool]:
+def _classify_and_clear(cp, park_ids) -> None:
+    """Tiers by rule from the new figures (docs/metrics.md §7), committed together with the
+    emptied statistics plan: a run killed before that commit recomputes its statistics on resume
+    with the tiers it computed them with the first time, so no figure depends on where a run was
+    interrupted."""
+    from warehouse.aggregation.classify import classify_rides
+    with transaction.atomic():
+        if park_ids:
+            classify_rides(park_ids=sorted(park_ids))
+        ImportCheckpoint.objects.filter(pk=cp.pk).update(stats_days={}, updated_at=timezone.now())
+
+
+def _recompute_stats(stats_days) -> tuple[str, bool, list]:
     """Recompute the park-local days the run's committed files touched, park by park (the
-    statistics engine); (note, done)."""
+    statistics engine); (note, done, the parks recomputed)."""
     plan = park_days(stats_days)
     if not plan:
-        return "", True
+        return "", True, []
     from warehouse.aggregation import aggregation_run, parks_selected
     from warehouse.aggregation.runs import is_lock_error
     from warehouse.models import AggregationRun
@@ -266,16 +279,14 @@ def _recompute_stats(stats_days) -> tuple[str, bool]:
             if is_lock_error(exc) and attempt < STATS_ATTEMPTS - 1:
                 continue  # InnoDB broke a deadlock or timed out a lock wait: run the plan again
             return (f"statistics NOT recomputed ({type(exc).__name__}: {exc}); resume the run to recompute them",
-                    False)
+                    False, [])
         except Exception as exc:  # the rows are in; a resume of the run recomputes them
             return (f"statistics NOT recomputed ({type(exc).__name__}: {exc}); resume the run to recompute them",
-                    False)
+                    False, [])
         if not result.errors:
             break
     days = sum(len(d) for d in plan.values())
     if result.errors:
         return (f"statistics of {result.errors} park-day(s) failed (see aggregation run {result.run_id}); "
-                "resume the run to recompute them"), False
-    from warehouse.aggregation.classify import classify_rides  # tiers by rule from the new figures (docs/metrics.md §7)
-    classify_rides(park_ids=sorted(parks))
-    return f"statistics recomputed for {len(parks)} park(s), {days} park-day(s)", True
+                "resume the run to recompute them"), False, []
+    return f"statistics recomputed for {len(parks)} park(s), {days} park-day(s)", True, sorted(parks)

@@ -70,7 +70,9 @@ def _wipe():
         model.objects.all().delete()
     wm.AggregationRun.objects.all().delete()
     ImportCheckpoint.objects.all().delete()
-    Destination.objects.all().delete()  # parks, rides and mappings with it
+    Destination.objects.all().delete()  # mappings with it
+    Ride.objects.all().delete()  # and the rides with the tiers a run classified (a park outlives its destination)
+    Park.objects.all().delete()
 
 
 def _spawn(source):
@@ -187,3 +189,39 @@ def test_a_run_killed_with_sigkill_and_resumed_equals_an_uninterrupted_run(clean
     run_import(source=str(clean_archive))
     assert snapshot_rows() == resumed
     assert len(resumed[0]) == manifest(clean_archive)["totals"]["valid_events"] == checkpoint.events_imported
+
+
+class _Crash(BaseException):
+    """A process stop right after the rides' tiers were written (nothing catches it)."""
+
+
+def test_a_run_stopped_right_after_classifying_its_rides_resumes_to_the_same_figures(longer_archive, monkeypatch):
+    """The tiers a run classifies from its figures commit with the end of its statistics: a run
+    stopped between the two recomputes its statistics on resume with the tiers it started with,
+    not with the ones it had just classified (which would change every park's weights)."""
+    from warehouse.aggregation import classify
+
+    run_import(source=str(longer_archive))  # the uninterrupted run
+    expected = statistics_rows()
+    tiers = set(Ride.objects.filter(tier_source="RULES").values_list("tier", flat=True))
+    assert tiers & {1, 3}, tiers  # the classified weights differ from the unclassified ones
+    _wipe()
+
+    classify_rides = classify.classify_rides
+
+    def classify_then_stop(**kwargs):
+        classify_rides(**kwargs)
+        raise _Crash
+
+    monkeypatch.setattr(classify, "classify_rides", classify_then_stop)
+    with pytest.raises(_Crash):
+        run_import(source=str(longer_archive))
+    monkeypatch.setattr(classify, "classify_rides", classify_rides)
+    checkpoint = ImportCheckpoint.objects.get()
+    assert checkpoint.status == "IN_PROGRESS" and checkpoint.stats_days
+    assert not Ride.objects.filter(tier__isnull=False).exists()  # the stopped run's tiers did not commit
+    run_import(resume_latest=True)
+    checkpoint.refresh_from_db()
+    assert (checkpoint.status, checkpoint.stats_days) == ("COMPLETED", {})
+    assert statistics_rows() == expected
+    assert set(Ride.objects.filter(tier_source="RULES").values_list("tier", flat=True)) == tiers
