@@ -3,7 +3,9 @@
 `file_prepare` (main thread) maps the file's entities to rides and puts the ride ids in front of
 the line tails the worker formatted. Mapping decisions (rides, RideMapping rows, renames) commit
 in their own transaction on the main thread's connection before the file is handed on, so a
-mapping is never half made; a run killed after that commit finds the mapping on resume.
+mapping is never half made; a run killed after that commit finds the mapping on resume. Workers
+of one run meeting the same new destination, park or ride at once race to make it: the one whose
+mapping commits second meets a unique key, rolls back and reads the winner's rows.
 
 `file_commit` (a loader thread, its own connection) is the unit of work: the file's rows, its
 quality-log entries and the checkpoint's counters and cursor commit in ONE transaction, so a
@@ -32,7 +34,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -77,14 +79,18 @@ def file_prepare(*, archive_file: ArchiveFile, parsed: ParsedFile, resolver) -> 
     failure fails this file only (`read_error` says why); the run goes on."""
     if parsed.read_error:
         return PreparedFile(archive_file, parsed)
-    created, review = resolver.rides_created, resolver.review
-    try:
-        with transaction.atomic():
-            ride_ids = resolver.ride_ids(parsed.entities)
-    except Exception as exc:  # noqa: BLE001 - the file fails, the run goes on
-        resolver.reset()  # rolled back: cached decisions may name rows that do not exist
-        parsed.read_error, parsed.blocks = f"mapping: {type(exc).__name__}: {exc}"[:500], []
-        return PreparedFile(archive_file, parsed)
+    for attempt in range(LOCK_RETRIES):
+        created, review = resolver.rides_created, resolver.review
+        try:
+            with transaction.atomic():
+                ride_ids = resolver.ride_ids(parsed.entities)
+            break
+        except Exception as exc:  # noqa: BLE001 - the file fails, the run goes on
+            resolver.reset()  # rolled back: cached decisions may name rows that do not exist
+            if attempt < LOCK_RETRIES - 1 and (isinstance(exc, IntegrityError) or is_lock_error(exc)):
+                continue  # another process of the run made the same destination, park or ride first: read it
+            parsed.read_error, parsed.blocks = f"mapping: {type(exc).__name__}: {exc}"[:500], []
+            return PreparedFile(archive_file, parsed)
     snapshots, queues, waits, rows, skipped = [], [], [], 0, 0
     # In primary-key order (ride, then time within each block): the server walks its index forward.
     ordered = sorted(zip(ride_ids, parsed.blocks), key=lambda pair: -1 if pair[0] is None else pair[0])
