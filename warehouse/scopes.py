@@ -122,16 +122,41 @@ def _cover(days: periods.DayRange, complete: date | None):
     return wholes, ragged
 
 
-def _ranged(scope: Scope) -> dict[periods.DayRange, list[int]]:
+def _month_to_date(days: periods.DayRange, complete: date | None) -> list[periods.DayRange]:
+    """The kept month-to-date ranges (`warehouse.aggregation.ranges`) that may serve the end of
+    `days`: from the first of its last day's month through that day or the day before (a park
+    whose own day is behind has summed only through the day before), when `days` holds that whole
+    stretch of at least two days, does not end on the month's last day (the month's rollup is one
+    row then) and ends in the month the parks keep (that of their last complete day, `complete`
+    for the one furthest behind, or of the day after)."""
+    first = days.end.replace(day=1)
+    if (complete is None or days.start > first or (days.end + timedelta(days=1)).day == 1
+            or first not in (complete.replace(day=1), (complete + timedelta(days=1)).replace(day=1))):
+        return []
+    return [periods.DayRange(first, last) for last in (days.end - timedelta(days=1), days.end) if last > first]
+
+
+def _ranged(scope: Scope):
     """Per date range of the scope, the parks whose rides' sums over exactly that range are stored
-    and fresh (`warehouse.aggregation.ranges`): only ranges the run keeps for the group's today."""
-    wanted = {days: park_ids for days, park_ids in scope.groups.items() if scope.complete.get(days) is not None
-              and days in ranged_days(scope.complete[days] + timedelta(days=1))}
-    if not wanted:
-        return {}
-    fresh = fresh_ranges([pk for park_ids in wanted.values() for pk in park_ids], wanted)
-    found = {days: [pk for pk in park_ids if (pk, days.start, days.end) in fresh] for days, park_ids in wanted.items()}
-    return {days: park_ids for days, park_ids in found.items() if park_ids}
+    and fresh (`warehouse.aggregation.ranges`: only ranges the run keeps for the group's today),
+    and per (date range, park) of the others the last day of the longest fresh month-to-date
+    range that ends the date range (`_month_to_date`). One query, or none when no range can be kept."""
+    exact = {days: park_ids for days, park_ids in scope.groups.items() if scope.complete.get(days) is not None
+             and days in ranged_days(scope.complete[days] + timedelta(days=1))}
+    leading = {days: spans for days in scope.groups if (spans := _month_to_date(days, scope.complete.get(days)))}
+    if not exact and not leading:
+        return {}, {}
+    fresh = fresh_ranges([pk for days in {*exact, *leading} for pk in scope.groups[days]],
+                         {*exact, *(span for spans in leading.values() for span in spans)})
+    found = {days: [pk for pk in park_ids if (pk, days.start, days.end) in fresh] for days, park_ids in exact.items()}
+    whole = {days: park_ids for days, park_ids in found.items() if park_ids}
+    to_date = {}
+    for days, spans in leading.items():
+        for pk in set(scope.groups[days]).difference(whole.get(days, ())):
+            ends = [span.end for span in spans if (pk, span.start, span.end) in fresh]
+            if ends:
+                to_date[days, pk] = max(ends)
+    return whole, to_date
 
 
 @dataclass
@@ -151,12 +176,30 @@ def ride_sources(scope: Scope) -> Sources:
     months and years come from the period rollups of the parks that have them (rolled up from the
     same daily rows, so the sums are the same), the ragged ends and any period not rolled up from
     daily rows: a 30-day or a year's ranking reads about as many rows as a 7-day one."""
-    out, whole = Sources(), _ranged(scope)
+    out, (whole, to_date) = Sources(), _ranged(scope)
     for days, park_ids in sorted(whole.items(), key=lambda item: (item[0].start, item[0].end)):
         out.ranged.append((sorted(park_ids), days.start, days.end))
-    groups = [(days, [pk for pk in park_ids if pk not in whole.get(days, ())]) for days, park_ids in
-              scope.groups.items()]
-    plans = [(park_ids, *_cover(days, scope.complete.get(days))) for days, park_ids in groups if park_ids]
+    plans, leading = [], {}
+    for days, park_ids in scope.groups.items():
+        by_last = {}
+        for pk in park_ids:
+            if pk not in whole.get(days, ()):
+                by_last.setdefault(to_date.get((days, pk)), []).append(pk)
+        for last, group in by_last.items():
+            if last is None:
+                plans.append((group, *_cover(days, scope.complete.get(days))))
+                continue
+            # the month to date through `last` from its range sums, the days before it as any
+            # range, the days after it (at most one) from daily rows
+            first = days.end.replace(day=1)
+            leading.setdefault((first, last), []).extend(group)
+            wholes, ragged = (_cover(periods.DayRange(days.start, first - timedelta(days=1)),
+                                     scope.complete.get(days)) if days.start < first else ([], []))
+            if last < days.end:
+                ragged.append(periods.DayRange(last + timedelta(days=1), days.end))
+            plans.append((group, wholes, ragged))
+    for (first, last), park_ids in sorted(leading.items()):
+        out.ranged.append((sorted(park_ids), first, last))
     keys = {(ptype, start) for _, wholes, _ in plans for ptype, start, _ in wholes}
     have = set()
     if keys:  # a rollup counts once computed after its last day ended (then it holds every day)

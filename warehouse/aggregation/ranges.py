@@ -1,8 +1,12 @@
 """Each ride's sums over the ranges of park days the rankings ask for most: the last 7 and the last
-30 complete days of its park, and the 7 and 30 days before them (what trend percentages compare).
+30 complete days of its park, the 7 and 30 days before them (what trend percentages compare), and
+the month to date: from the first of the month of its park's last complete day through each day
+of that month so far (at least two days; up to 30 ranges).
 
-A ranking over one of these ranges then reads one row per ride (`warehouse.scopes.ride_sources`)
-instead of 7 or 30 daily rows, or a few rollups and up to 12 ragged days. The sums are those the
+A ranking over one of the first four then reads one row per ride (`warehouse.scopes.ride_sources`)
+instead of 7 or 30 daily rows, or a few rollups and up to 12 ragged days; a longer range ending
+in the current month (a year's ranking through yesterday) reads its month to date as one row
+instead of its weeks and ragged days. The sums are those the
 rankings take over the daily rows (`warehouse.ride_sums`), so the figures are the same. A park's
 rows of a range count only while its stamp is newer than every daily row of the park in the
 range (`fresh_ranges`): a day recomputed since sends the rankings back to the daily rows until
@@ -10,7 +14,7 @@ the next run sums the range again.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from django.db import connection, connections, router, transaction
@@ -33,12 +37,16 @@ _SUMS = ("SUM(operating_minutes)", "SUM(downtime_minutes)",
 
 
 def ranged_days(today: date) -> list[periods.DayRange]:
-    """The ranges kept for a park whose current park day is `today`."""
+    """The ranges kept for a park whose current park day is `today`: the RANGED_PERIODS and the
+    ranges before them, then the month to date through each complete day of the month so far."""
     out = []
     for period in RANGED_PERIODS:
         days = periods.resolve(period, today=today)
         out += [days, periods.previous(period, days)]
-    return out
+    last = today - timedelta(days=1)
+    first = last.replace(day=1)
+    out += [periods.DayRange(first, first + timedelta(days=n)) for n in range(1, (last - first).days + 1)]
+    return list(dict.fromkeys(out))  # on the 7th, the last 7 days are the month to date
 
 
 def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) -> set[tuple[int, date, date]]:
