@@ -122,28 +122,38 @@ def _cover(days: periods.DayRange, complete: date | None):
     return wholes, ragged
 
 
-def _month_to_date(days: periods.DayRange, complete: date | None) -> list[periods.DayRange]:
-    """The kept month-to-date ranges (`warehouse.aggregation.ranges`) that may serve the end of
-    `days`: from the first of its last day's month through that day or the day before (a park
-    whose own day is behind has summed only through the day before), when `days` holds that whole
-    stretch of at least two days, does not end on the month's last day (the month's rollup is one
-    row then) and ends in the month the parks keep (that of their last complete day, `complete`
-    for the one furthest behind, or of the day after)."""
-    first = days.end.replace(day=1)
-    if (complete is None or days.start > first or (days.end + timedelta(days=1)).day == 1
-            or first not in (complete.replace(day=1), (complete + timedelta(days=1)).replace(day=1))):
+def _to_date(days: periods.DayRange, complete: date | None) -> list[periods.DayRange]:
+    """The kept year-to-date and month-to-date ranges (`warehouse.aggregation.ranges`) that may
+    serve the end of `days`, best first: from the first of its last day's year, then of its month,
+    through that day or the day before (a park whose own day is behind has summed only through the
+    day before). Each only when `days` holds that whole stretch of at least two days and could be
+    kept: the year to date (through a park's last complete day alone) when `days` ends on the last
+    complete day of the parks furthest behind (`complete`) or the day after, and not on December
+    31 (the year's rollup is one row then); the month to date (through each day of the month so
+    far) when `days` ends in their month or that of the day after, and not on its last day."""
+    if complete is None:
         return []
-    return [periods.DayRange(first, last) for last in (days.end - timedelta(days=1), days.end) if last > first]
+    after, out = days.end + ONE_DAY, []
+    months = (complete.replace(day=1), (complete + ONE_DAY).replace(day=1))
+    for first, kept in ((days.end.replace(month=1, day=1), complete <= days.end <= complete + ONE_DAY
+                         and after.year == days.end.year),
+                        (days.end.replace(day=1), after.day != 1 and days.end.replace(day=1) in months)):
+        if kept and days.start <= first:
+            out += [periods.DayRange(first, last) for last in (days.end, days.end - ONE_DAY) if last > first]
+    return list(dict.fromkeys(out))  # in January the year to date is the month to date
+
+
+ONE_DAY = timedelta(days=1)
 
 
 def _ranged(scope: Scope):
     """Per date range of the scope, the parks whose rides' sums over exactly that range are stored
     and fresh (`warehouse.aggregation.ranges`: only ranges the run keeps for the group's today),
-    and per (date range, park) of the others the last day of the longest fresh month-to-date
-    range that ends the date range (`_month_to_date`). One query, or none when no range can be kept."""
+    and per (date range, park) of the others the best fresh year- or month-to-date range that ends
+    the date range (`_to_date`). One query, or none when no range can be kept."""
     exact = {days: park_ids for days, park_ids in scope.groups.items() if scope.complete.get(days) is not None
-             and days in ranged_days(scope.complete[days] + timedelta(days=1))}
-    leading = {days: spans for days in scope.groups if (spans := _month_to_date(days, scope.complete.get(days)))}
+             and days in ranged_days(scope.complete[days] + ONE_DAY)}
+    leading = {days: spans for days in scope.groups if (spans := _to_date(days, scope.complete.get(days)))}
     if not exact and not leading:
         return {}, {}
     fresh = fresh_ranges([pk for days in {*exact, *leading} for pk in scope.groups[days]],
@@ -153,9 +163,9 @@ def _ranged(scope: Scope):
     to_date = {}
     for days, spans in leading.items():
         for pk in set(scope.groups[days]).difference(whole.get(days, ())):
-            ends = [span.end for span in spans if (pk, span.start, span.end) in fresh]
-            if ends:
-                to_date[days, pk] = max(ends)
+            best = next((span for span in spans if (pk, span.start, span.end) in fresh), None)
+            if best is not None:
+                to_date[days, pk] = best
     return whole, to_date
 
 
@@ -172,7 +182,8 @@ class Sources:
 
 def ride_sources(scope: Scope) -> Sources:
     """Where a scope's ride rows come from. A range summed whole by the statistics run (the last 7
-    or 30 complete days and the ranges before them) gives one row per ride; otherwise whole weeks,
+    or 30 complete days and the ranges before them) gives one row per ride; so does the year or
+    month to date that ends a longer range (`_to_date`); before it, or otherwise, whole weeks,
     months and years come from the period rollups of the parks that have them (rolled up from the
     same daily rows, so the sums are the same), the ragged ends and any period not rolled up from
     daily rows: a 30-day or a year's ranking reads about as many rows as a 7-day one."""
@@ -185,18 +196,17 @@ def ride_sources(scope: Scope) -> Sources:
         for pk in park_ids:
             if pk not in whole.get(days, ()):
                 by_last.setdefault(to_date.get((days, pk)), []).append(pk)
-        for last, group in by_last.items():
-            if last is None:
+        for span, group in by_last.items():
+            if span is None:
                 plans.append((group, *_cover(days, scope.complete.get(days))))
                 continue
-            # the month to date through `last` from its range sums, the days before it as any
-            # range, the days after it (at most one) from daily rows
-            first = days.end.replace(day=1)
-            leading.setdefault((first, last), []).extend(group)
-            wholes, ragged = (_cover(periods.DayRange(days.start, first - timedelta(days=1)),
-                                     scope.complete.get(days)) if days.start < first else ([], []))
-            if last < days.end:
-                ragged.append(periods.DayRange(last + timedelta(days=1), days.end))
+            # the year or month to date through span.end from its range sums, the days before it
+            # as any range, the days after it (at most one) from daily rows
+            leading.setdefault((span.start, span.end), []).extend(group)
+            wholes, ragged = (_cover(periods.DayRange(days.start, span.start - ONE_DAY), scope.complete.get(days))
+                              if days.start < span.start else ([], []))
+            if span.end < days.end:
+                ragged.append(periods.DayRange(span.end + ONE_DAY, days.end))
             plans.append((group, wholes, ragged))
     for (first, last), park_ids in sorted(leading.items()):
         out.ranged.append((sorted(park_ids), first, last))

@@ -1,12 +1,12 @@
 """Each ride's sums over the ranges of park days the rankings ask for most: the last 7 and the last
 30 complete days of its park, the 7 and 30 days before them (what trend percentages compare), and
 the month to date: from the first of the month of its park's last complete day through each day
-of that month so far (at least two days; up to 30 ranges).
+of that month so far (at least two days; up to 30 ranges), and the year to date through that day.
 
 A ranking over one of the first four then reads one row per ride (`warehouse.scopes.ride_sources`)
 instead of 7 or 30 daily rows, or a few rollups and up to 12 ragged days; a longer range ending
-in the current month (a year's ranking through yesterday) reads its month to date as one row
-instead of its weeks and ragged days. The sums are those the
+in the current month reads its month to date as one row instead of its weeks and ragged days, and
+one through yesterday (a year's ranking) its year to date as one row instead of its months too. The sums are those the
 rankings take over the daily rows (`warehouse.ride_sums`), so the figures are the same. A park's
 rows of a range count only while its stamp is newer than every daily row of the park in the
 range (`fresh_ranges`): a day recomputed since sends the rankings back to the daily rows until
@@ -38,7 +38,8 @@ _SUMS = ("SUM(operating_minutes)", "SUM(downtime_minutes)",
 
 def ranged_days(today: date) -> list[periods.DayRange]:
     """The ranges kept for a park whose current park day is `today`: the RANGED_PERIODS and the
-    ranges before them, then the month to date through each complete day of the month so far."""
+    ranges before them, the month to date through each complete day of the month so far, and the
+    year to date through the last complete day."""
     out = []
     for period in RANGED_PERIODS:
         days = periods.resolve(period, today=today)
@@ -46,7 +47,9 @@ def ranged_days(today: date) -> list[periods.DayRange]:
     last = today - timedelta(days=1)
     first = last.replace(day=1)
     out += [periods.DayRange(first, first + timedelta(days=n)) for n in range(1, (last - first).days + 1)]
-    return list(dict.fromkeys(out))  # on the 7th, the last 7 days are the month to date
+    if last > last.replace(month=1, day=1):
+        out.append(periods.DayRange(last.replace(month=1, day=1), last))
+    return list(dict.fromkeys(out))  # on the 7th, the last 7 days are the month to date; in January, the year's
 
 
 def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) -> set[tuple[int, date, date]]:

@@ -188,9 +188,9 @@ def test_a_day_recomputed_since_its_range_was_summed_sends_the_park_back_to_dail
 def test_the_run_sums_a_range_again_only_when_one_of_its_days_was_recomputed(season):
     park = season[0]
     assert ranges_refresh({park: [date(2024, 7, 10)]}, NOW) == 0  # the day in progress: no kept range holds it
-    # 3 rides x (7 days, 30 days, and the month to date through each of July 2-9)
-    assert ranges_refresh({park: [date(2024, 7, 1)]}, NOW) == 3 * (2 + 8)
-    assert ranges_refresh({park: [date(2024, 7, 8)]}, NOW) == 3 * (2 + 2)  # through July 8 and July 9
+    # 3 rides x (7 days, 30 days, the month to date through each of July 2-9, the year to date)
+    assert ranges_refresh({park: [date(2024, 7, 1)]}, NOW) == 3 * (2 + 8 + 1)
+    assert ranges_refresh({park: [date(2024, 7, 8)]}, NOW) == 3 * (2 + 2 + 1)  # month to date through July 8, 9
     later = NOW + timedelta(days=1)  # a new park day: the kept ranges move on, the old ones go
     ranges_refresh({park: []}, later)
     kept = set(ParkRangeStamp.objects.filter(park=park).values_list("first_day", "last_day"))
@@ -225,6 +225,27 @@ def test_a_long_range_ending_this_month_reads_its_month_to_date_as_one_row(seaso
     assert _sources(scope) == sources - {"rideperiodstats"}  # July so far: the month to date alone
     close(park_downtime_ranking(scope, sort_by="shame_score", limit=10)[1][0],
           park_downtime_ranking(daily_only(scope), sort_by="shame_score", limit=10)[1][0])
+
+
+@pytest.mark.parametrize("end,sources", [
+    (date(2024, 7, 9), {"riderangestats", "ridedailystats"}),  # + December 2023, a month without rollups
+    (date(2024, 7, 10), {"riderangestats", "ridedailystats"}),  # + the day in progress
+])
+def test_a_range_through_yesterday_holding_new_year_reads_its_year_to_date_as_one_row(season, end, sources):
+    scope = scope_resolve(parks=season, now=NOW, period=periods.CUSTOM, start=date(2023, 12, 1), end=end)
+    assert _sources(scope) == sources
+    sql, params = _ride_rows_sql(scope, None)
+    assert date(2024, 1, 1) in params or "2024-01-01" in sql  # the range rows from New Year's Day
+    fast, slow = ride_figures(scope), ride_figures(daily_only(scope))
+    assert list(fast) == list(slow) and len(fast) == 6
+    for ride_id in fast:
+        close(fast[ride_id], slow[ride_id])
+    close(park_downtime_ranking(scope, sort_by="uptime_percentage", limit=10)[1][0],
+          park_downtime_ranking(daily_only(scope), sort_by="uptime_percentage", limit=10)[1][0])
+    # not through yesterday (nor the day after): no year to date is kept, the month to date serves
+    scope = scope_resolve(parks=season, now=NOW, period=periods.CUSTOM, start=date(2023, 12, 1), end=date(2024, 7, 8))
+    assert _sources(scope) == {"riderangestats", "rideperiodstats", "ridedailystats"}
+    close(ride_figures(scope), ride_figures(daily_only(scope)))
 
 
 def test_a_month_to_date_with_a_day_recomputed_since_is_not_read(season):
