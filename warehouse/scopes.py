@@ -149,11 +149,13 @@ ONE_DAY = timedelta(days=1)
 def _ranged(scope: Scope):
     """Per date range of the scope, the parks whose rides' sums over exactly that range are stored
     and fresh (`warehouse.aggregation.ranges`: only ranges the run keeps for the group's today),
-    and per (date range, park) of the others the best fresh year- or month-to-date range that ends
-    the date range (`_to_date`). One query, or none when no range can be kept."""
+    and per (date range, park) of the other date ranges the best fresh year- or month-to-date range
+    that ends it (`_to_date`). One query, or none when no range can be kept."""
     exact = {days: park_ids for days, park_ids in scope.groups.items() if scope.complete.get(days) is not None
              and days in ranged_days(scope.complete[days] + ONE_DAY)}
-    leading = {days: spans for days in scope.groups if (spans := _to_date(days, scope.complete.get(days)))}
+    # a kept whole range serves its parks (those whose sums are stale fall back to the rollups)
+    leading = {days: spans for days in scope.groups
+               if days not in exact and (spans := _to_date(days, scope.complete.get(days)))}
     if not exact and not leading:
         return {}, {}
     fresh = fresh_ranges([pk for days in {*exact, *leading} for pk in scope.groups[days]],
