@@ -72,6 +72,24 @@ def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) ->
                 if periods.DayRange(first, last) in ranges}
 
 
+def _fresh_stamps(kept: dict) -> set[tuple[int, periods.DayRange]]:
+    """(park_id, range) of the stamps `kept` (park -> range -> computed_at) newer than every daily
+    row of the park in the range, as `fresh_ranges` decides, from one read of the daily rows
+    computed after the oldest of them (the run's check of a park's thirty-odd ranges: reading the
+    park's days once, not once per range that holds them)."""
+    stamps = [(park_id, span, at) for park_id, spans in kept.items() for span, at in spans.items()]
+    if not stamps:
+        return set()
+    later = {}
+    for park_id, day, computed in ParkDailyStats.objects.filter(
+            park_id__in=list(kept), date__gte=min(span.start for _, span, _ in stamps),
+            date__lte=max(span.end for _, span, _ in stamps),
+            computed_at__gt=min(at for _, _, at in stamps)).values_list("park_id", "date", "computed_at"):
+        later.setdefault(park_id, []).append((day, computed))
+    return {(park_id, span) for park_id, span, at in stamps
+            if not any(span.start <= day <= span.end and computed > at for day, computed in later.get(park_id, ()))}
+
+
 def _sum_range(park_id: int, days: periods.DayRange, stamp: datetime) -> int:
     """Replace the park's rows of one range with its rides' sums over their daily rows."""
     ride_table, daily = RideRangeStats._meta.db_table, RideDailyStats._meta.db_table
@@ -100,15 +118,16 @@ def ranges_refresh(plan: dict, now: datetime) -> int:
             continue
     if not wanted:
         return 0
-    fresh = fresh_ranges(wanted, {span for spans, _ in wanted.values() for span in spans})
     kept = {}
-    for park_id, first, last in ParkRangeStamp.objects.filter(park_id__in=list(wanted)).values_list(
-            "park_id", "first_day", "last_day"):
-        kept.setdefault(park_id, []).append(periods.DayRange(first, last))
+    for park_id, first, last, computed in ParkRangeStamp.objects.filter(park_id__in=list(wanted)).values_list(
+            "park_id", "first_day", "last_day", "computed_at"):
+        kept.setdefault(park_id, {})[periods.DayRange(first, last)] = computed
+    fresh = _fresh_stamps(kept)
     written = 0
     for park_id, (spans, days) in wanted.items():
-        dropped = [span for span in kept.get(park_id, []) if span not in spans]
-        summed = [span for span in spans if (park_id, span.start, span.end) not in fresh
+        keeping = set(spans)
+        dropped = [span for span in kept.get(park_id, {}) if span not in keeping]
+        summed = [span for span in spans if (park_id, span) not in fresh
                   or any(span.start <= day <= span.end for day in days)]
         if not dropped and not summed:
             continue

@@ -191,6 +191,10 @@ def test_the_run_sums_a_range_again_only_when_one_of_its_days_was_recomputed(sea
     # 3 rides x (7 days, 30 days, the month to date through each of July 2-9, the year to date)
     assert ranges_refresh({park: [date(2024, 7, 1)]}, NOW) == 3 * (2 + 8 + 1)
     assert ranges_refresh({park: [date(2024, 7, 8)]}, NOW) == 3 * (2 + 2 + 1)  # month to date through July 8, 9
+    # a day recomputed since by a run that did not get to its refresh: the ranges holding it are stale
+    ParkDailyStats.objects.filter(park=park, date=date(2024, 7, 5)).update(computed_at=dj_timezone.now())
+    assert ranges_refresh({park: []}, NOW) == 3 * (2 + 5 + 1)  # month to date through July 5-9
+    assert ranges_refresh({park: []}, NOW) == 0
     later = NOW + timedelta(days=1)  # a new park day: the kept ranges move on, the old ones go
     ranges_refresh({park: []}, later)
     kept = set(ParkRangeStamp.objects.filter(park=park).values_list("first_day", "last_day"))
