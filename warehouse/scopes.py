@@ -122,16 +122,53 @@ def _cover(days: periods.DayRange, complete: date | None):
     return wholes, ragged
 
 
-def _ranged(scope: Scope) -> dict[periods.DayRange, list[int]]:
+def _to_date(days: periods.DayRange, complete: date | None) -> list[periods.DayRange]:
+    """The kept year-to-date and month-to-date ranges (`warehouse.aggregation.ranges`) that may
+    serve the end of `days`, best first: from the first of its last day's year, then of its month,
+    through that day or the day before (a park whose own day is behind has summed only through the
+    day before). Each only when `days` holds that whole stretch of at least two days and could be
+    kept: the year to date (through a park's last complete day alone) when `days` ends on the last
+    complete day of the parks furthest behind (`complete`) or the day after, and not on December
+    31 (the year's rollup is one row then); the month to date (through each day of the month so
+    far) when `days` ends in their month or that of the day after, and not on its last day."""
+    if complete is None:
+        return []
+    after, out = days.end + ONE_DAY, []
+    months = (complete.replace(day=1), (complete + ONE_DAY).replace(day=1))
+    for first, kept in ((days.end.replace(month=1, day=1), complete <= days.end <= complete + ONE_DAY
+                         and after.year == days.end.year),
+                        (days.end.replace(day=1), after.day != 1 and days.end.replace(day=1) in months)):
+        if kept and days.start <= first:
+            out += [periods.DayRange(first, last) for last in (days.end, days.end - ONE_DAY) if last > first]
+    return list(dict.fromkeys(out))  # in January the year to date is the month to date
+
+
+ONE_DAY = timedelta(days=1)
+
+
+def _ranged(scope: Scope):
     """Per date range of the scope, the parks whose rides' sums over exactly that range are stored
-    and fresh (`warehouse.aggregation.ranges`): only ranges the run keeps for the group's today."""
-    wanted = {days: park_ids for days, park_ids in scope.groups.items() if scope.complete.get(days) is not None
-              and days in ranged_days(scope.complete[days] + timedelta(days=1))}
-    if not wanted:
-        return {}
-    fresh = fresh_ranges([pk for park_ids in wanted.values() for pk in park_ids], wanted)
-    found = {days: [pk for pk in park_ids if (pk, days.start, days.end) in fresh] for days, park_ids in wanted.items()}
-    return {days: park_ids for days, park_ids in found.items() if park_ids}
+    and fresh (`warehouse.aggregation.ranges`: only ranges the run keeps for the group's today),
+    and per (date range, park) of the other date ranges the best fresh year- or month-to-date range
+    that ends it (`_to_date`). One query, or none when no range can be kept."""
+    exact = {days: park_ids for days, park_ids in scope.groups.items() if scope.complete.get(days) is not None
+             and days in ranged_days(scope.complete[days] + ONE_DAY)}
+    # a kept whole range serves its parks (those whose sums are stale fall back to the rollups)
+    leading = {days: spans for days in scope.groups
+               if days not in exact and (spans := _to_date(days, scope.complete.get(days)))}
+    if not exact and not leading:
+        return {}, {}
+    fresh = fresh_ranges([pk for days in {*exact, *leading} for pk in scope.groups[days]],
+                         {*exact, *(span for spans in leading.values() for span in spans)})
+    found = {days: [pk for pk in park_ids if (pk, days.start, days.end) in fresh] for days, park_ids in exact.items()}
+    whole = {days: park_ids for days, park_ids in found.items() if park_ids}
+    to_date = {}
+    for days, spans in leading.items():
+        for pk in set(scope.groups[days]).difference(whole.get(days, ())):
+            best = next((span for span in spans if (pk, span.start, span.end) in fresh), None)
+            if best is not None:
+                to_date[days, pk] = best
+    return whole, to_date
 
 
 @dataclass
@@ -147,16 +184,34 @@ class Sources:
 
 def ride_sources(scope: Scope) -> Sources:
     """Where a scope's ride rows come from. A range summed whole by the statistics run (the last 7
-    or 30 complete days and the ranges before them) gives one row per ride; otherwise whole weeks,
+    or 30 complete days and the ranges before them) gives one row per ride; so does the year or
+    month to date that ends a longer range (`_to_date`); before it, or otherwise, whole weeks,
     months and years come from the period rollups of the parks that have them (rolled up from the
     same daily rows, so the sums are the same), the ragged ends and any period not rolled up from
     daily rows: a 30-day or a year's ranking reads about as many rows as a 7-day one."""
-    out, whole = Sources(), _ranged(scope)
+    out, (whole, to_date) = Sources(), _ranged(scope)
     for days, park_ids in sorted(whole.items(), key=lambda item: (item[0].start, item[0].end)):
         out.ranged.append((sorted(park_ids), days.start, days.end))
-    groups = [(days, [pk for pk in park_ids if pk not in whole.get(days, ())]) for days, park_ids in
-              scope.groups.items()]
-    plans = [(park_ids, *_cover(days, scope.complete.get(days))) for days, park_ids in groups if park_ids]
+    plans, leading = [], {}
+    for days, park_ids in scope.groups.items():
+        by_last = {}
+        for pk in park_ids:
+            if pk not in whole.get(days, ()):
+                by_last.setdefault(to_date.get((days, pk)), []).append(pk)
+        for span, group in by_last.items():
+            if span is None:
+                plans.append((group, *_cover(days, scope.complete.get(days))))
+                continue
+            # the year or month to date through span.end from its range sums, the days before it
+            # as any range, the days after it (at most one) from daily rows
+            leading.setdefault((span.start, span.end), []).extend(group)
+            wholes, ragged = (_cover(periods.DayRange(days.start, span.start - ONE_DAY), scope.complete.get(days))
+                              if days.start < span.start else ([], []))
+            if span.end < days.end:
+                ragged.append(periods.DayRange(span.end + ONE_DAY, days.end))
+            plans.append((group, wholes, ragged))
+    for (first, last), park_ids in sorted(leading.items()):
+        out.ranged.append((sorted(park_ids), first, last))
     keys = {(ptype, start) for _, wholes, _ in plans for ptype, start, _ in wholes}
     have = set()
     if keys:  # a rollup counts once computed after its last day ended (then it holds every day)

@@ -1,8 +1,12 @@
 """Each ride's sums over the ranges of park days the rankings ask for most: the last 7 and the last
-30 complete days of its park, and the 7 and 30 days before them (what trend percentages compare).
+30 complete days of its park, the 7 and 30 days before them (what trend percentages compare), and
+the month to date: from the first of the month of its park's last complete day through each day
+of that month so far (at least two days; up to 30 ranges), and the year to date through that day.
 
-A ranking over one of these ranges then reads one row per ride (`warehouse.scopes.ride_sources`)
-instead of 7 or 30 daily rows, or a few rollups and up to 12 ragged days. The sums are those the
+A ranking over one of the first four then reads one row per ride (`warehouse.scopes.ride_sources`)
+instead of 7 or 30 daily rows, or a few rollups and up to 12 ragged days; a longer range ending
+in the current month reads its month to date as one row instead of its weeks and ragged days, and
+one through yesterday (a year's ranking) its year to date as one row instead of its months too. The sums are those the
 rankings take over the daily rows (`warehouse.ride_sums`), so the figures are the same. A park's
 rows of a range count only while its stamp is newer than every daily row of the park in the
 range (`fresh_ranges`): a day recomputed since sends the rankings back to the daily rows until
@@ -10,7 +14,7 @@ the next run sums the range again.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from django.db import connection, connections, router, transaction
@@ -33,12 +37,19 @@ _SUMS = ("SUM(operating_minutes)", "SUM(downtime_minutes)",
 
 
 def ranged_days(today: date) -> list[periods.DayRange]:
-    """The ranges kept for a park whose current park day is `today`."""
+    """The ranges kept for a park whose current park day is `today`: the RANGED_PERIODS and the
+    ranges before them, the month to date through each complete day of the month so far, and the
+    year to date through the last complete day."""
     out = []
     for period in RANGED_PERIODS:
         days = periods.resolve(period, today=today)
         out += [days, periods.previous(period, days)]
-    return out
+    last = today - timedelta(days=1)
+    first = last.replace(day=1)
+    out += [periods.DayRange(first, first + timedelta(days=n)) for n in range(1, (last - first).days + 1)]
+    if last > last.replace(month=1, day=1):
+        out.append(periods.DayRange(last.replace(month=1, day=1), last))
+    return list(dict.fromkeys(out))  # on the 7th, the last 7 days are the month to date; in January, the year's
 
 
 def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) -> set[tuple[int, date, date]]:
@@ -59,6 +70,24 @@ def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) ->
         cursor.execute(sql, [*park_ids, *firsts, *lasts])
         return {(park_id, first, last) for park_id, first, last in cursor.fetchall()
                 if periods.DayRange(first, last) in ranges}
+
+
+def _fresh_stamps(kept: dict) -> set[tuple[int, periods.DayRange]]:
+    """(park_id, range) of the stamps `kept` (park -> range -> computed_at) newer than every daily
+    row of the park in the range, as `fresh_ranges` decides, from one read of the daily rows
+    computed after the oldest of them (the run's check of a park's thirty-odd ranges: reading the
+    park's days once, not once per range that holds them)."""
+    stamps = [(park_id, span, at) for park_id, spans in kept.items() for span, at in spans.items()]
+    if not stamps:
+        return set()
+    later = {}
+    for park_id, day, computed in ParkDailyStats.objects.filter(
+            park_id__in=list(kept), date__gte=min(span.start for _, span, _ in stamps),
+            date__lte=max(span.end for _, span, _ in stamps),
+            computed_at__gt=min(at for _, _, at in stamps)).values_list("park_id", "date", "computed_at"):
+        later.setdefault(park_id, []).append((day, computed))
+    return {(park_id, span) for park_id, span, at in stamps
+            if not any(span.start <= day <= span.end and computed > at for day, computed in later.get(park_id, ()))}
 
 
 def _sum_range(park_id: int, days: periods.DayRange, stamp: datetime) -> int:
@@ -89,15 +118,16 @@ def ranges_refresh(plan: dict, now: datetime) -> int:
             continue
     if not wanted:
         return 0
-    fresh = fresh_ranges(wanted, {span for spans, _ in wanted.values() for span in spans})
     kept = {}
-    for park_id, first, last in ParkRangeStamp.objects.filter(park_id__in=list(wanted)).values_list(
-            "park_id", "first_day", "last_day"):
-        kept.setdefault(park_id, []).append(periods.DayRange(first, last))
+    for park_id, first, last, computed in ParkRangeStamp.objects.filter(park_id__in=list(wanted)).values_list(
+            "park_id", "first_day", "last_day", "computed_at"):
+        kept.setdefault(park_id, {})[periods.DayRange(first, last)] = computed
+    fresh = _fresh_stamps(kept)
     written = 0
     for park_id, (spans, days) in wanted.items():
-        dropped = [span for span in kept.get(park_id, []) if span not in spans]
-        summed = [span for span in spans if (park_id, span.start, span.end) not in fresh
+        keeping = set(spans)
+        dropped = [span for span in kept.get(park_id, {}) if span not in keeping]
+        summed = [span for span in spans if (park_id, span) not in fresh
                   or any(span.start <= day <= span.end for day in days)]
         if not dropped and not summed:
             continue

@@ -33,6 +33,9 @@ LISTS = [
     ("/api/rides/downtime", {"period": "last_week"}, 7),
     ("/api/rides/downtime", {"period": "7days"}, 7),
     ("/api/rides/downtime", {"period": "30days", "sort_by": "trend_percentage"}, 7),
+    # a year through yesterday: one query checks its year to date is fresh, one looks for rollups
+    ("/api/rides/downtime", {"start": "2023-06-12", "end": "2024-06-11"}, 8),
+    ("/api/parks/downtime", {"start": "2023-06-12", "end": "2024-06-11"}, 7),
     ("/api/rides/waittimes", {"period": "yesterday"}, 5),
     ("/api/rides/waittimes", {"period": "7days"}, 7),
     ("/api/trends", {"category": "parks-declining", "period": "yesterday"}, 5),

@@ -188,7 +188,13 @@ def test_a_day_recomputed_since_its_range_was_summed_sends_the_park_back_to_dail
 def test_the_run_sums_a_range_again_only_when_one_of_its_days_was_recomputed(season):
     park = season[0]
     assert ranges_refresh({park: [date(2024, 7, 10)]}, NOW) == 0  # the day in progress: no kept range holds it
-    assert ranges_refresh({park: [date(2024, 7, 1)]}, NOW) == 6  # 3 rides x (7 days, 30 days)
+    # 3 rides x (7 days, 30 days, the month to date through each of July 2-9, the year to date)
+    assert ranges_refresh({park: [date(2024, 7, 1)]}, NOW) == 3 * (2 + 8 + 1)
+    assert ranges_refresh({park: [date(2024, 7, 8)]}, NOW) == 3 * (2 + 2 + 1)  # month to date through July 8, 9
+    # a day recomputed since by a run that did not get to its refresh: the ranges holding it are stale
+    ParkDailyStats.objects.filter(park=park, date=date(2024, 7, 5)).update(computed_at=dj_timezone.now())
+    assert ranges_refresh({park: []}, NOW) == 3 * (2 + 5 + 1)  # month to date through July 5-9
+    assert ranges_refresh({park: []}, NOW) == 0
     later = NOW + timedelta(days=1)  # a new park day: the kept ranges move on, the old ones go
     ranges_refresh({park: []}, later)
     kept = set(ParkRangeStamp.objects.filter(park=park).values_list("first_day", "last_day"))
@@ -198,3 +204,63 @@ def test_the_run_sums_a_range_again_only_when_one_of_its_days_was_recomputed(sea
     fast, slow = ride_figures(scope), ride_figures(daily_only(scope))
     for ride_id in slow:
         close(fast[ride_id], slow[ride_id])
+
+
+def _sources(scope):
+    sql, _ = _ride_rows_sql(scope, None)
+    return {table for table in ("riderangestats", "rideperiodstats", "ridedailystats") if table in sql}
+
+
+@pytest.mark.parametrize("end,sources", [
+    (date(2024, 7, 9), {"riderangestats", "rideperiodstats"}),  # April 22 - June 30 in weeks and months
+    (date(2024, 7, 10), {"riderangestats", "rideperiodstats", "ridedailystats"}),  # + the day in progress
+])
+def test_a_long_range_ending_this_month_reads_its_month_to_date_as_one_row(season, end, sources):
+    scope = scope_resolve(parks=season, now=NOW, period=periods.CUSTOM, start=date(2024, 4, 22), end=end)
+    assert _sources(scope) == sources
+    fast, slow = ride_figures(scope), ride_figures(daily_only(scope))
+    assert list(fast) == list(slow) and len(fast) == 6
+    for ride_id in fast:
+        close(fast[ride_id], slow[ride_id])
+    for sort_by in ("downtime_hours", "uptime_percentage", "mttr_minutes"):
+        close(_rides_ranking_rows(scope, sort_by=sort_by, limit=10),
+              _rides_ranking_rows(daily_only(scope), sort_by=sort_by, limit=10))
+    scope = scope_resolve(parks=season, now=NOW, period=periods.CUSTOM, start=date(2024, 7, 1), end=end)
+    assert _sources(scope) == sources - {"rideperiodstats"}  # July so far: the month to date alone
+    close(park_downtime_ranking(scope, sort_by="shame_score", limit=10)[1][0],
+          park_downtime_ranking(daily_only(scope), sort_by="shame_score", limit=10)[1][0])
+
+
+@pytest.mark.parametrize("end,sources", [
+    (date(2024, 7, 9), {"riderangestats", "ridedailystats"}),  # + December 2023, a month without rollups
+    (date(2024, 7, 10), {"riderangestats", "ridedailystats"}),  # + the day in progress
+])
+def test_a_range_through_yesterday_holding_new_year_reads_its_year_to_date_as_one_row(season, end, sources):
+    scope = scope_resolve(parks=season, now=NOW, period=periods.CUSTOM, start=date(2023, 12, 1), end=end)
+    assert _sources(scope) == sources
+    sql, params = _ride_rows_sql(scope, None)
+    assert date(2024, 1, 1) in params or "2024-01-01" in sql  # the range rows from New Year's Day
+    fast, slow = ride_figures(scope), ride_figures(daily_only(scope))
+    assert list(fast) == list(slow) and len(fast) == 6
+    for ride_id in fast:
+        close(fast[ride_id], slow[ride_id])
+    close(park_downtime_ranking(scope, sort_by="uptime_percentage", limit=10)[1][0],
+          park_downtime_ranking(daily_only(scope), sort_by="uptime_percentage", limit=10)[1][0])
+    # not through yesterday (nor the day after): no year to date is kept, the month to date serves
+    scope = scope_resolve(parks=season, now=NOW, period=periods.CUSTOM, start=date(2023, 12, 1), end=date(2024, 7, 8))
+    assert _sources(scope) == {"riderangestats", "rideperiodstats", "ridedailystats"}
+    close(ride_figures(scope), ride_figures(daily_only(scope)))
+
+
+def test_a_month_to_date_with_a_day_recomputed_since_is_not_read(season):
+    # July 8: after the week of July 1-7, so the rollups the park falls back on do not hold it
+    day = RideDailyStats.objects.filter(park=season[0], date=date(2024, 7, 8)).first()
+    RideDailyStats.objects.filter(pk=day.pk).update(downtime_minutes=day.downtime_minutes + 500)
+    ParkDailyStats.objects.filter(park=season[0], date=date(2024, 7, 8)).update(computed_at=dj_timezone.now())
+    for end in (date(2024, 7, 9), date(2024, 7, 8)):  # through July 8: July 1-7 summed, July 8 from its row
+        scope = scope_resolve(parks=season, now=NOW, period=periods.CUSTOM, start=date(2024, 5, 1), end=end)
+        fast, slow = ride_figures(scope), ride_figures(daily_only(scope))
+        for ride_id in slow:
+            close(fast[ride_id], slow[ride_id])
+        assert fast[day.ride_id]["downtime"] == slow[day.ride_id]["downtime"] >= 500
+        assert _sources(scope) == {"riderangestats", "rideperiodstats", "ridedailystats"}
