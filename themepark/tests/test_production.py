@@ -95,17 +95,23 @@ def test_bin_serve_answers_the_api_static_files_and_metrics(tmp_path):
         assert "max-age=31536000" in proxied.headers.get("Strict-Transport-Security", "")
         assert "Strict-Transport-Security" not in session.get(f"{base}/api/health", timeout=30).headers
 
-        # SIGHUP (systemctl reload) replaces every worker, one after the other; no request fails meanwhile.
+        # SIGHUP (systemctl reload) replaces every worker, one after the other, and the server answers
+        # throughout. A connection a stopping worker had accepted but not read is closed unanswered
+        # (docs/deploying.md, "Restarts and recycling"): the client's one retry is answered.
         first = _workers(process.pid)
         assert len(first) == 2
         os.kill(process.pid, signal.SIGHUP)
-        deadline, answered = time.monotonic() + 90, 0
+        deadline, answered, retried = time.monotonic() + 90, 0, 0
         while _workers(process.pid) & first or len(_workers(process.pid)) < 2:
             assert time.monotonic() < deadline, "the workers were not replaced"
-            response = requests.get(f"{base}/api/health", timeout=30)
+            try:
+                response = requests.get(f"{base}/api/health", timeout=30)
+            except requests.ConnectionError:
+                retried += 1
+                response = requests.get(f"{base}/api/health", timeout=30)
             assert response.status_code == 200
             answered += 1
-        assert answered >= 10
+        assert answered >= 10 and retried <= 2
     finally:
         stop_serve(process)
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
