@@ -3,10 +3,10 @@
     .venv/bin/python bench/api.py --server production [--duration 60] [--replica] [--skip-fill] [--python-clients]
 
 Fills (or reuses) the small benchmark database, serves it from Django's threaded server (what
-runserver runs) and from bin/serve (gunicorn with the cached-response front) side by side, and puts
+runserver runs) and from bin/serve (granian with the cached-response front) side by side, and puts
 50 concurrent keep-alive clients on the 9 ranking endpoints for --duration seconds per row,
 uncached (a unique parameter per request misses every cache) and cached (after a 10 s warm-up),
-reporting p50/p95, requests/s and errors, and the CPU per request of the server (gunicorn's whole
+reporting p50/p95, requests/s and errors, and the CPU per request of the server (bin/serve's whole
 process group) and of the load generator. After each row the benchmark waits until the server
 has finished the requests still in hand (counted in that row's CPU), so no row inherits the last
 one's backlog. --replica adds a throwaway primary and replica (MariaDB
@@ -141,7 +141,7 @@ def load_python(base, *, uncached, seconds):
 # CPU, replica
 # ---------------------------------------------------------------------------------------------
 def _cpu_seconds(pid, *, group=False):
-    """CPU seconds of a process, or of every process in its process group (a gunicorn master,
+    """CPU seconds of a process, or of every process in its process group (the server's main process,
     its live workers and, through the master's children times, the workers it has replaced)."""
     def times(p, children):
         try:
@@ -210,14 +210,15 @@ def _row(name, label, figures):
 
 
 def start_floor(env, log_path):
-    """gunicorn with bin/serve's settings serving bench/serving_floor.py; returns (process, base)."""
+    """The production server (themepark/serve.py, bin/serve's settings) serving bench/serving_floor.py;
+    returns (process, base)."""
     import requests
 
     env = {**env, "BIND": f"127.0.0.1:{FLOOR_PORT}"}
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "python:themepark.gunicorn_conf",
-                                    "--pythonpath", str(HERE), "serving_floor:application"], cwd=HERE.parent, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen([sys.executable, "-m", "themepark.serve", "bench.serving_floor:application"],
+                                   cwd=HERE.parent, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
     base = f"http://127.0.0.1:{FLOOR_PORT}"
     for _ in range(300):
         try:
@@ -255,7 +256,7 @@ def production_benchmark(args):
         floor_env = production_env(url, **{**knobs, "PROMETHEUS_MULTIPROC_DIR": tmp / "prometheus-floor"})
         proc, floor = start_floor(floor_env, tmp / "floor.log")
         processes.append((proc, True))
-        cpu["gunicorn floor"] = lambda pid=proc.pid: _cpu_seconds(pid, group=True)
+        cpu["server floor"] = lambda pid=proc.pid: _cpu_seconds(pid, group=True)
         if args.replica:
             cluster = ReplicationCluster(ports=CLUSTER_PORTS).start()
             with Timer() as t:
@@ -272,15 +273,15 @@ def production_benchmark(args):
             cpu["replica mariadbd"] = lambda pid=cluster.replicas[0].process.pid: _cpu_seconds(pid)
         cores = len(os.sched_getaffinity(0))
         workers = os.environ.get("WEB_CONCURRENCY") or f"default for {cores} cores"
-        threads = os.environ.get("GUNICORN_THREADS") or "default"
+        threads = os.environ.get("SERVE_THREADS") or "default"
         clients = (f"wrk, {WRK_THREADS} threads x {CLIENTS} connections" if use_wrk
                    else f"Python, {LOAD_PROCESSES} processes x {LOAD_THREADS} threads")
         print(f"== {CLIENTS} clients ({clients}) x {args.duration} s on {len(RANKINGS)} ranking endpoints "
-              f"(small database); production: gunicorn, workers {workers}, threads {threads}; "
+              f"(small database); production: granian, workers {workers}, threads {threads}; "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
         results = {}
         for label, uncached in (("uncached", True), ("cached", False)):
-            for name, base in servers.items() if uncached else [*servers.items(), ("gunicorn floor", floor)]:
+            for name, base in servers.items() if uncached else [*servers.items(), ("server floor", floor)]:
                 if not uncached:
                     load(base, uncached=False, seconds=10)  # every worker computes and keeps each answer
                 before = {key: measure() for key, measure in cpu.items()}
@@ -307,7 +308,7 @@ def production_benchmark(args):
             cluster.close()
         shutil.rmtree(tmp, ignore_errors=True)
     Path("/tmp/bench_api_production.json").write_text(json.dumps(results, indent=1))
-    print("  (gunicorn floor: the same server settings answering a fixed 10 kB body, no Django: "
+    print("  (server floor: the same server and settings answering a fixed 10 kB body, no Django: "
           "what the server and the clients cost on this machine)")
     production = {k: v for k, v in results.items() if k.startswith("production")}
     ok = (all(v["errors"] == 0 for v in results.values())

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/rankings_wsgi.py [--repeat 30] [--profile out.prof] [--save out.json] [--compare out.json]
 
-What bin/serve runs for each request, without gunicorn and its sockets: `themepark.wsgi.application`
+What bin/serve runs for each request, without the HTTP server and its sockets: `themepark.wsgi.application`
 (the cached-answer front around Django) under the production settings, the response cache on, and
 each request carrying a parameter of its own (`_bench=N`, as bench/rankings.lua adds), so that it
 misses every cache and computes its ranking from the database, as the uncached rows of

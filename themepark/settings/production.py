@@ -1,6 +1,6 @@
 """Production: secrets and the database come from the environment, with no default;
 `manage.py check --deploy` is clean with the defaults below (HTTPS behind a proxy that sets
-X-Forwarded-Proto, which gunicorn trusts from 127.0.0.1). Static files are served by the app
+X-Forwarded-Proto, which themepark.wsgi trusts from FORWARDED_ALLOW_IPS). Static files are served by the app
 (whitenoise) from STATIC_ROOT, filled by `manage.py collectstatic` (bin/serve runs it)."""
 from .base import *  # noqa: F401,F403
 from .base import DATABASE_REPLICA_URLS, MIDDLEWARE, SPECTACULAR_SETTINGS
@@ -20,6 +20,8 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The proxies whose X-Forwarded-Proto marks a request HTTPS (themepark.wsgi.ForwardedProto; "*": any).
+FORWARDED_ALLOW_IPS = env.list("FORWARDED_ALLOW_IPS", default=["127.0.0.1"])
 
 # Static files from the app itself, compressed and with hashed names cached forever.
 MIDDLEWARE = [*MIDDLEWARE]

@@ -1,4 +1,4 @@
-"""Start the production entry (bin/serve: gunicorn) on a loopback port for a test or a benchmark,
+"""Start the production entry (bin/serve: granian) on a loopback port for a test or a benchmark,
 and stop it with all its workers. The server runs in a process group of its own, killed by id."""
 import os
 import signal
@@ -56,7 +56,7 @@ def _wait_until_serving(process, base, log_path, timeout):
 
 
 def stop_serve(process):
-    """SIGTERM to the server's own process group (gunicorn and its workers), SIGKILL if it lingers."""
+    """SIGTERM to the server's own process group (its main process and workers), SIGKILL if it lingers."""
     if process.poll() is not None:
         return
     try:

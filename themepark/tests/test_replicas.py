@@ -65,7 +65,7 @@ def server(cluster, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("replica-serve")
     env = production_env(cluster.primary.url("themepark"), DATABASE_REPLICA_URLS=cluster.replicas[0].url("themepark"),
                          REPLICA_MAX_LAG_SECONDS=MAX_LAG, REPLICA_CHECK_SECONDS=CHECK_SECONDS, API_CACHE_SECONDS=0,
-                         DATABASE_CONN_MAX_AGE=60, WEB_CONCURRENCY=1, GUNICORN_THREADS=4, SERVE_COLLECTSTATIC=0,
+                         DATABASE_CONN_MAX_AGE=60, WEB_CONCURRENCY=1, SERVE_THREADS=4, SERVE_COLLECTSTATIC=0,
                          STATIC_ROOT=tmp, PROMETHEUS_MULTIPROC_DIR=tmp, API_ANON_RATE="100000/min")
     process, base = start_serve(free_ports(1)[0], env, log_path=tmp / "serve.log")
     try:
