@@ -27,7 +27,8 @@ def _rows(n):
         floats = [rng.choice([0.0, 0.1 + 0.2, 1e-07, 60.0, rng.random() * 60, 100 / 3]) for _ in range(5)]
         out.append((rides[i % 3], park.pk, str(hour.date()), str(hour), *floats[:4],
                     rng.choice([None, floats[4]]), rng.choice([None, floats[1]]),
-                    rng.choice([None, rng.randrange(600)]), rng.randrange(5), floats[0], rng.choice([True, False]), 2, "2026-01-01 00:00:00.123456"))
+                    rng.choice([None, rng.randrange(600)]), rng.randrange(5), floats[0], rng.choice([True, False]), 2,
+                    "2026-01-01 00:00:00.123456"))
     return out
 
 
