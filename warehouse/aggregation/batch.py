@@ -21,6 +21,7 @@ from ..metrics import RideInfo, park_day_bounds
 from ..metrics.vector import ObsArrays
 from .daily import (SNAPSHOTS, _columns, _naive, arrays_of, gc_paused, latest_dives, park_days_from,
                     to_seconds)
+from .packed import packed_rows
 from .runs import CHUNK_DAYS, DEADLOCK_RETRIES, ParkOutcome, Progress, _chunks, _retryable, _roll, _tally
 from .store import parks_days_store
 
@@ -84,15 +85,18 @@ def read_groups(groups: list[tuple[list[RideInfo], datetime, datetime]]) -> ObsA
             spans.append((ids, start, end))
     with gc_paused():
         rows = _latest_of([(ids, start) for ids, start, _ in spans])
-        head = len(rows)
+        head, packed = len(rows), None
         if spans:
             where = " OR ".join(f"(ride_id IN ({', '.join(['%s'] * len(ids))}) AND recorded_at >= %s "
                                 "AND recorded_at < %s)" for ids, _, _ in spans)
+            params = [p for ids, start, end in spans for p in (*ids, _naive(start), _naive(end))]
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT {_columns()} FROM {SNAPSHOTS} WHERE {where}",
-                               [p for ids, start, end in spans for p in (*ids, _naive(start), _naive(end))])
-                rows += cursor.fetchall()
-        return arrays_of(rows, head, place)
+                if connection.vendor == "mysql":
+                    packed = packed_rows(cursor, SNAPSHOTS, where, params)
+                if packed is None:
+                    cursor.execute(f"SELECT {_columns()} FROM {SNAPSHOTS} WHERE {where}", params)
+                    rows += cursor.fetchall()
+        return arrays_of(rows, head, place, packed)
 
 
 def _part(obs: ObsArrays, first: int, stop: int) -> ObsArrays:

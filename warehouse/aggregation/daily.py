@@ -22,6 +22,7 @@ from ..metrics.timeline import ARCHIVE, LIVE
 from ..metrics.vector import NO_WAIT, ObsArrays, StatusCodes
 from ..metrics.vectorday import compute_park_days, fingerprints
 from ..models import ParkDailyStats
+from .packed import packed_columns, packed_rows
 from .store import (UTC, DayRows, insert_values, park_day_store, park_days_store,  # noqa: F401 (re-exported)
                     to_datetime)
 EPOCH = datetime(1970, 1, 1)
@@ -188,24 +189,38 @@ def _read_arrays(rides, start, end, latest):
     before = read_latest(list(place), start) if latest is None else latest
     rows = [(ride_id, obs.at, obs.status, obs.wait, obs.source) for ride_id, obs in before.items() if ride_id in place]
     head = len(rows)
+    packed = None
     if place:
         marks = ", ".join(["%s"] * len(place))
-        sql = (f"SELECT {_columns()} FROM {SNAPSHOTS} WHERE ride_id IN ({marks}) AND recorded_at >= %s "
-               f"AND recorded_at < %s ORDER BY ride_id, recorded_at")
+        where, params = f"ride_id IN ({marks}) AND recorded_at >= %s AND recorded_at < %s", [*place, _naive(start),
+                                                                                              _naive(end)]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*place, _naive(start), _naive(end)])
-            rows += cursor.fetchall()
-    return arrays_of(rows, head, place)
+            if connection.vendor == "mysql":
+                packed = packed_rows(cursor, SNAPSHOTS, where, params)
+            if packed is None:
+                cursor.execute(f"SELECT {_columns()} FROM {SNAPSHOTS} WHERE {where} ORDER BY ride_id, recorded_at",
+                               params)
+                rows += cursor.fetchall()
+    return arrays_of(rows, head, place, packed)
 
 
-def arrays_of(rows: list[tuple], head: int, place: dict[int, int]) -> ObsArrays:
+def arrays_of(rows: list[tuple], head: int, place: dict[int, int], packed: np.ndarray | None = None) -> ObsArrays:
     """ObsArrays of observation rows (ride id, time, status, wait, source; the first `head` of them
-    carried in, their times in seconds, the others' as `_columns()` reads them), each ride
-    numbered by `place`, sorted by ride, then time."""
+    carried in, their times in seconds, the others' as `_columns()` reads them) and of `packed`
+    rows (`packed.packed_rows`), each ride numbered by `place`, sorted by ride, then time."""
     codes = StatusCodes()
-    if not rows:
+    columns = [_row_columns(rows, head, place, codes)] if rows else []
+    if packed is not None and len(packed):
+        columns.append(packed_columns(packed, place))
+    if not columns:
         empty = np.zeros(0, np.int64)
         return ObsArrays(empty, np.zeros(0), empty.astype(np.int16), empty, empty.astype(bool), codes.names)
+    ride, at, status, wait, live = (np.concatenate(parts) for parts in zip(*columns))
+    order = np.lexsort((at, ride))
+    return ObsArrays(ride[order], at[order], status[order], wait[order], live[order], codes.names)
+
+
+def _row_columns(rows, head, place, codes):
     ride_ids, times, statuses, waits, sources = zip(*rows)
     ride = np.fromiter(map(place.__getitem__, ride_ids), np.int64, len(rows))
     if connection.vendor == "mysql":  # microseconds since the epoch (the carried ones are seconds)
@@ -216,8 +231,7 @@ def arrays_of(rows: list[tuple], head: int, place: dict[int, int]) -> ObsArrays:
         at = np.array([t if isinstance(t, float) else to_seconds(t) for t in times])
     wait = np.fromiter((NO_WAIT if w is None else w for w in waits), np.int64, len(rows))
     live = np.fromiter((s == LIVE for s in sources), bool, len(rows))
-    order = np.lexsort((at, ride))
-    return ObsArrays(ride[order], at[order], codes.encode(statuses)[order], wait[order], live[order], codes.names)
+    return ride, at, codes.encode(statuses), wait, live
 
 
 def _last_observations(rides: list[RideInfo], obs: ObsArrays) -> dict[int, Obs]:
