@@ -67,8 +67,8 @@ def test_workers_share_a_run_a_killed_workers_file_is_reclaimed_and_totals_equal
             status="DONE").values_list("key", flat=True).get()
         for process in (second, third):
             process.wait(timeout=120)
-            assert process.returncode == 0, (process.stderr.read().decode()[-2000:], ImportCheckpoint.objects.values_list(
-                "error_log", flat=True).get())
+            errors = ImportCheckpoint.objects.values_list("error_log", flat=True).get()
+            assert process.returncode == 0, (process.stderr.read().decode()[-2000:], errors)
     finally:
         for process in processes:
             _kill(process)
