@@ -34,6 +34,21 @@ _SUMS = ("SUM(operating_minutes)", "SUM(downtime_minutes)",
          "MAX(peak_wait_minutes)", "SUM(breakdowns)", "SUM(park_wide_minutes)", "SUM(late_opening_minutes)",
          "SUM(stale_feed_minutes)", "SUM(CASE WHEN operated THEN 1 ELSE 0 END)",
          "SUM(CASE WHEN opened_on_time THEN 1 ELSE 0 END)")
+_KNOWN = "(coverage_percentage IS NOT NULL AND open_hours > 0.0e0)"
+# A park's sums over its daily rows (`ParkRangeStamp`'s columns), as the rankings add them up
+# (`warehouse.park_sums`): over a range from its stamp, over other days from the daily rows.
+PARK_SUMS = {
+    "days": "COUNT(*)",
+    "shame_sum": "SUM(CASE WHEN open_hours > 0.0e0 THEN shame_score ELSE NULL END)",
+    "days_open": "COUNT(CASE WHEN open_hours > 0.0e0 THEN id ELSE NULL END)",
+    "total_downtime_hours": "SUM(total_downtime_hours)", "weighted_downtime_hours": "SUM(weighted_downtime_hours)",
+    "breakdowns": "SUM(breakdowns)", "park_wide_minutes": "SUM(park_wide_minutes)",
+    "late_opening_minutes": "SUM(late_opening_minutes)", "stale_feed_minutes": "SUM(stale_feed_minutes)",
+    "coverage_sum": f"SUM(CASE WHEN {_KNOWN} THEN (coverage_percentage * open_hours) ELSE NULL END)",
+    "coverage_hours": f"SUM(CASE WHEN {_KNOWN} THEN open_hours ELSE NULL END)",
+    "wait_sum": "SUM((avg_wait_minutes * open_hours))",
+    "wait_hours": "SUM(CASE WHEN avg_wait_minutes IS NOT NULL THEN open_hours ELSE NULL END)",
+    "peak_wait_minutes": "MAX(peak_wait_minutes)"}
 
 
 def ranged_days(today: date) -> list[periods.DayRange]:
@@ -52,23 +67,27 @@ def ranged_days(today: date) -> list[periods.DayRange]:
     return list(dict.fromkeys(out))  # on the 7th, the last 7 days are the month to date; in January, the year's
 
 
-def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) -> set[tuple[int, date, date]]:
+def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) -> dict[tuple[int, date, date], dict]:
     """(park_id, first_day, last_day) of the given parks and ranges whose sums are stored and
-    newer than every daily row of the park in the range."""
+    newer than every daily row of the park in the range, each with the park's sums (PARK_SUMS).
+    The daily rows written since are found on (park, computed_at): a few index entries per
+    park, not its days of the range."""
     park_ids, ranges = sorted(set(park_ids)), set(ranges)
     if not park_ids or not ranges:
-        return set()
+        return {}
     stamp, daily = ParkRangeStamp._meta.db_table, ParkDailyStats._meta.db_table
     firsts, lasts = sorted({r.start for r in ranges}), sorted({r.end for r in ranges})
-    sql = (f"SELECT s.park_id, s.first_day, s.last_day FROM {stamp} s"
+    using = connections[router.db_for_read(ParkRangeStamp)]
+    hint = " FORCE INDEX (park_day_computed_idx)" if using.vendor == "mysql" else ""
+    sql = (f"SELECT s.park_id, s.first_day, s.last_day, {', '.join(f's.{c}' for c in PARK_SUMS)} FROM {stamp} s"
            f" WHERE s.park_id IN ({', '.join(['%s'] * len(park_ids))})"
            f" AND s.first_day IN ({', '.join(['%s'] * len(firsts))})"
            f" AND s.last_day IN ({', '.join(['%s'] * len(lasts))})"
-           f" AND NOT EXISTS (SELECT 1 FROM {daily} d WHERE d.park_id = s.park_id"
-           " AND d.date >= s.first_day AND d.date <= s.last_day AND d.computed_at > s.computed_at)")
-    with connections[router.db_for_read(ParkRangeStamp)].cursor() as cursor:
+           f" AND NOT EXISTS (SELECT 1 FROM {daily} d{hint} WHERE d.park_id = s.park_id"
+           " AND d.computed_at > s.computed_at AND d.date >= s.first_day AND d.date <= s.last_day)")
+    with using.cursor() as cursor:
         cursor.execute(sql, [*park_ids, *firsts, *lasts])
-        return {(park_id, first, last) for park_id, first, last in cursor.fetchall()
+        return {(park_id, first, last): dict(zip(PARK_SUMS, sums)) for park_id, first, last, *sums in cursor.fetchall()
                 if periods.DayRange(first, last) in ranges}
 
 
@@ -101,7 +120,11 @@ def _sum_range(park_id: int, days: periods.DayRange, stamp: datetime) -> int:
                        f"{', '.join(_SUMS)} FROM {daily} WHERE park_id = %s AND date >= %s AND date <= %s "
                        "GROUP BY ride_id, park_id", [first, last, park_id, first, last])
         written = cursor.rowcount
-    ParkRangeStamp.objects.create(park_id=park_id, first_day=days.start, last_day=days.end, computed_at=stamp)
+    with connection.cursor() as cursor:  # the park's own sums, from its daily rows in date order
+        cursor.execute(f"INSERT INTO {ParkRangeStamp._meta.db_table} (park_id, first_day, last_day, computed_at, "
+                       f"{', '.join(PARK_SUMS)}) SELECT %s, %s, %s, %s, {', '.join(PARK_SUMS.values())} FROM "
+                       f"{ParkDailyStats._meta.db_table} WHERE park_id = %s AND date >= %s AND date <= %s",
+                       [park_id, first, last, connection.ops.adapt_datetimefield_value(stamp), park_id, first, last])
     return written
 
 
