@@ -70,25 +70,38 @@ def ranged_days(today: date) -> list[periods.DayRange]:
 def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) -> dict[tuple[int, date, date], dict]:
     """(park_id, first_day, last_day) of the given parks and ranges whose sums are stored and
     newer than every daily row of the park in the range, each with the park's sums (PARK_SUMS).
-    The daily rows written since are found on (park, computed_at): a few index entries per
-    park, not its days of the range."""
+    One query: the stamps, and the parks' daily rows computed after the oldest of them, found on
+    (park, computed_at) (a few index entries per park, however long the ranges; a NOT EXISTS per
+    stamp reads the park's days of the range: a year to date, every day since January 1)."""
     park_ids, ranges = sorted(set(park_ids)), set(ranges)
     if not park_ids or not ranges:
         return {}
     stamp, daily = ParkRangeStamp._meta.db_table, ParkDailyStats._meta.db_table
     firsts, lasts = sorted({r.start for r in ranges}), sorted({r.end for r in ranges})
-    using = connections[router.db_for_read(ParkRangeStamp)]
-    hint = " FORCE INDEX (park_day_computed_idx)" if using.vendor == "mysql" else ""
-    sql = (f"SELECT s.park_id, s.first_day, s.last_day, {', '.join(f's.{c}' for c in PARK_SUMS)} FROM {stamp} s"
-           f" WHERE s.park_id IN ({', '.join(['%s'] * len(park_ids))})"
-           f" AND s.first_day IN ({', '.join(['%s'] * len(firsts))})"
-           f" AND s.last_day IN ({', '.join(['%s'] * len(lasts))})"
-           f" AND NOT EXISTS (SELECT 1 FROM {daily} d{hint} WHERE d.park_id = s.park_id"
-           " AND d.computed_at > s.computed_at AND d.date >= s.first_day AND d.date <= s.last_day)")
-    with using.cursor() as cursor:
-        cursor.execute(sql, [*park_ids, *firsts, *lasts])
-        return {(park_id, first, last): dict(zip(PARK_SUMS, sums)) for park_id, first, last, *sums in cursor.fetchall()
-                if periods.DayRange(first, last) in ranges}
+    parks = f"park_id IN ({', '.join(['%s'] * len(park_ids))})"
+    stamps = (f"{parks} AND first_day IN ({', '.join(['%s'] * len(firsts))})"
+              f" AND last_day IN ({', '.join(['%s'] * len(lasts))})")
+    sql = (f"SELECT 0, park_id, first_day, last_day, computed_at, {', '.join(PARK_SUMS)} FROM {stamp} WHERE {stamps}"
+           f" UNION ALL SELECT 1, park_id, date, date, computed_at, {', '.join(['NULL'] * len(PARK_SUMS))}"
+           f" FROM {daily} WHERE {parks} AND computed_at > (SELECT MIN(computed_at) FROM {stamp} WHERE {stamps})")
+    where = [*park_ids, *firsts, *lasts]
+    with connections[router.db_for_read(ParkRangeStamp)].cursor() as cursor:
+        cursor.execute(sql, [*where, *park_ids, *where])
+        rows = cursor.fetchall()
+    found, later = {}, {}
+    for written, park_id, first, last, computed, *sums in rows:
+        first, last, computed = _value(first, date), _value(last, date), _value(computed, datetime)
+        if written:
+            later.setdefault(park_id, []).append((first, computed))
+        elif periods.DayRange(first, last) in ranges:
+            found[park_id, first, last] = (computed, dict(zip(PARK_SUMS, sums)))
+    return {key: sums for key, (at, sums) in found.items()
+            if not any(key[1] <= day <= key[2] and computed > at for day, computed in later.get(key[0], ()))}
+
+
+def _value(value, kind):
+    """A date or datetime as the driver gives it (SQLite gives the columns of a UNION as text)."""
+    return kind.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _fresh_stamps(kept: dict) -> set[tuple[int, periods.DayRange]]:

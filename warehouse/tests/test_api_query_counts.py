@@ -20,7 +20,8 @@ YESTERDAY = TODAY - timedelta(days=1)
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 # (path, query, queries): the last 7 and 30 days read the rides' range sums (one query checks
-# they are fresh and reads the parks' sums over them: no park daily rows), last_week a rollup-less week of daily rows (one query looks for rollups); a
+# they are fresh and reads the parks' sums over them: no park daily rows), last_week a
+# rollup-less week of daily rows (one query looks for rollups); a
 # ride ranking reads its rides' names, live states and parks' live states in one query.
 LISTS = [
     ("/api/parks/downtime", {"period": "yesterday"}, 5),
