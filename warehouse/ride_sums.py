@@ -227,7 +227,7 @@ def _add(a, b):
 
 
 def park_sums(scope: Scope, park_ids=None, columns=PARK_SUMS) -> dict[int, dict]:
-    """Per park (of `park_ids`, default all) with a daily row in the scope: its sums (`columns`,
+    """Per park (of `park_ids`, default all; in park id order) with a daily row in the scope: its sums (`columns`,
     PARK_SUMS' keys to SQL over its daily rows) from the park sums of the kept ranges that serve
     it and its other days' daily rows (`scopes.park_sources`; with downtime left out, the daily
     rows alone). One query, or none when the ranges cover every park."""
@@ -251,7 +251,7 @@ def park_sums(scope: Scope, park_ids=None, columns=PARK_SUMS) -> dict[int, dict]
                     sums[column] = value if sums.get(column) is None else max(sums[column], value or sums[column])
                 else:
                     sums[column] = _add(sums.get(column), value)
-    return out
+    return dict(sorted(out.items()))  # in park order, as the server groups them (rankings keep it for ties)
 
 
 def park_coverage(scope: Scope, park_ids=None) -> dict[int, dict]:
