@@ -236,7 +236,7 @@ def park_sums(scope: Scope, park_ids=None, columns=PARK_SUMS) -> dict[int, dict]
         summed = {pk: sums for pk, sums in summed.items() if pk in park_ids}
         daily = {days: ids for days, ids in ((days, [pk for pk in ids if pk in park_ids])
                                              for days, ids in daily.items()) if ids}
-    out = {pk: dict(sums) for pk, sums in summed.items() if sums["days"]}
+    out = {pk: dict(zip(PARK_SUMS, sums)) for pk, sums in summed.items() if sums[0]}  # sums[0]: days
     if daily:
         where, params = _days_where(daily)
         sql = (f"SELECT park_id, {', '.join(columns.values())} FROM {ParkDailyStats._meta.db_table} WHERE {where}"
