@@ -7,10 +7,12 @@ A ranking over one of the first four then reads one row per ride (`warehouse.sco
 instead of 7 or 30 daily rows, or a few rollups and up to 12 ragged days; a longer range ending
 in the current month reads its month to date as one row instead of its weeks and ragged days, and
 one through yesterday (a year's ranking) its year to date as one row instead of its months too. The sums are those the
-rankings take over the daily rows (`warehouse.ride_sums`), so the figures are the same. A park's
-rows of a range count only while its stamp is newer than every daily row of the park in the
-range (`fresh_ranges`): a day recomputed since sends the rankings back to the daily rows until
-the next run sums the range again.
+rankings take over the daily rows (`warehouse.ride_sums`), so the figures are the same. Each
+park's stamp of a range carries the park's own sums over its daily rows of the range
+(`PARK_SUMS`), from which the rankings take the park totals and coverage. A park's rows of a
+range count only while its stamp is newer than every daily row of the park in the range
+(`fresh_ranges`): a day recomputed since sends the rankings back to the daily rows until the
+next run sums the range again.
 """
 from __future__ import annotations
 
