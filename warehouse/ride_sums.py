@@ -226,12 +226,13 @@ def _add(a, b):
     return b if a is None else a if b is None else a + b
 
 
-def park_sums(scope: Scope, park_ids=None, columns=PARK_SUMS) -> dict[int, dict]:
+def park_sums(scope: Scope, park_ids=None, columns=PARK_SUMS, *, by_day=False) -> dict[int, dict]:
     """Per park (of `park_ids`, default all; in park id order) with a daily row in the scope: its sums (`columns`,
     PARK_SUMS' keys to SQL over its daily rows) from the park sums of the kept ranges that serve
-    it and its other days' daily rows (`scopes.park_sources`; with downtime left out, the daily
-    rows alone). One query, or none when the ranges cover every park."""
-    summed, daily = ({}, dict(scope.groups)) if scope.exclude else park_sources(scope)
+    it and its other days' daily rows (`scopes.park_sources`); `by_day`: from the daily rows alone
+    (`columns` that depend on each day, as with downtime left out). One query, or none when the
+    ranges cover every park."""
+    summed, daily = ({}, dict(scope.groups)) if by_day else park_sources(scope)
     if park_ids is not None:
         summed = {pk: sums for pk, sums in summed.items() if pk in park_ids}
         daily = {days: ids for days, ids in ((days, [pk for pk in ids if pk in park_ids])
@@ -324,7 +325,7 @@ def park_daily_totals(scope: Scope) -> dict[int, dict]:
                        total_downtime_hours=f"SUM({total})", weighted_downtime_hours=f"SUM({weighted})",
                        all_downtime_hours="SUM(total_downtime_hours)")  # the daily rows alone then
     out = {}
-    for park_id, sums in park_sums(scope, columns=columns).items():
+    for park_id, sums in park_sums(scope, columns=columns, by_day=bool(scope.exclude)).items():
         zero = {column: 0.0 if sums.get(column) is None else sums[column]  # COALESCE(SUM(...), 0)
                 for column in ("total_downtime_hours", "weighted_downtime_hours", "park_wide_minutes",
                                "late_opening_minutes", "stale_feed_minutes", "all_downtime_hours")}

@@ -34,6 +34,7 @@ LISTS = [
     ("/api/rides/downtime", {"period": "last_week"}, 7),
     ("/api/rides/downtime", {"period": "7days"}, 6),
     ("/api/rides/downtime", {"period": "30days", "sort_by": "trend_percentage"}, 6),
+    ("/api/rides/downtime", {"period": "30days", "exclude": "park_wide"}, 6),  # coverage: no exclusion to apply
     # a year through yesterday: one query checks its year to date is fresh, one looks for rollups
     # (its days before January: park daily rows)
     ("/api/rides/downtime", {"start": "2023-06-12", "end": "2024-06-11"}, 8),
