@@ -255,7 +255,10 @@ class ParkDailyStats(_ParkFigures, _ParkReliability):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["park", "date"], name="park_day_once")]
-        indexes = [models.Index(fields=["date"], name="park_day_date_idx")]
+        indexes = [models.Index(fields=["date"], name="park_day_date_idx"),
+                   # the park's days recomputed since a range was summed (`aggregation.ranges`):
+                   # a few index entries, however long the range
+                   models.Index(fields=["park", "computed_at", "date"], name="park_day_computed_idx")]
 
 
 class ParkPeriodStats(_ParkFigures, _ParkReliability):

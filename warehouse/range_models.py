@@ -32,11 +32,27 @@ class RideRangeStats(models.Model):
 
 
 class ParkRangeStamp(models.Model):
-    """When a park's `RideRangeStats` of one range were summed: they count only while no daily row
-    of the park in the range has been written since."""
+    """When a park's `RideRangeStats` of one range were summed, with the park's own sums over its
+    daily rows of the range (what a ranking's park totals and coverage add up,
+    `warehouse.park_sums`): they count only while no daily row of the park in the range has been
+    written since. A sum over no row (or no row that counts) is empty, as SQL's SUM gives it."""
 
     pk = models.CompositePrimaryKey("park", "first_day", "last_day")
     park = models.ForeignKey("themepark.Park", on_delete=models.CASCADE, related_name="+")
     first_day = models.DateField()
     last_day = models.DateField()
     computed_at = models.DateTimeField()
+    days = models.IntegerField(default=0, help_text="Daily rows summed")
+    shame_sum = models.FloatField(null=True, help_text="Sum of the open days' shame scores")
+    days_open = models.IntegerField(default=0)
+    total_downtime_hours = models.FloatField(null=True)
+    weighted_downtime_hours = models.FloatField(null=True)
+    breakdowns = models.IntegerField(null=True)
+    park_wide_minutes = models.FloatField(null=True)
+    late_opening_minutes = models.FloatField(null=True)
+    stale_feed_minutes = models.FloatField(null=True)
+    coverage_sum = models.FloatField(null=True, help_text="Sum of coverage x open hours over days with a coverage")
+    coverage_hours = models.FloatField(null=True, help_text="Open hours of the days with a coverage")
+    wait_sum = models.FloatField(null=True, help_text="Sum of mean wait x open hours")
+    wait_hours = models.FloatField(null=True, help_text="Open hours of the days with a mean wait")
+    peak_wait_minutes = models.IntegerField(null=True)

@@ -7,7 +7,8 @@ from themepark.models import Ride
 
 from .metrics import mtbf_hours, mttr_minutes, opening_reliability
 from .models import ParkDailyStats, RideDailyStats, RidePeriodStats, RideRangeStats
-from .scopes import Scope, ride_sources
+from .aggregation.ranges import PARK_SUMS
+from .scopes import Scope, park_sources, ride_sources
 
 
 def _ratio(numerator, denominator):
@@ -207,34 +208,64 @@ def _health(park, coverage: float | None) -> dict:
             "comparable": bool(park.reports_down and coverage is not None and coverage >= COMPARABLE_COVERAGE)}
 
 
-def _scope_where(scope: Scope):
-    """(SQL, params): the scope's park days (`Scope.q`) on a table with park_id and date."""
+def _days_where(groups):
+    """(SQL, params): the park days `groups` ({date range: park ids}) on a table with park_id and date."""
     terms, params = [], []
-    for days, park_ids in scope.groups.items():
+    for days, park_ids in groups.items():
         terms.append(f"(date >= %s AND date <= %s AND park_id IN ({_ids(park_ids)}))")
         params += [days.start, days.end]
     if not terms:
         return "0 = 1", []
-    span = scope.span  # ANDed on: a range scan of the date index instead of walking it for the OR
-    return f"date >= %s AND date <= %s AND ({' OR '.join(terms)})", [span.start, span.end, *params]
+    # the overall date range ANDed on: a range scan of the date index instead of walking it for the OR
+    span = min(days.start for days in groups), max(days.end for days in groups)
+    return f"date >= %s AND date <= %s AND ({' OR '.join(terms)})", [*span, *params]
+
+
+def _add(a, b):
+    """Two sums of which either may be empty (None), as SQL's SUM over their rows together."""
+    return b if a is None else a if b is None else a + b
+
+
+def park_sums(scope: Scope, park_ids=None, columns=PARK_SUMS, *, by_day=False) -> dict[int, dict]:
+    """Per park (of `park_ids`, default all; in park id order) with a daily row in the scope: its sums (`columns`,
+    PARK_SUMS' keys to SQL over its daily rows) from the park sums of the kept ranges that serve
+    it and its other days' daily rows (`scopes.park_sources`); `by_day`: from the daily rows alone
+    (`columns` that depend on each day, as with downtime left out). One query, or none when the
+    ranges cover every park."""
+    summed, daily = ({}, dict(scope.groups)) if by_day else park_sources(scope)
+    if park_ids is not None:
+        summed = {pk: sums for pk, sums in summed.items() if pk in park_ids}
+        daily = {days: ids for days, ids in ((days, [pk for pk in ids if pk in park_ids])
+                                             for days, ids in daily.items()) if ids}
+    out = {pk: dict(zip(PARK_SUMS, sums)) for pk, sums in summed.items() if sums[0]}  # sums[0]: days
+    if daily:
+        where, params = _days_where(daily)
+        sql = (f"SELECT park_id, {', '.join(columns.values())} FROM {ParkDailyStats._meta.db_table} WHERE {where}"
+               " GROUP BY park_id ORDER BY NULL")
+        with _read_cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        for park_id, *values in rows:
+            sums = out.setdefault(park_id, {})
+            for column, value in zip(columns, values):
+                if column == "peak_wait_minutes":
+                    sums[column] = value if sums.get(column) is None else max(sums[column], value or sums[column])
+                else:
+                    sums[column] = _add(sums.get(column), value)
+    return dict(sorted(out.items()))  # in park order, as the server groups them (rankings keep it for ties)
 
 
 def park_coverage(scope: Scope, park_ids=None) -> dict[int, dict]:
     """Per park: the share of its open time with known state over the scope (open-hours weighted
     mean of its days' coverage), and whether its rows can be compared with others: coverage of
     at least COMPARABLE_COVERAGE and a feed that reports DOWN."""
-    where, params = _scope_where(scope)
     if park_ids is not None:
-        park_ids = list(park_ids)
+        park_ids = set(park_ids)
         if not park_ids:
             return {}
-        where += f" AND park_id IN ({_ids(park_ids)})"
-    sql = (f"SELECT park_id, SUM(coverage_percentage * open_hours), SUM(open_hours) FROM "
-           f"{ParkDailyStats._meta.db_table} WHERE {where} AND coverage_percentage IS NOT NULL"
-           " AND open_hours > 0.0e0 GROUP BY park_id ORDER BY NULL")
-    with _read_cursor() as cursor:
-        cursor.execute(sql, params)
-        found = {park_id: cov / hours if hours else None for park_id, cov, hours in cursor.fetchall()}
+    columns = {column: PARK_SUMS[column] for column in ("days", "coverage_sum", "coverage_hours")}
+    found = {pk: _ratio(sums["coverage_sum"], sums["coverage_hours"])
+             for pk, sums in park_sums(scope, park_ids, columns).items()}
     return {park_id: _health(scope.parks[park_id], found.get(park_id))
             for park_id in (scope.parks if park_ids is None else park_ids)}
 
@@ -276,47 +307,38 @@ def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
-_PARK_TOTALS = ("shame", "total_downtime", "weighted_downtime", "breakdowns", "all_downtime_hours", "park_wide",
-                "late_opening", "stale_feed", "cov_sum", "cov_hours", "days_open", "wait_sum", "wait_hours",
-                "peak_wait")
-
-
 def park_daily_totals(scope: Scope) -> dict[int, dict]:
-    """Per park over the scope, from its daily rows alone: mean daily shame over open days, summed
-    hours, reliability sums and the mean wait weighted by open hours (what trend percentages compare)."""
-    total, weighted, shame = "total_downtime_hours", "weighted_downtime_hours", "shame_score"
-    for kind in sorted(scope.exclude):
-        total = f"({total} - ({EXCLUDABLE[kind]} / 60.0e0))"
-        weighted = f"({weighted} - weighted_{kind}_hours)"
+    """Per park over the scope, from its daily rows (or their sums over kept ranges, `park_sums`):
+    mean daily shame over open days, summed hours, reliability sums and the mean wait weighted by
+    open hours (what trend percentages compare)."""
+    columns = dict(PARK_SUMS)
     if scope.exclude:  # each day's score again without the excluded hours (docs/metrics.md §5, §9)
+        total, weighted = "total_downtime_hours", "weighted_downtime_hours"
+        for kind in sorted(scope.exclude):
+            total = f"({total} - ({EXCLUDABLE[kind]} / 60.0e0))"
+            weighted = f"({weighted} - weighted_{kind}_hours)"
         share = f"((10.0e0 * {weighted}) / (effective_park_weight * open_hours))"
         rounded = f"ROUND({share}, 1)"  # capped at 10 (no LEAST: SQLite has none)
         shame = ("CASE WHEN (effective_park_weight > 0.0e0 AND open_hours > 0.0e0)"
                  f" THEN (CASE WHEN {rounded} > 10.0e0 THEN 10.0e0 ELSE {rounded} END) ELSE 0.0e0 END")
-    known = "(coverage_percentage IS NOT NULL AND open_hours > 0.0e0)"
-    columns = (
-        f"AVG(CASE WHEN open_hours > 0.0e0 THEN {shame} ELSE NULL END)", f"COALESCE(SUM({total}), 0.0e0)",
-        f"COALESCE(SUM({weighted}), 0.0e0)", "COALESCE(SUM(breakdowns), 0)",
-        "COALESCE(SUM(total_downtime_hours), 0.0e0)",
-        "COALESCE(SUM(park_wide_minutes), 0.0e0)", "COALESCE(SUM(late_opening_minutes), 0.0e0)",
-        "COALESCE(SUM(stale_feed_minutes), 0.0e0)",
-        f"SUM(CASE WHEN {known} THEN (coverage_percentage * open_hours) ELSE NULL END)",
-        f"SUM(CASE WHEN {known} THEN open_hours ELSE NULL END)",
-        "COUNT(CASE WHEN open_hours > 0.0e0 THEN id ELSE NULL END)", "SUM((avg_wait_minutes * open_hours))",
-        "SUM(CASE WHEN avg_wait_minutes IS NOT NULL THEN open_hours ELSE NULL END)",
-        "MAX(peak_wait_minutes)")
-    where, params = _scope_where(scope)
-    sql = (f"SELECT park_id, {', '.join(columns)} FROM {ParkDailyStats._meta.db_table} WHERE {where}"
-           " GROUP BY park_id ORDER BY NULL")
-    with _read_cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        columns.update(shame_sum=f"SUM(CASE WHEN open_hours > 0.0e0 THEN {shame} ELSE NULL END)",
+                       total_downtime_hours=f"SUM({total})", weighted_downtime_hours=f"SUM({weighted})",
+                       all_downtime_hours="SUM(total_downtime_hours)")  # the daily rows alone then
     out = {}
-    for park_id, *values in rows:
-        row = {"park_id": park_id, **dict(zip(_PARK_TOTALS, values))}
-        row["breakdowns"] = int(row["breakdowns"])
-        row["avg_wait"] = _ratio(row["wait_sum"] or 0.0, row["wait_hours"])
-        out[park_id] = row
+    for park_id, sums in park_sums(scope, columns=columns, by_day=bool(scope.exclude)).items():
+        zero = {column: 0.0 if sums.get(column) is None else sums[column]  # COALESCE(SUM(...), 0)
+                for column in ("total_downtime_hours", "weighted_downtime_hours", "park_wide_minutes",
+                               "late_opening_minutes", "stale_feed_minutes", "all_downtime_hours")}
+        out[park_id] = {
+            "park_id": park_id, "shame": _ratio(sums["shame_sum"], sums["days_open"]),
+            "total_downtime": zero["total_downtime_hours"], "weighted_downtime": zero["weighted_downtime_hours"],
+            "breakdowns": int(sums["breakdowns"] or 0),
+            "all_downtime_hours": zero["all_downtime_hours" if scope.exclude else "total_downtime_hours"],
+            "park_wide": zero["park_wide_minutes"], "late_opening": zero["late_opening_minutes"],
+            "stale_feed": zero["stale_feed_minutes"], "cov_sum": sums["coverage_sum"],
+            "cov_hours": sums["coverage_hours"], "days_open": sums["days_open"], "wait_sum": sums["wait_sum"],
+            "wait_hours": sums["wait_hours"], "peak_wait": sums["peak_wait_minutes"]}
+        out[park_id]["avg_wait"] = _ratio(sums["wait_sum"] or 0.0, sums["wait_hours"])
     return out
 
 

@@ -33,6 +33,8 @@ class Scope:
     # Per date range: the last park day complete in every one of its parks (None: unknown). Whole
     # weeks, months and years up to it may be read from the period rollups (`ride_sources`).
     complete: dict = field(default_factory=dict)
+    # the kept ranges that serve it, once read (`_ranged`)
+    found: tuple | None = field(default=None, init=False, compare=False, repr=False)
 
     def q(self, prefix=""):
         """Rows of these parks on their own days: one (park_id IN ..., date BETWEEN ...) per date range."""
@@ -149,15 +151,22 @@ ONE_DAY = timedelta(days=1)
 def _ranged(scope: Scope):
     """Per date range of the scope, the parks whose rides' sums over exactly that range are stored
     and fresh (`warehouse.aggregation.ranges`: only ranges the run keeps for the group's today),
-    and per (date range, park) of the other date ranges the best fresh year- or month-to-date range
-    that ends it (`_to_date`). One query, or none when no range can be kept."""
+    per (date range, park) of the other date ranges the best fresh year- or month-to-date range
+    that ends it (`_to_date`), and the fresh ranges' park sums. One query, or none when no range
+    can be kept; read once per scope."""
+    if scope.found is None:
+        scope.found = _read_ranged(scope)
+    return scope.found
+
+
+def _read_ranged(scope: Scope):
     exact = {days: park_ids for days, park_ids in scope.groups.items() if scope.complete.get(days) is not None
              and days in ranged_days(scope.complete[days] + ONE_DAY)}
     # a kept whole range serves its parks (those whose sums are stale fall back to the rollups)
     leading = {days: spans for days in scope.groups
                if days not in exact and (spans := _to_date(days, scope.complete.get(days)))}
     if not exact and not leading:
-        return {}, {}
+        return {}, {}, {}
     fresh = fresh_ranges([pk for days in {*exact, *leading} for pk in scope.groups[days]],
                          {*exact, *(span for spans in leading.values() for span in spans)})
     found = {days: [pk for pk in park_ids if (pk, days.start, days.end) in fresh] for days, park_ids in exact.items()}
@@ -168,7 +177,29 @@ def _ranged(scope: Scope):
             best = next((span for span in spans if (pk, span.start, span.end) in fresh), None)
             if best is not None:
                 to_date[days, pk] = best
-    return whole, to_date
+    return whole, to_date, fresh
+
+
+def park_sources(scope: Scope):
+    """Where a scope's park totals come from: the park sums of the fresh kept ranges that serve
+    its parks' rides (`ride_sources`), as {park_id: sums}, and the days left to read from the
+    park daily rows, as {date range: park ids} (before a year or month to date, the day after
+    it, or a park's whole range). Weeks, months and years in between are read from the daily
+    rows: one row per park and day, not per ride."""
+    whole, to_date, fresh = _ranged(scope)
+    summed, daily = {}, {}
+    for days, park_ids in scope.groups.items():
+        for pk in park_ids:
+            span = days if pk in whole.get(days, ()) else to_date.get((days, pk))
+            if span is None:
+                daily.setdefault(days, []).append(pk)
+                continue
+            summed[pk] = fresh[pk, span.start, span.end]
+            for rest in (periods.DayRange(days.start, span.start - ONE_DAY), periods.DayRange(span.end + ONE_DAY,
+                                                                                            days.end)):
+                if rest.start <= rest.end:
+                    daily.setdefault(rest, []).append(pk)
+    return summed, daily
 
 
 @dataclass
@@ -189,7 +220,7 @@ def ride_sources(scope: Scope) -> Sources:
     months and years come from the period rollups of the parks that have them (rolled up from the
     same daily rows, so the sums are the same), the ragged ends and any period not rolled up from
     daily rows: a 30-day or a year's ranking reads about as many rows as a 7-day one."""
-    out, (whole, to_date) = Sources(), _ranged(scope)
+    out, (whole, to_date, _) = Sources(), _ranged(scope)
     for days, park_ids in sorted(whole.items(), key=lambda item: (item[0].start, item[0].end)):
         out.ranged.append((sorted(park_ids), days.start, days.end))
     plans, leading = [], {}

@@ -7,10 +7,12 @@ A ranking over one of the first four then reads one row per ride (`warehouse.sco
 instead of 7 or 30 daily rows, or a few rollups and up to 12 ragged days; a longer range ending
 in the current month reads its month to date as one row instead of its weeks and ragged days, and
 one through yesterday (a year's ranking) its year to date as one row instead of its months too. The sums are those the
-rankings take over the daily rows (`warehouse.ride_sums`), so the figures are the same. A park's
-rows of a range count only while its stamp is newer than every daily row of the park in the
-range (`fresh_ranges`): a day recomputed since sends the rankings back to the daily rows until
-the next run sums the range again.
+rankings take over the daily rows (`warehouse.ride_sums`), so the figures are the same. Each
+park's stamp of a range carries the park's own sums over its daily rows of the range
+(`PARK_SUMS`), from which the rankings take the park totals and coverage. A park's rows of a
+range count only while its stamp is newer than every daily row of the park in the range
+(`fresh_ranges`): a day recomputed since sends the rankings back to the daily rows until the
+next run sums the range again.
 """
 from __future__ import annotations
 
@@ -34,6 +36,21 @@ _SUMS = ("SUM(operating_minutes)", "SUM(downtime_minutes)",
          "MAX(peak_wait_minutes)", "SUM(breakdowns)", "SUM(park_wide_minutes)", "SUM(late_opening_minutes)",
          "SUM(stale_feed_minutes)", "SUM(CASE WHEN operated THEN 1 ELSE 0 END)",
          "SUM(CASE WHEN opened_on_time THEN 1 ELSE 0 END)")
+_KNOWN = "(coverage_percentage IS NOT NULL AND open_hours > 0.0e0)"
+# A park's sums over its daily rows (`ParkRangeStamp`'s columns), as the rankings add them up
+# (`warehouse.park_sums`): over a range from its stamp, over other days from the daily rows.
+PARK_SUMS = {
+    "days": "COUNT(*)",
+    "shame_sum": "SUM(CASE WHEN open_hours > 0.0e0 THEN shame_score ELSE NULL END)",
+    "days_open": "COUNT(CASE WHEN open_hours > 0.0e0 THEN id ELSE NULL END)",
+    "total_downtime_hours": "SUM(total_downtime_hours)", "weighted_downtime_hours": "SUM(weighted_downtime_hours)",
+    "breakdowns": "SUM(breakdowns)", "park_wide_minutes": "SUM(park_wide_minutes)",
+    "late_opening_minutes": "SUM(late_opening_minutes)", "stale_feed_minutes": "SUM(stale_feed_minutes)",
+    "coverage_sum": f"SUM(CASE WHEN {_KNOWN} THEN (coverage_percentage * open_hours) ELSE NULL END)",
+    "coverage_hours": f"SUM(CASE WHEN {_KNOWN} THEN open_hours ELSE NULL END)",
+    "wait_sum": "SUM((avg_wait_minutes * open_hours))",
+    "wait_hours": "SUM(CASE WHEN avg_wait_minutes IS NOT NULL THEN open_hours ELSE NULL END)",
+    "peak_wait_minutes": "MAX(peak_wait_minutes)"}
 
 
 def ranged_days(today: date) -> list[periods.DayRange]:
@@ -52,24 +69,46 @@ def ranged_days(today: date) -> list[periods.DayRange]:
     return list(dict.fromkeys(out))  # on the 7th, the last 7 days are the month to date; in January, the year's
 
 
-def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) -> set[tuple[int, date, date]]:
+def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) -> dict[tuple[int, date, date], tuple]:
     """(park_id, first_day, last_day) of the given parks and ranges whose sums are stored and
-    newer than every daily row of the park in the range."""
+    newer than every daily row of the park in the range, each with the park's sums (a tuple in
+    the order of PARK_SUMS).
+    One query: the stamps, and the parks' daily rows computed after the oldest of them, found on
+    (park, computed_at) (a few index entries per park, however long the ranges; a NOT EXISTS per
+    stamp reads the park's days of the range: a year to date, every day since January 1)."""
     park_ids, ranges = sorted(set(park_ids)), set(ranges)
     if not park_ids or not ranges:
-        return set()
+        return {}
     stamp, daily = ParkRangeStamp._meta.db_table, ParkDailyStats._meta.db_table
     firsts, lasts = sorted({r.start for r in ranges}), sorted({r.end for r in ranges})
-    sql = (f"SELECT s.park_id, s.first_day, s.last_day FROM {stamp} s"
-           f" WHERE s.park_id IN ({', '.join(['%s'] * len(park_ids))})"
-           f" AND s.first_day IN ({', '.join(['%s'] * len(firsts))})"
-           f" AND s.last_day IN ({', '.join(['%s'] * len(lasts))})"
-           f" AND NOT EXISTS (SELECT 1 FROM {daily} d WHERE d.park_id = s.park_id"
-           " AND d.date >= s.first_day AND d.date <= s.last_day AND d.computed_at > s.computed_at)")
+    # ids and dates written into the SQL (integers and ISO dates: nothing to escape; quoting them
+    # as parameters cost the driver more CPU than the rest of the query)
+    parks = f"park_id IN ({', '.join(str(int(pk)) for pk in park_ids)})"
+    stamps = f"{parks} AND first_day IN ({_days(firsts)}) AND last_day IN ({_days(lasts)})"
+    sql = (f"SELECT 0, park_id, first_day, last_day, computed_at, {', '.join(PARK_SUMS)} FROM {stamp} WHERE {stamps}"
+           f" UNION ALL SELECT 1, park_id, date, date, computed_at, {', '.join(['NULL'] * len(PARK_SUMS))}"
+           f" FROM {daily} WHERE {parks} AND computed_at > (SELECT MIN(computed_at) FROM {stamp} WHERE {stamps})")
     with connections[router.db_for_read(ParkRangeStamp)].cursor() as cursor:
-        cursor.execute(sql, [*park_ids, *firsts, *lasts])
-        return {(park_id, first, last) for park_id, first, last in cursor.fetchall()
-                if periods.DayRange(first, last) in ranges}
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    found, later = {}, {}
+    for row in rows:
+        park_id, first, last, computed = row[1], _value(row[2], date), _value(row[3], date), _value(row[4], datetime)
+        if row[0]:
+            later.setdefault(park_id, []).append((first, computed))
+        elif periods.DayRange(first, last) in ranges:
+            found[park_id, first, last] = (computed, row)
+    return {key: row[5:] for key, (at, row) in found.items()
+            if not any(key[1] <= day <= key[2] and computed > at for day, computed in later.get(key[0], ()))}
+
+
+def _days(days) -> str:
+    return ", ".join(f"'{day.isoformat()}'" for day in days)
+
+
+def _value(value, kind):
+    """A date or datetime as the driver gives it (SQLite gives the columns of a UNION as text)."""
+    return kind.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _fresh_stamps(kept: dict) -> set[tuple[int, periods.DayRange]]:
@@ -101,7 +140,11 @@ def _sum_range(park_id: int, days: periods.DayRange, stamp: datetime) -> int:
                        f"{', '.join(_SUMS)} FROM {daily} WHERE park_id = %s AND date >= %s AND date <= %s "
                        "GROUP BY ride_id, park_id", [first, last, park_id, first, last])
         written = cursor.rowcount
-    ParkRangeStamp.objects.create(park_id=park_id, first_day=days.start, last_day=days.end, computed_at=stamp)
+    with connection.cursor() as cursor:  # the park's own sums, from its daily rows in date order
+        cursor.execute(f"INSERT INTO {ParkRangeStamp._meta.db_table} (park_id, first_day, last_day, computed_at, "
+                       f"{', '.join(PARK_SUMS)}) SELECT %s, %s, %s, %s, {', '.join(PARK_SUMS.values())} FROM "
+                       f"{ParkDailyStats._meta.db_table} WHERE park_id = %s AND date >= %s AND date <= %s",
+                       [park_id, first, last, connection.ops.adapt_datetimefield_value(stamp), park_id, first, last])
     return written
 
 

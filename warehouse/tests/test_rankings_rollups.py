@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone as dj_timezone
 
 from themepark.tests.factories import make_park, make_ride
@@ -13,7 +15,7 @@ from warehouse import periods
 from warehouse.aggregation.ranges import ranged_days, ranges_refresh
 from warehouse.ingest import Observation, ingest
 from warehouse.models import ParkDailyStats, ParkRangeStamp, RideDailyStats, RideRangeStats
-from warehouse.ride_sums import _ride_rows_sql
+from warehouse.ride_sums import _ride_rows_sql, park_coverage, park_daily_totals
 from warehouse.scopes import _cover
 from warehouse.selectors import (park_downtime_ranking, park_wait_ranking, ride_downtime_ranking, ride_figures,
                                  ride_wait_ranking, scope_resolve)
@@ -264,3 +266,35 @@ def test_a_month_to_date_with_a_day_recomputed_since_is_not_read(season):
             close(fast[ride_id], slow[ride_id])
         assert fast[day.ride_id]["downtime"] == slow[day.ride_id]["downtime"] >= 500
         assert _sources(scope) == {"riderangestats", "rideperiodstats", "ridedailystats"}
+
+
+@pytest.mark.parametrize("kwargs", [{"period": "7days"}, {"period": "30days"},
+                                    {"period": periods.CUSTOM, "start": date(2024, 1, 1), "end": LAST}])
+def test_park_totals_and_coverage_of_a_kept_range_come_from_its_park_sums(season, kwargs):
+    scope = scope_resolve(parks=season, now=NOW, **kwargs)
+    with CaptureQueriesContext(connection) as queries:
+        fast, health = park_daily_totals(scope), park_coverage(scope)
+    assert not any(ParkDailyStats._meta.db_table in query["sql"] and "GROUP BY park_id" in query["sql"]
+                   for query in queries.captured_queries)  # no park daily rows summed
+    slow = park_daily_totals(daily_only(scope))
+    assert fast.keys() == slow.keys() == {park.pk for park in season}
+    for park_id in slow:
+        close(fast[park_id], slow[park_id])
+    assert health == park_coverage(daily_only(scope))
+    assert all(row["coverage_percentage"] is not None for row in health.values())
+    # a park day recomputed since the range was summed: that park's totals from its daily rows again
+    row = ParkDailyStats.objects.get(park=season[0], date=LAST - timedelta(days=2))
+    ParkDailyStats.objects.filter(pk=row.pk).update(total_downtime_hours=row.total_downtime_hours + 5,
+                                                    computed_at=dj_timezone.now())
+    again = park_daily_totals(scope_resolve(parks=season, now=NOW, **kwargs))
+    assert again[season[0].pk]["total_downtime"] == pytest.approx(fast[season[0].pk]["total_downtime"] + 5)
+    close(again, park_daily_totals(daily_only(scope)))
+
+
+def test_a_day_recomputed_outside_a_kept_range_leaves_its_park_sums_fresh(season):
+    ParkDailyStats.objects.filter(park=season[0], date=FIRST).update(computed_at=dj_timezone.now())
+    scope = scope_resolve(parks=season, now=NOW, period="7days")
+    with CaptureQueriesContext(connection) as queries:
+        totals = park_daily_totals(scope)
+    assert len(queries.captured_queries) == 1  # the ranges' freshness and park sums alone
+    close(totals, park_daily_totals(daily_only(scope)))
