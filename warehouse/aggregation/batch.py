@@ -19,9 +19,8 @@ from themepark.models import Park, ParkSchedule, Ride
 
 from ..metrics import RideInfo, park_day_bounds
 from ..metrics.vector import ObsArrays
-from .daily import (SNAPSHOTS, _columns, _naive, arrays_of, gc_paused, latest_dives, park_days_from,
-                    to_seconds)
-from .packed import packed_rows
+from .daily import (SNAPSHOTS, _columns, _naive, arrays_of, gc_paused, latest_dives, observations_read,
+                    park_days_from, to_seconds)
 from .runs import CHUNK_DAYS, DEADLOCK_RETRIES, ParkOutcome, Progress, _chunks, _retryable, _roll, _tally
 from .store import parks_days_store
 
@@ -90,12 +89,7 @@ def read_groups(groups: list[tuple[list[RideInfo], datetime, datetime]]) -> ObsA
             where = " OR ".join(f"(ride_id IN ({', '.join(['%s'] * len(ids))}) AND recorded_at >= %s "
                                 "AND recorded_at < %s)" for ids, _, _ in spans)
             params = [p for ids, start, end in spans for p in (*ids, _naive(start), _naive(end))]
-            with connection.cursor() as cursor:
-                if connection.vendor == "mysql":
-                    packed = packed_rows(cursor, SNAPSHOTS, where, params)
-                if packed is None:
-                    cursor.execute(f"SELECT {_columns()} FROM {SNAPSHOTS} WHERE {where}", params)
-                    rows += cursor.fetchall()
+            packed = observations_read(where, params, rows)
         return arrays_of(rows, head, place, packed)
 
 

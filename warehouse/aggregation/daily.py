@@ -192,16 +192,23 @@ def _read_arrays(rides, start, end, latest):
     packed = None
     if place:
         marks = ", ".join(["%s"] * len(place))
-        where, params = f"ride_id IN ({marks}) AND recorded_at >= %s AND recorded_at < %s", [*place, _naive(start),
-                                                                                              _naive(end)]
-        with connection.cursor() as cursor:
-            if connection.vendor == "mysql":
-                packed = packed_rows(cursor, SNAPSHOTS, where, params)
-            if packed is None:
-                cursor.execute(f"SELECT {_columns()} FROM {SNAPSHOTS} WHERE {where} ORDER BY ride_id, recorded_at",
-                               params)
-                rows += cursor.fetchall()
+        where = f"ride_id IN ({marks}) AND recorded_at >= %s AND recorded_at < %s"
+        packed = observations_read(where, [*place, _naive(start), _naive(end)], rows)
     return arrays_of(rows, head, place, packed)
+
+
+def observations_read(where: str, params: list, rows: list) -> np.ndarray | None:
+    """The observations matching `where`: packed by the server on MySQL (`packed.packed_rows`),
+    returned; otherwise (or when a ride's text came back cut) appended to `rows` as tuples in
+    `_columns()` order, and None returned."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "mysql":
+            packed = packed_rows(cursor, SNAPSHOTS, where, params)
+            if packed is not None:
+                return packed
+        cursor.execute(f"SELECT {_columns()} FROM {SNAPSHOTS} WHERE {where}", params)  # arrays_of sorts them
+        rows += cursor.fetchall()
+    return None
 
 
 def arrays_of(rows: list[tuple], head: int, place: dict[int, int], packed: np.ndarray | None = None) -> ObsArrays:

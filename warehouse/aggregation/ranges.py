@@ -98,8 +98,13 @@ def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) ->
             later.setdefault(park_id, []).append((first, computed))
         elif periods.DayRange(first, last) in ranges:
             found[park_id, first, last] = (computed, row)
-    return {key: row[5:] for key, (at, row) in found.items()
-            if not any(key[1] <= day <= key[2] and computed > at for day, computed in later.get(key[0], ()))}
+    return {key: row[5:] for key, (at, row) in found.items() if _unchanged_since(at, key[1], key[2], later.get(key[0]))}
+
+
+def _unchanged_since(at, first: date, last: date, later) -> bool:
+    """No daily row of `later` ((date, computed_at) of the park's rows computed after the oldest
+    stamp) from `first` to `last` was computed after `at`: a stamp of that range is fresh."""
+    return not any(first <= day <= last and computed > at for day, computed in later or ())
 
 
 def _days(days) -> str:
@@ -126,7 +131,7 @@ def _fresh_stamps(kept: dict) -> set[tuple[int, periods.DayRange]]:
             computed_at__gt=min(at for _, _, at in stamps)).values_list("park_id", "date", "computed_at"):
         later.setdefault(park_id, []).append((day, computed))
     return {(park_id, span) for park_id, span, at in stamps
-            if not any(span.start <= day <= span.end and computed > at for day, computed in later.get(park_id, ()))}
+            if _unchanged_since(at, span.start, span.end, later.get(park_id))}
 
 
 def _sum_range(park_id: int, days: periods.DayRange, stamp: datetime) -> int:
