@@ -35,6 +35,9 @@ class Scope:
     complete: dict = field(default_factory=dict)
     # the kept ranges that serve it, once read (`_ranged`)
     found: tuple | None = field(default=None, init=False, compare=False, repr=False)
+    # the scope of the period before (`previous`), once made; `later`: this is one
+    before: "Scope | None" = field(default=None, init=False, compare=False, repr=False)
+    later: bool = field(default=False, init=False, compare=False, repr=False)
 
     def q(self, prefix=""):
         """Rows of these parks on their own days: one (park_id IN ..., date BETWEEN ...) per date range."""
@@ -50,8 +53,15 @@ class Scope:
         return Q(**{f"{prefix}date__gte": span.start, f"{prefix}date__lte": span.end}) & query
 
     def previous(self) -> "Scope":
-        """The same parks over the period just before each one's range (for trend percentages)."""
+        """The same parks over the period just before each one's range (for trend percentages);
+        made once per scope, so the kept ranges of both are read together (`_ranged`)."""
+        if self.before is None:
+            self.before = self._previous()
+        return self.before
+
+    def _previous(self) -> "Scope":
         before = Scope(period=self.period, parks=self.parks, ranges={}, exclude=self.exclude)
+        before.later = True
         for days, park_ids in self.groups.items():
             earlier = periods.previous(self.period, days)
             before.groups.setdefault(earlier, []).extend(park_ids)
@@ -78,6 +88,7 @@ def scope_resolve(*, parks, period: str, now: datetime, start: date | None = Non
     so one park's bad data never fails a whole ranking.
     """
     scope = Scope(period=period, parks={}, ranges={}, exclude=frozenset(exclude))
+    scope.later = previous
     by_zone, complete = {}, {}
     for park in parks:
         if park.timezone not in by_zone:
@@ -153,22 +164,37 @@ def _ranged(scope: Scope):
     and fresh (`warehouse.aggregation.ranges`: only ranges the run keeps for the group's today),
     per (date range, park) of the other date ranges the best fresh year- or month-to-date range
     that ends it (`_to_date`), and the fresh ranges' park sums. One query, or none when no range
-    can be kept; read once per scope."""
+    can be kept; read once per scope. A ranking's trend reads the period before as well, so a
+    scope that is not itself a period before reads that one's ranges in the same query."""
     if scope.found is None:
-        scope.found = _read_ranged(scope)
+        together = [scope] if scope.later or scope.period == periods.LIVE else [scope, scope.previous()]
+        plans = {id(each): _wanted(each) for each in together if each.found is None}
+        park_ids, spans = set(), set()
+        for each in together:
+            exact, leading = plans.get(id(each), ({}, {}))
+            for days in {*exact, *leading}:
+                park_ids.update(each.groups[days])
+            spans.update(exact, *leading.values())
+        fresh = fresh_ranges(park_ids, spans) if spans else {}
+        for each in together:
+            if id(each) in plans:
+                each.found = _found(each, *plans[id(each)], fresh)
     return scope.found
 
 
-def _read_ranged(scope: Scope):
+def _wanted(scope: Scope):
+    """(exact, leading): the scope's date ranges that a kept range may serve whole, and per other
+    date range the year- or month-to-date ranges that may end it."""
     exact = {days: park_ids for days, park_ids in scope.groups.items() if scope.complete.get(days) is not None
              and days in ranged_days(scope.complete[days] + ONE_DAY)}
     # a kept whole range serves its parks (those whose sums are stale fall back to the rollups)
     leading = {days: spans for days in scope.groups
                if days not in exact and (spans := _to_date(days, scope.complete.get(days)))}
-    if not exact and not leading:
-        return {}, {}, {}
-    fresh = fresh_ranges([pk for days in {*exact, *leading} for pk in scope.groups[days]],
-                         {*exact, *(span for spans in leading.values() for span in spans)})
+    return exact, leading
+
+
+def _found(scope: Scope, exact, leading, fresh):
+    """(whole, to_date, fresh) of `_ranged` from the fresh kept ranges found."""
     found = {days: [pk for pk in park_ids if (pk, days.start, days.end) in fresh] for days, park_ids in exact.items()}
     whole = {days: park_ids for days, park_ids in found.items() if park_ids}
     to_date = {}

@@ -15,6 +15,7 @@ from warehouse import periods
 from warehouse.aggregation.ranges import ranged_days, ranges_refresh
 from warehouse.ingest import Observation, ingest
 from warehouse.models import ParkDailyStats, ParkRangeStamp, RideDailyStats, RideRangeStats
+from warehouse import ride_sums
 from warehouse.ride_sums import _ride_rows_sql, park_coverage, park_daily_totals
 from warehouse.scopes import _cover
 from warehouse.selectors import (park_downtime_ranking, park_wait_ranking, ride_downtime_ranking, ride_figures,
@@ -174,6 +175,22 @@ def test_range_rows_give_the_figures_of_the_daily_rows(season, period):
                               if v["of_park"] == season[0].pk})
 
 
+
+@pytest.mark.parametrize("many", [0, 2, 100])
+def test_range_rows_of_chosen_rides_are_the_same_however_the_ids_reach_the_server(season, monkeypatch, many):
+    # past ride_sums._MANY_RIDES ids a range's rows are read whole and filtered (not keyed) by ride
+    monkeypatch.setattr(ride_sums, "_MANY_RIDES", many)
+    scope = scope_resolve(parks=season, now=NOW, period="7days")
+    ids = list(ride_figures(scope))[::-1][:5]
+    sql, _ = _ride_rows_sql(scope.previous(), ids)
+    assert "riderangestats" in sql and ("ride_id + 0 IN" in sql) == (len(ids) > many)
+    for each in (scope, scope.previous()):
+        fast, slow = ride_figures(each, ride_ids=ids), ride_figures(daily_only(each), ride_ids=ids)
+        assert sorted(fast) == sorted(slow) == sorted(ids)
+        close(fast, slow)
+    close(_rides_ranking_rows(scope, sort_by="trend_percentage", limit=10),
+          _rides_ranking_rows(daily_only(scope), sort_by="trend_percentage", limit=10))
+
 def test_a_day_recomputed_since_its_range_was_summed_sends_the_park_back_to_daily_rows(season):
     scope = scope_resolve(parks=season, now=NOW, period="30days")
     day = RideDailyStats.objects.filter(park=season[0], date=date(2024, 7, 9)).first()  # a ragged day of the rollups
@@ -186,6 +203,21 @@ def test_a_day_recomputed_since_its_range_was_summed_sends_the_park_back_to_dail
     sql, params = _ride_rows_sql(scope, None)
     assert "riderangestats" in sql and "ridedailystats" in sql  # the other park still reads its range
 
+
+
+def test_a_day_recomputed_in_the_period_before_sends_only_that_period_back_to_daily_rows(season):
+    # the period and the period before are checked in one read; each keeps its own answer
+    scope = scope_resolve(parks=season, now=NOW, period="7days")
+    day = RideDailyStats.objects.filter(park=season[0], date=date(2024, 6, 29)).first()  # in the 7 days before
+    RideDailyStats.objects.filter(pk=day.pk).update(downtime_minutes=day.downtime_minutes + 500)
+    ParkDailyStats.objects.filter(park=season[0], date=date(2024, 6, 29)).update(computed_at=dj_timezone.now())
+    before = scope.previous()
+    assert "ridedailystats" not in _ride_rows_sql(scope, None)[0]
+    sql, _ = _ride_rows_sql(before, None)
+    assert "riderangestats" in sql and "ridedailystats" in sql  # the other park still reads its range
+    fast, slow = ride_figures(before), ride_figures(daily_only(before))
+    close(fast, slow)
+    assert fast[day.ride_id]["downtime"] == pytest.approx(slow[day.ride_id]["downtime"])
 
 def test_the_run_sums_a_range_again_only_when_one_of_its_days_was_recomputed(season):
     park = season[0]
