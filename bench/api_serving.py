@@ -274,10 +274,12 @@ def production_benchmark(args):
         cores = len(os.sched_getaffinity(0))
         workers = os.environ.get("WEB_CONCURRENCY") or f"default for {cores} cores"
         threads = os.environ.get("SERVE_THREADS") or "default"
+        sockets = "one shared socket" if os.environ.get("SERVE_SHARED_SOCKET", "0") not in ("", "0") else \
+            "a socket per worker"
         clients = (f"wrk, {WRK_THREADS} threads x {CLIENTS} connections" if use_wrk
                    else f"Python, {LOAD_PROCESSES} processes x {LOAD_THREADS} threads")
         print(f"== {CLIENTS} clients ({clients}) x {args.duration} s on {len(RANKINGS)} ranking endpoints "
-              f"(small database); production: granian, workers {workers}, threads {threads}; "
+              f"(small database); production: granian, workers {workers}, threads {threads}, {sockets}; "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
         results = {}
         for label, uncached in (("uncached", True), ("cached", False)):

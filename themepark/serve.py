@@ -18,6 +18,13 @@ Every setting comes from the environment first, then from `.env` beside manage.p
   requests in hand before it is killed (SIGTERM stops, SIGHUP replaces every worker);
 - SERVE_HEADER_TIMEOUT (seconds, default 30): a client must send its request headers within it;
 - SERVE_LOG_LEVEL (info): the server's own messages on stderr;
+- SERVE_SHARED_SOCKET (0): 0 gives each worker a listening socket of its own on the same port
+  (SO_REUSEPORT), and the kernel spreads new connections evenly over them; 1 opens one socket in
+  the main process, shared by the workers, whose Rust accept loops then take connections as fast
+  as each can: under 50 keep-alive clients one worker often held 35-45 of them and the other
+  worker's core sat half idle (docs/scaling.md). With per-worker sockets, set the sysctl
+  `net.ipv4.tcp_migrate_req=1` so that the connections waiting in a stopping worker's socket (a
+  reload, a recycled worker) move to another worker instead of being reset;
 - PROMETHEUS_MULTIPROC_DIR (default /tmp/themepark-metrics-<port>): where the workers' request
   metrics meet (prometheus-client's multiprocess mode), emptied at each start.
 
@@ -56,6 +63,7 @@ def options(environ=os.environ):
         "workers_kill_timeout": _number(environ, "SERVE_GRACEFUL_TIMEOUT", 30),
         "header_timeout_ms": 1000 * _number(environ, "SERVE_HEADER_TIMEOUT", 30),
         "log_level": (environ.get("SERVE_LOG_LEVEL") or "info").lower(),
+        "shared_socket": (environ.get("SERVE_SHARED_SOCKET") or "0").strip().lower() in ("1", "true", "yes", "on"),
     }
 
 
@@ -71,16 +79,20 @@ def metrics_dir(port, environ=os.environ):
     return path
 
 
-def _server_class():
-    """granian's server with one listening socket, opened by the main process and shared by every
-    worker. On Linux granian otherwise opens one SO_REUSEPORT socket per worker, and the
-    connections waiting in a stopping worker's socket (a restart, a recycled worker) are reset
-    unless the kernel migrates them (`net.ipv4.tcp_migrate_req=1`); with the shared socket they
-    wait for the next worker, as with any pre-fork server."""
+def _server_class(shared_socket: bool):
+    """granian's server: on Linux one SO_REUSEPORT socket per worker (granian's own way), or with
+    `shared_socket` one listening socket, opened by the main process and shared by every worker.
+    Per-worker sockets spread connections evenly, but the connections waiting in a stopping
+    worker's socket (a restart, a recycled worker) are reset unless the kernel migrates them
+    (`net.ipv4.tcp_migrate_req=1`); with the shared socket they wait for the next worker, as with
+    any pre-fork server, but the workers take unequal shares of keep-alive connections."""
     import socket
 
     from granian import Granian
     from granian.net import SocketSpec
+
+    if not shared_socket:
+        return Granian
 
     class Server(Granian):
         def _init_shared_socket(self):
@@ -104,7 +116,7 @@ def main(argv=None):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "themepark.settings.production")
     settings = options()
     metrics_dir(settings["port"])
-    _server_class()(
+    _server_class(settings["shared_socket"])(
         argv[0] if argv else APPLICATION, interface=Interfaces.WSGI, http=HTTPModes.http1, websockets=False,
         address=settings["address"], port=settings["port"], workers=settings["workers"],
         blocking_threads=settings["blocking_threads"], respawn_failed_workers=True,

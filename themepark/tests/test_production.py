@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,26 @@ def _test_database_url():
 def _workers(pid):
     """The server's worker processes: the main process's children."""
     return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+def _connections(pid, port):
+    """Per worker of the server `pid`: how many established TCP connections to `port` it holds."""
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+                established.add(fields[9])  # the socket's inode
+    held = {}
+    for worker in _workers(pid):
+        links = []
+        for fd in Path(f"/proc/{worker}/fd").iterdir():
+            try:
+                links.append(os.readlink(fd))
+            except OSError:  # closed meanwhile
+                continue
+        held[worker] = sum(link[len("socket:["):-1] in established for link in links if link.startswith("socket:["))
+    return held
 
 
 def _manage(env, *args):
@@ -94,6 +115,19 @@ def test_bin_serve_answers_the_api_static_files_and_metrics(tmp_path):
         proxied = session.get(f"{base}/api/health", headers={"X-Forwarded-Proto": "https"}, timeout=30)
         assert "max-age=31536000" in proxied.headers.get("Strict-Transport-Security", "")
         assert "Strict-Transport-Security" not in session.get(f"{base}/api/health", timeout=30).headers
+
+        # Each worker listens on a socket of its own: the kernel spreads kept-alive connections over
+        # them (with one shared socket the workers' accept loops race, and one often took most).
+        # (40 clients connecting at once, as a load generator's do)
+        clients = [requests.Session() for _ in range(40)]
+        with ThreadPoolExecutor(40) as pool:
+            answers = list(pool.map(lambda client: client.get(f"{base}/api/rides/downtime?period=today", timeout=60),
+                                    clients))
+        assert all(answer.status_code == 200 for answer in answers)
+        held = _connections(process.pid, PORT)
+        assert sum(held.values()) >= 40 and min(held.values()) >= 8, held  # and the first session
+        for client in clients:
+            client.close()
 
         # SIGHUP (systemctl reload) replaces every worker, one after the other, and the server answers
         # throughout. A connection a stopping worker had accepted but not read is closed unanswered

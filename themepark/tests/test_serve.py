@@ -10,13 +10,15 @@ def test_options_default_to_one_worker_per_core_and_read_the_environment():
     assert defaults["workers"] == len(os.sched_getaffinity(0))
     assert (defaults["address"], defaults["port"], defaults["blocking_threads"]) == ("127.0.0.1", 8000, 2)
     assert defaults["workers_lifetime"] == 3600 and defaults["workers_kill_timeout"] == 30
+    assert defaults["shared_socket"] is False  # a socket per worker: the kernel spreads connections
 
     chosen = options({"BIND": "0.0.0.0:9001", "WEB_CONCURRENCY": "3", "SERVE_THREADS": "5",
                       "SERVE_WORKER_LIFETIME": "0", "SERVE_WORKER_MAX_RSS": "512", "SERVE_HEADER_TIMEOUT": "7",
-                      "SERVE_LOG_LEVEL": "WARNING"})
+                      "SERVE_LOG_LEVEL": "WARNING", "SERVE_SHARED_SOCKET": "1"})
     assert (chosen["address"], chosen["port"], chosen["workers"], chosen["blocking_threads"]) == ("0.0.0.0", 9001, 3, 5)
     assert chosen["workers_lifetime"] is None and chosen["workers_max_rss"] == 512
     assert chosen["header_timeout_ms"] == 7000 and chosen["log_level"] == "warning"
+    assert chosen["shared_socket"] is True
 
 
 def test_the_metrics_directory_is_emptied_at_start(tmp_path):
