@@ -202,6 +202,8 @@ def _copy_for_replica(url, cluster):
 def _row(name, label, figures):
     note = (f"app CPU {figures['app_cpu_ms']:6.2f} ms/req, clients {figures['client_cpu_ms']:5.2f} ms/req, "
             f"drained in {figures['drain_s']:.0f} s")
+    if figures.get("connections_per_worker"):
+        note += f", connections per worker {'/'.join(map(str, figures['connections_per_worker']))}"
     if "replica_db_cpu_ms" in figures:
         note += f", replica DB CPU {figures['replica_db_cpu_ms']:5.2f} ms/req"
     return (f"  {name:19s} {label:8s} p50 {figures['p50']:7.1f} ms  p95 {figures['p95']:7.1f} ms  "
@@ -232,7 +234,7 @@ def start_floor(env, log_path):
 def production_benchmark(args):
     sys.path.insert(0, str(HERE.parent))
     from themepark.tests.mariadb_cluster import ReplicationCluster
-    from themepark.tests.serving import production_env, start_serve, stop_serve
+    from themepark.tests.serving import connections_per_worker, production_env, start_serve, stop_serve
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped benchmark still stops its servers
     url = size_url("small")
@@ -253,6 +255,7 @@ def production_benchmark(args):
                                                   log_path=tmp / "production.log")
         processes.append((proc, True))
         cpu["production"] = lambda pid=proc.pid: _cpu_seconds(pid, group=True)
+        held = {"production": lambda pid=proc.pid: connections_per_worker(pid, PRODUCTION_PORT)}
         floor_env = production_env(url, **{**knobs, "PROMETHEUS_MULTIPROC_DIR": tmp / "prometheus-floor"})
         proc, floor = start_floor(floor_env, tmp / "floor.log")
         processes.append((proc, True))
@@ -270,6 +273,7 @@ def production_benchmark(args):
                                                               log_path=tmp / "replica.log")
             processes.append((proc, True))
             cpu["production+replica"] = lambda pid=proc.pid: _cpu_seconds(pid, group=True)
+            held["production+replica"] = lambda pid=proc.pid: connections_per_worker(pid, REPLICA_SERVER_PORT)
             cpu["replica mariadbd"] = lambda pid=cluster.replicas[0].process.pid: _cpu_seconds(pid)
         cores = len(os.sched_getaffinity(0))
         workers = os.environ.get("WEB_CONCURRENCY") or f"default for {cores} cores"
@@ -287,7 +291,15 @@ def production_benchmark(args):
                 if not uncached:
                     load(base, uncached=False, seconds=10)  # every worker computes and keeps each answer
                 before = {key: measure() for key, measure in cpu.items()}
+                # the clients' connections per worker, halfway through (how evenly the workers share them)
+                spread = {}
+                if name in held:
+                    timer = threading.Timer(args.duration / 2, lambda: spread.update(held[name]()))
+                    timer.start()
                 figures = load(base, uncached=uncached, seconds=args.duration)
+                if name in held:
+                    timer.cancel()
+                    figures["connections_per_worker"] = sorted(spread.values(), reverse=True)
                 drained = drain(cpu[name])
                 used = {key: measure() - before[key] for key, measure in cpu.items()}
                 # Server CPU per request: steadier than wall time on a busy machine.

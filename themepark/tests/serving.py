@@ -67,3 +67,28 @@ def stop_serve(process):
         process.wait(10)
     except ProcessLookupError:
         pass
+
+
+def workers(pid) -> set[int]:
+    """The server's worker processes: the main process's children."""
+    return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+def connections_per_worker(pid, port) -> dict[int, int]:
+    """Per worker of the server `pid`: how many established TCP connections to `port` it holds."""
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+                established.add(fields[9])  # the socket's inode
+    held = {}
+    for worker in workers(pid):
+        links = []
+        for fd in Path(f"/proc/{worker}/fd").iterdir():
+            try:
+                links.append(os.readlink(fd))
+            except OSError:  # closed meanwhile
+                continue
+        held[worker] = sum(link[len("socket:["):-1] in established for link in links if link.startswith("socket:["))
+    return held

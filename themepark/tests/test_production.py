@@ -11,14 +11,13 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from .serving import ROOT, production_env, start_serve, stop_serve
+from .serving import ROOT, connections_per_worker, production_env, start_serve, stop_serve, workers
 
 PORT = 8160
 
@@ -27,31 +26,6 @@ def _test_database_url():
     """The test database (connection.settings_dict carries the test name once it is set up)."""
     db = connection.settings_dict
     return f"mysql://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 3306}/{db['NAME']}"
-
-
-def _workers(pid):
-    """The server's worker processes: the main process's children."""
-    return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
-
-
-def _connections(pid, port):
-    """Per worker of the server `pid`: how many established TCP connections to `port` it holds."""
-    established = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
-                established.add(fields[9])  # the socket's inode
-    held = {}
-    for worker in _workers(pid):
-        links = []
-        for fd in Path(f"/proc/{worker}/fd").iterdir():
-            try:
-                links.append(os.readlink(fd))
-            except OSError:  # closed meanwhile
-                continue
-        held[worker] = sum(link[len("socket:["):-1] in established for link in links if link.startswith("socket:["))
-    return held
 
 
 def _manage(env, *args):
@@ -124,7 +98,7 @@ def test_bin_serve_answers_the_api_static_files_and_metrics(tmp_path):
             answers = list(pool.map(lambda client: client.get(f"{base}/api/rides/downtime?period=today", timeout=60),
                                     clients))
         assert all(answer.status_code == 200 for answer in answers)
-        held = _connections(process.pid, PORT)
+        held = connections_per_worker(process.pid, PORT)
         assert sum(held.values()) >= 40 and min(held.values()) >= 8, held  # and the first session
         for client in clients:
             client.close()
@@ -132,11 +106,11 @@ def test_bin_serve_answers_the_api_static_files_and_metrics(tmp_path):
         # SIGHUP (systemctl reload) replaces every worker, one after the other, and the server answers
         # throughout. A connection a stopping worker had accepted but not read is closed unanswered
         # (docs/deploying.md, "Restarts and recycling"): the client's one retry is answered.
-        first = _workers(process.pid)
+        first = workers(process.pid)
         assert len(first) == 2
         os.kill(process.pid, signal.SIGHUP)
         deadline, answered, retried = time.monotonic() + 90, 0, 0
-        while _workers(process.pid) & first or len(_workers(process.pid)) < 2:
+        while workers(process.pid) & first or len(workers(process.pid)) < 2:
             assert time.monotonic() < deadline, "the workers were not replaced"
             try:
                 response = requests.get(f"{base}/api/health", timeout=30)
