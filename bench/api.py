@@ -15,7 +15,9 @@ alike; year-over-year; and a soak of 20 clients for --soak seconds per size that
 Targets: p95 < 50 ms uncached and < 10 ms cached with one client, p95(large) <= 1.3 x p95(small),
 year-over-year < 200 ms.
 
---skip-fill reuses both databases as the last fill left them.
+--skip-fill reuses both databases as the last fill left them, after bringing their rollups and
+kept ranges to each park's today as the statistics run (every 10 minutes in production) would
+have: a park whose day turned since the fill otherwise ranks from daily rows.
 
     .venv/bin/python bench/api.py --server production [--duration 60] [--replica] [--skip-fill]
 
@@ -35,7 +37,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api_clients import measure_sizes, soak  # noqa: E402
-from api_data import SIZES, fill_size, first_ids, size_url  # noqa: E402
+from api_data import SIZES, fill_size, first_ids, refresh_size, size_url  # noqa: E402
 from api_results import period_ratios, verdict  # noqa: E402
 from common import setup_django  # noqa: E402
 
@@ -171,19 +173,23 @@ def main():
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)  # a server subprocess
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--fill", choices=list(SIZES), help=argparse.SUPPRESS)  # a fill subprocess
+    parser.add_argument("--refresh", choices=list(SIZES),
+                        help="Only bring a filled database's rollups and kept ranges to each park's today "
+                             "(what --skip-fill does first, as the statistics run would have)")
     args = parser.parse_args()
     if args.serve:
         return serve_forever(args.serve, args.url)
     if args.fill:
         return fill_size(args.fill)
+    if args.refresh:
+        return refresh_size(args.refresh)
     if args.server == "production":
         from api_serving import production_benchmark
 
         return production_benchmark(args)
     sizes = ["small", "large"] if args.size == "both" else [args.size]
-    if not args.skip_fill:
-        for size in sizes:
-            subprocess.run([sys.executable, __file__, "--fill", size], check=True)
+    for size in sizes:  # filled, or brought to what the statistics run would have left by now
+        subprocess.run([sys.executable, __file__, "--refresh" if args.skip_fill else "--fill", size], check=True)
     all_results = run_sizes(sizes, args)
     period_ratios(all_results, PERIOD_RATIOS)
     if args.only:

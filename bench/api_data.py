@@ -115,21 +115,43 @@ def fill(days):
                                                          shame_score=rng.uniform(0, 3)) for p in parks])
     print(f"  statistics: {RideDailyStats.objects.count():,} ride-days, {ParkDailyStats.objects.count():,} "
           f"park-days, {RideHourlyStats.objects.count():,} ride-hours in {t.seconds:.0f} s")
+    derived(parks, first, days)
+    return parks[0].pk, rides[0].pk
+
+
+
+def derived(parks, first, days):
+    """The weeks, months and years of the complete days and the rankings' kept ranges (the last 7 and
+    30 days, the ranges before them, the year and month to date), as the statistics run leaves them
+    for each park's today."""
     from warehouse.aggregation import park_periods_roll
+    from warehouse.aggregation.ranges import ranges_refresh
     from warehouse.periods import park_today
 
-    with Timer() as t:  # weeks, months and years of the complete days, as the statistics run leaves them
+    with Timer() as t:
         now = datetime.now(timezone.utc)
         rolled = sum(park_periods_roll(park_id=p.pk, days=[first + timedelta(days=d) for d in range(days + 1)],
                                        until=park_today(now, p.timezone) - timedelta(days=1)) for p in parks)
     print(f"  period rollups: {rolled:,} rows in {t.seconds:.0f} s")
-    from warehouse.aggregation.ranges import ranges_refresh
-
-    with Timer() as t:  # the rankings' last 7 and 30 days (and the ranges before), as a run leaves them
+    with Timer() as t:
         summed = ranges_refresh({p: [] for p in parks}, datetime.now(timezone.utc))
-    print(f"  ranking ranges: {summed:,} rows in {t.seconds:.1f} s")
-    return parks[0].pk, rides[0].pk
+    print(f"  ranking ranges: {summed:,} rows in {t.seconds:.1f} s", flush=True)
 
+
+def refresh_size(size):
+    """Runs in a subprocess: a database filled earlier brought to what the statistics run (every 10
+    minutes in production) would have left by now: a park whose day turned since the fill has its
+    new week, month or year rolled up and its kept ranges summed for its new today (otherwise its
+    rankings fall back to daily rows)."""
+    setup_django(size_url(size), migrate=False)
+    from themepark.models import Park
+    from warehouse.models import RideDailyStats
+
+    first = RideDailyStats.objects.order_by("date").values_list("date", flat=True).first()
+    if first is None:
+        return
+    print(f"== refresh {size}: the statistics run's rollups and ranges for each park's today", flush=True)
+    derived(list(Park.objects.all()), first, (date.today() - first).days)
 
 
 def size_url(size):

@@ -238,8 +238,9 @@ def production_benchmark(args):
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped benchmark still stops its servers
     url = size_url("small")
-    if not args.skip_fill:
-        subprocess.run([sys.executable, str(HERE / "api.py"), "--fill", "small"], check=True)
+    # filled, or brought to what the statistics run would have left by now (bench/api.py --skip-fill)
+    subprocess.run([sys.executable, str(HERE / "api.py"), "--refresh" if args.skip_fill else "--fill", "small"],
+                   check=True)
     use_wrk = not args.python_clients and wrk_available()
     load = load_wrk if use_wrk else load_python
     tmp = Path(tempfile.mkdtemp(prefix="bench-api-production-"))

@@ -8,7 +8,8 @@ each request carrying a parameter of its own (`_bench=N`, as bench/rankings.lua 
 misses every cache and computes its ranking from the database, as the uncached rows of
 `bench/api.py --server production` do. The paths are those rows' (bench/api.py ENDPOINTS, parks/
 and rides/). Reads the small benchmark database (BENCH_DATABASE_URL's name + _small; fill it with
-`bench/api.py --fill small`). For each path: the least process CPU of the --repeat runs
+`bench/api.py --fill small`; `--refresh small` brings its kept ranges to each park's today, as the statistics
+run would). For each path: the least process CPU of the --repeat runs
 (application only; the database server's own CPU is not in it), the median of all runs, the
 median wall time of the database calls, the mean CPU of the database server's thread that served
 them (MariaDB runs a thread per connection; found by the second of CPU a BENCHMARK() query puts
