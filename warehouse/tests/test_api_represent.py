@@ -75,3 +75,25 @@ def test_the_plan_gives_what_the_serializer_gives(serializer, body):
     got = represent(serializer, body)
     assert json.dumps(got) == json.dumps(expected, default=str)  # keys in the same order, same values
     assert represent(serializer, body) == got  # the plan, made once, serves again
+
+
+def test_the_compiled_plan_reads_dotted_sources_missing_keys_and_objects():
+    """Fields of a dotted source, keys left out (a default, a field skipped) and rows that are not
+    dicts give what the serializer gives."""
+    from types import SimpleNamespace
+
+    from warehouse.api import serializers_rides as sr
+
+    ride = {"pk": 7, "name": "R", "park_id": 2, "park": {"name": "P", "location": "Paris, FR"}, "tier": None,
+            "category": "", "themeparks_wiki_id": None, "queue_times_url": None}
+    assert represent(sr.RideSerializer, ride) == sr.RideSerializer(ride).data
+    as_object = SimpleNamespace(**{**ride, "park": SimpleNamespace(**ride["park"])})
+    assert represent(sr.RideSerializer, as_object) == sr.RideSerializer(as_object).data
+    body = {"period": "today", "filter": "all-parks", "dates": None, "attribution": [], "data": [ride_row(1)]}
+    got = represent(sx.RideWaitSerializer, body)
+    assert got["success"] is True and got["data"][0]["reopen_estimate"] is None  # a default; a null
+    assert json.dumps(got) == json.dumps(sx.RideWaitSerializer(body).data)
+    status = {"is_open": True, "avg_wait_time": 12.4, "max_wait_time": None, "last_updated": None}
+    got = represent(s.CurrentStatusSerializer, status)
+    assert "uptime_percentage" not in got and got["rides_open"] == 0  # a field skipped; a default
+    assert got == s.CurrentStatusSerializer(status).data
