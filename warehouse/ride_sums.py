@@ -6,6 +6,7 @@ from themepark.constants import TIER_WEIGHTS
 from themepark.models import Ride
 
 from .metrics import mtbf_hours, mttr_minutes, opening_reliability
+from .metrics.summed import BRIEF_COLUMNS, FULL_COLUMNS, brief_figures, full_figures
 from .models import ParkDailyStats, RideDailyStats, RidePeriodStats, RideRangeStats
 from .aggregation.ranges import PARK_SUMS
 from .scopes import Scope, park_sources, ride_sources
@@ -173,23 +174,29 @@ def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=
         sql += f" LIMIT {int(limit)}"
     with _read_cursor() as cursor:
         cursor.execute(sql, params)
-        columns = [c[0] for c in cursor.description]
+        columns = tuple(c[0] for c in cursor.description)
         rows = cursor.fetchall()
-    figures = {}
-    for values in rows:
-        row = dict(zip(columns, values))
-        operating, downtime, wait_minutes = float(row["operating"]), float(row["downtime"]), float(row["wait_minutes"])
-        row.update({k: int(row[k]) for k in ("days_operated", "days_on_time", "breakdowns", "changes")
-                    if row.get(k) is not None})
-        row.update(operating=operating, downtime=downtime, wait_minutes=wait_minutes,
-                   uptime=_ratio(100.0 * operating, operating + downtime),
-                   avg_wait=_ratio(row["wait_sum"], wait_minutes) if row.get("wait_sum") is not None else None)
-        row["downtime_hours"] = downtime / 60
-        row["operating_hours"] = operating / 60
-        row["uptime_percentage"] = row["uptime"]
-        row.update(reliability_figures(row))
-        figures[row["ride_id"]] = row
-    return figures
+    if columns == FULL_COLUMNS:
+        return full_figures(rows)
+    if columns == BRIEF_COLUMNS:
+        return brief_figures(rows)
+    return {figure["ride_id"]: figure for figure in (figure_of(dict(zip(columns, values))) for values in rows)}
+
+
+def figure_of(row) -> dict:
+    """A ride's figures from its summed row (a dict of the columns), in place (`brief_figures` and
+    `full_figures` make the same of the brief and the full columns)."""
+    operating, downtime, wait_minutes = float(row["operating"]), float(row["downtime"]), float(row["wait_minutes"])
+    row.update({k: int(row[k]) for k in ("days_operated", "days_on_time", "breakdowns", "changes")
+                if row.get(k) is not None})
+    row.update(operating=operating, downtime=downtime, wait_minutes=wait_minutes,
+               uptime=_ratio(100.0 * operating, operating + downtime),
+               avg_wait=_ratio(row["wait_sum"], wait_minutes) if row.get("wait_sum") is not None else None)
+    row["downtime_hours"] = downtime / 60
+    row["operating_hours"] = operating / 60
+    row["uptime_percentage"] = row["uptime"]
+    row.update(reliability_figures(row))
+    return row
 
 
 EXCLUDABLE = {"park_wide": "park_wide_minutes", "stale_feed": "stale_feed_minutes"}

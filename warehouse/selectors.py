@@ -168,28 +168,41 @@ def _ride_rows(scope: Scope, figures: dict[int, dict], ride_ids, *, trend_of=Non
         # downtime needs only the brief figures; mean waits need the full ones
         before = ride_figures(scope.previous(), ride_ids=ride_ids, brief=trend_of == "downtime_hours")
     rows = []
+    parks = {}  # per park: what each of its rows repeats
+    no_figures = {}
     for ride_id in ride_ids:
         name, park_id, tier, tier_source, tier_reason, status, wait_time, park_open = facts[ride_id]
-        fig = figures.get(ride_id, {})
-        park = scope.parks[park_id]
+        fig = figures.get(ride_id, no_figures)
+        place = parks.get(park_id)
+        if place is None:
+            park, park_health = scope.parks[park_id], health[park_id]
+            place = parks[park_id] = (park.location, park.pk, park.name, not park.reports_down,
+                                      park_health["coverage_percentage"], park_health["comparable"])
+        location, park_pk, park_name, never_down, coverage, comparable = place
+        wait_sum, avg_wait, peak_wait = fig.get("wait_sum"), fig.get("avg_wait"), fig.get("peak_wait")
+        if trend_of:
+            old = before.get(ride_id)
+            trend = change_percentage(fig.get(trend_of), None if old is None else old.get(trend_of))
+        else:
+            trend = None
         rows.append({
-            "location": park.location, "park_is_open": park_open,
-            "current_is_open": _is_open(status),
-            "is_down": status == "DOWN" or (status == "CLOSED" and not park.reports_down),
-            "trend_percentage": change_percentage(fig.get(trend_of), before.get(ride_id, {}).get(trend_of))
-            if trend_of else None,
-            "cumulative_wait_hours": fig["wait_sum"] / 3600 if fig.get("wait_sum") is not None else None,
-            "ride_id": ride_id, "ride_name": name, "park_id": park.pk, "park_name": park.name,
+            "location": location, "park_is_open": park_open,
+            "current_is_open": None if not status else status == "OPERATING",  # _is_open
+            "is_down": status == "DOWN" or (status == "CLOSED" and never_down),
+            "trend_percentage": trend,
+            "cumulative_wait_hours": wait_sum / 3600 if wait_sum is not None else None,
+            "ride_id": ride_id, "ride_name": name, "park_id": park_pk, "park_name": park_name,
             "tier": tier, "downtime_hours": fig.get("downtime_hours", 0.0),
             "uptime_percentage": fig.get("uptime_percentage"), "status_changes": fig.get("changes") or 0,
             "longest_downtime_minutes": fig.get("longest") or 0.0,
-            "avg_wait_time": fig.get("avg_wait"), "peak_wait_time": fig.get("peak_wait"),
-            "avg_wait_minutes": fig.get("avg_wait"), "peak_wait_minutes": fig.get("peak_wait"),
+            "avg_wait_time": avg_wait, "peak_wait_time": peak_wait,
+            "avg_wait_minutes": avg_wait, "peak_wait_minutes": peak_wait,
             "current_status": status, "current_wait_time": wait_time,
             "tier_source": tier_source, "tier_reason": tier_reason,
-            **{k: fig.get(k) for k in ("breakdowns", "mtbf_hours", "mttr_minutes", "opening_reliability",
-                                       "downtime_minutes_by_kind")},
-            "coverage_percentage": health[park.pk]["coverage_percentage"], "comparable": health[park.pk]["comparable"],
+            "breakdowns": fig.get("breakdowns"), "mtbf_hours": fig.get("mtbf_hours"),
+            "mttr_minutes": fig.get("mttr_minutes"), "opening_reliability": fig.get("opening_reliability"),
+            "downtime_minutes_by_kind": fig.get("downtime_minutes_by_kind"),
+            "coverage_percentage": coverage, "comparable": comparable,
         })
     return _ranked(rows)
 
