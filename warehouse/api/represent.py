@@ -11,7 +11,7 @@ nulls, skipped fields), and a serializer that overrides `to_representation` is c
 """
 from django.db.models import Manager
 from rest_framework import serializers
-from rest_framework.fields import SkipField
+from rest_framework.fields import SkipField, empty
 
 from .serializers import Rounded
 
@@ -131,6 +131,8 @@ def _compiled(plan):
         store = f"out[{name!r}] = None if v is None else {expression}"
         if key is None:
             lines += [f"    v = _attribute(f{i}, instance)", "    if v is not _SKIP:", f"        {store}"]
+        elif field.default is empty and field.allow_null:  # a key missing reads as None (Field.get_attribute)
+            lines += [f"    v = instance.get({key!r})", f"    {store}"]
         else:
             lines += ["    try:", f"        v = instance[{key!r}]", "    except _KeyError:",
                       f"        v = _attribute(f{i}, instance)", "        if v is not _SKIP:",
