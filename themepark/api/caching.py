@@ -26,6 +26,7 @@ from .throttling import ClientRateThrottle
 
 LIVE_SECONDS = 60
 FRONT_MARK = "themepark.cached_response"  # environ key: (cache key, seconds left, endpoint name)
+FRONT_KEY = "themepark.response_key"  # environ key: the front's `cache_key` of the request, when it made one
 
 
 def request_digest(path, query):
@@ -63,7 +64,8 @@ def cached(*, live=False):
         @wraps(method)
         def wrapper(self, request, *args, **kwargs):
             seconds = response_seconds(request.query_params, live)
-            key = cache_key(request_digest(request.path, request.query_params), stats_generation())
+            key = request.META.get(FRONT_KEY) or cache_key(request_digest(request.path, request.query_params),
+                                                            stats_generation())
             hit = cache.get(_entry_key(key)) if seconds > 0 else None
             if hit is not None:
                 data, expires = hit

@@ -32,7 +32,7 @@ from django.core.handlers.wsgi import WSGIRequest
 from warehouse.cache import stats_generation
 
 from ..operator_metrics import REQUEST_LATENCY
-from .caching import FRONT_MARK, cache_key, request_digest
+from .caching import FRONT_KEY, FRONT_MARK, cache_key, request_digest
 from .throttling import anonymous_allows
 
 logger = logging.getLogger("themepark.request")
@@ -119,9 +119,11 @@ class CachedAPIFront:
         if described is None:  # a host Django refuses, or plain HTTP where HTTPS is required
             return self.app(environ, start_response)
         digest, kind, path = described
-        key = cache_key(digest, stats_generation()) + kind
+        generation_key = cache_key(digest, stats_generation())
+        key = generation_key + kind
         entry = self.store.get(key) or self._answer_of_another_thread(key, digest)
         if entry is None:
+            environ[FRONT_KEY] = generation_key  # what `@cached` would make of the same request again
             return self._answer_and_keep(environ, start_response, key, digest, kind)
         if not anonymous_allows(environ):
             return self.app(environ, start_response)  # Django answers 429 with its Retry-After
