@@ -7,6 +7,7 @@ absent, and a repeated parameter's last value counts (`QueryDict.get`), except w
 reads every value (`exclude`).
 """
 import math
+import threading
 from datetime import date
 
 from rest_framework import serializers
@@ -127,8 +128,33 @@ class QuerySerializer(serializers.Serializer):
 
     @classmethod
     def parse(cls, query, **kwargs):
-        serializer = cls(data=query, **kwargs)
+        serializer = cls._made(query, kwargs)
         if not serializer.is_valid():
             raise ValidationError({name: " ".join(str(m) for m in messages)
                                    for name, messages in serializer.errors.items()})
         return serializer.validated_data
+
+    @classmethod
+    def _made(cls, query, kwargs):
+        """A serializer of `query`: this thread's last one made with the same arguments (but a
+        context), given the new data, rather than one made again (making the fields was most of
+        the parsing's CPU). Validation keeps nothing on the fields, and `is_valid` validates anew
+        once `_validated_data` is gone."""
+        if "context" in kwargs:
+            return cls(data=query, **kwargs)
+        made = _THREAD.__dict__.setdefault("made", {})
+        key = (cls, repr(sorted(kwargs.items())))
+        serializer = made.get(key)
+        if serializer is None:
+            serializer = cls(data=query, **kwargs)
+            if len(made) < MADE_MAX:
+                made[key] = serializer
+            return serializer
+        serializer.initial_data = query
+        for name in ("_validated_data", "_errors", "_data"):
+            serializer.__dict__.pop(name, None)
+        return serializer
+
+
+_THREAD = threading.local()
+MADE_MAX = 64  # serializers kept per thread (one per endpoint's arguments)

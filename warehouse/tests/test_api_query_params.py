@@ -54,3 +54,26 @@ def test_an_empty_value_is_an_absent_one_and_the_last_of_a_repeated_one_counts(a
 def test_a_custom_range_makes_the_period_custom(api):
     body = api.get("/api/parks/downtime?period=7days&start=2026-01-01&end=2026-01-07").json()
     assert body["period"] == "custom"
+
+
+def test_a_thread_parses_again_with_the_serializer_it_made_without_keeping_the_last_values():
+    """query_values.QuerySerializer.parse reuses this thread's serializer of the same arguments:
+    each query gets its own values or its own 400, whatever came before."""
+    from django.http import QueryDict
+    from rest_framework.exceptions import ValidationError
+
+    from warehouse.api import params
+
+    def ranking(text):
+        return params.ranking(QueryDict(text), limit=(100, 50), exclude=True,
+                              choices={"sort_by": (["shame_score", "rides_down"], "shame_score")})
+
+    first = ranking("period=7days&sort_by=rides_down&limit=3&exclude=park_wide")
+    assert (first.period, first.sort_by, first.limit, first.exclude) == ("7days", "rides_down", 3, {"park_wide"})
+    with pytest.raises(ValidationError) as bad:
+        ranking("period=fortnight")
+    assert list(bad.value.detail) == ["period"] and "must be one of live" in str(bad.value.detail["period"])
+    again = ranking("start=2026-01-01&end=2026-01-07")
+    assert (again.period, again.sort_by, again.limit, again.exclude, again.start.day) == (
+        "custom", "shame_score", 50, frozenset(), 1)
+    assert (first.period, first.limit) == ("7days", 3)  # the values given before are the caller's
