@@ -243,3 +243,42 @@ def test_requests_arriving_while_django_answers_wait_for_that_answer(front, park
     # An answer that is not kept (a 404) makes nobody wait the next time.
     assert call(app, "/api/parks/999999/details")[0].startswith("404") and django.calls == 2
     assert call(app, "/api/parks/999999/details")[0].startswith("404") and django.calls == 3
+
+
+def test_django_keeps_its_answer_under_the_key_the_front_made(front, park):
+    """@cached takes the front's key of the request: the answer Django keeps for requests the front
+    cannot serve (CORS) is the one under the key made of the same path, parameters and generation."""
+    from themepark.api.caching import _entry_key, cache_key, request_digest
+    from warehouse.cache import stats_generation
+
+    app, django = front
+    call(app, RANKING)
+    key = cache_key(request_digest("/api/parks/downtime", RequestFactory().get(RANKING).GET), stats_generation())
+    assert cache.get(_entry_key(key)) is not None
+    status, _, body = call(app, RANKING, HTTP_ORIGIN="https://example.org")  # not the front's: Django's cache
+    assert status.startswith("200") and django.calls == 2 and json.loads(body)["data"]
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/json", "application/json; indent=2", "text/html",
+                                    "application/*, */*;q=0.5"])
+@pytest.mark.parametrize("query", ["", "?format=json", "?format=api"])
+def test_the_public_negotiation_answers_as_drfs(accept, query):
+    """themepark.api.negotiation: DRF's renderer and media type (or its 404/406) for every Accept and format."""
+    from rest_framework.negotiation import DefaultContentNegotiation
+    from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+    from rest_framework.request import Request
+
+    from themepark.api.negotiation import PublicContentNegotiation
+
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    renderers = [JSONRenderer(), BrowsableAPIRenderer()]
+
+    def answer(negotiation):
+        try:
+            renderer, media_type = negotiation().select_renderer(
+                Request(RequestFactory().get(f"/api/parks/downtime{query}", **headers)), renderers)
+        except Exception as exc:  # noqa: BLE001 - the same refusal either way
+            return type(exc)
+        return type(renderer), media_type
+
+    assert answer(PublicContentNegotiation) == answer(DefaultContentNegotiation)

@@ -7,6 +7,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from themepark.api.caching import cached
+from themepark.api.negotiation import PublicContentNegotiation
 
 from .. import periods
 from ..models import RideStatusSnapshot
@@ -35,6 +36,7 @@ class _PublicViewSet(viewsets.GenericViewSet):
 
     filter_backends = []
     pagination_class = None
+    content_negotiation_class = PublicContentNegotiation
 
 
 PERIOD_RANGE = [params.period_param(), params.FILTER, params.START, params.END]
