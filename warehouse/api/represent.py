@@ -132,7 +132,11 @@ def _compiled(plan):
         if key is None:
             lines += [f"    v = _attribute(f{i}, instance)", "    if v is not _SKIP:", f"        {store}"]
         elif field.default is empty and field.allow_null:  # a key missing reads as None (Field.get_attribute)
-            lines += [f"    v = instance.get({key!r})", f"    {store}"]
+            if field.required:
+                lines += ["    try:", f"        v = instance[{key!r}]", "    except _KeyError:", "        v = None"]
+            else:  # often left out
+                lines.append(f"    v = instance.get({key!r})")
+            lines.append(f"    {store}")
         else:
             lines += ["    try:", f"        v = instance[{key!r}]", "    except _KeyError:",
                       f"        v = _attribute(f{i}, instance)", "        if v is not _SKIP:",
