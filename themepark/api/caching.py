@@ -8,14 +8,18 @@ Cache-Control. Live figures are never kept longer than a minute.
 A view whose responses may be answered without Django (anonymous, default throttle, no
 permission) also tells the WSGI front (themepark.api.front) the key and lifetime of what it
 answered, through the request's environ (`FRONT_MARK`): the front keeps the rendered response
-and serves the next identical request from memory.
+and serves the next identical request from memory. What the front keeps is not kept here again
+when the cache is this process's own (local memory; `_front_keeps`); with a shared cache (Redis)
+it is, for the other processes. (An answer too large for the front, over an eighth of its
+memory, is then kept by neither.)
 """
 import hashlib
 import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -58,6 +62,15 @@ def _front_may_serve(view):
             and all(permission is AllowAny for permission in view.permission_classes))
 
 
+def _front_keeps(view, request):
+    """Whether the front asked for this answer to keep it (its key in the environ, a view it may
+    serve) and this process's cache is its own (local memory): the front then keeps the rendered
+    answer for the same lifetime, and a second copy here (its data pickled) would serve only the
+    requests the front does not answer (CORS, credentials), which keep their own copy."""
+    return (FRONT_KEY in request.META and _front_may_serve(view)
+            and isinstance(caches[DEFAULT_CACHE_ALIAS], LocMemCache))
+
+
 def cached(*, live=False):
     """Cache a view method's successful responses; `live=True` caps the lifetime at a minute."""
     def decorator(method):
@@ -73,7 +86,7 @@ def cached(*, live=False):
             else:
                 response = method(self, request, *args, **kwargs)
                 expires = time.time() + seconds
-                if response.status_code == 200 and seconds > 0:
+                if response.status_code == 200 and seconds > 0 and not _front_keeps(self, request):
                     cache.set(_entry_key(key), (response.data, expires), seconds)
             response["Cache-Control"] = f"public, max-age={seconds}"
             left = expires - time.time()  # the front keeps it no longer than the cache does

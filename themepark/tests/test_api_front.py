@@ -245,18 +245,35 @@ def test_requests_arriving_while_django_answers_wait_for_that_answer(front, park
     assert call(app, "/api/parks/999999/details")[0].startswith("404") and django.calls == 3
 
 
-def test_django_keeps_its_answer_under_the_key_the_front_made(front, park):
-    """@cached takes the front's key of the request: the answer Django keeps for requests the front
-    cannot serve (CORS) is the one under the key made of the same path, parameters and generation."""
+def test_django_keeps_its_own_copy_only_of_answers_the_front_does_not_keep(front, park):
+    """Local memory: what the front keeps, @cached does not keep again; a request the front does not
+    answer (CORS) keeps Django's own copy, under the key the front made of the same request, and
+    the next one is answered from it."""
     from themepark.api.caching import _entry_key, cache_key, request_digest
     from warehouse.cache import stats_generation
 
     app, django = front
-    call(app, RANKING)
-    key = cache_key(request_digest("/api/parks/downtime", RequestFactory().get(RANKING).GET), stats_generation())
-    assert cache.get(_entry_key(key)) is not None
-    status, _, body = call(app, RANKING, HTTP_ORIGIN="https://example.org")  # not the front's: Django's cache
-    assert status.startswith("200") and django.calls == 2 and json.loads(body)["data"]
+    _, _, body = call(app, RANKING)
+    key = _entry_key(cache_key(request_digest("/api/parks/downtime", RequestFactory().get(RANKING).GET),
+                               stats_generation()))
+    assert cache.get(key) is None
+    status, _, cors = call(app, RANKING, HTTP_ORIGIN="https://frontend.example")
+    assert status == "200 OK" and cors == body and django.calls == 2
+    assert cache.get(key) is not None
+    ParkDailyStats.objects.filter(park=park, date=YESTERDAY).update(shame_score=7.0)
+    assert call(app, RANKING, HTTP_ORIGIN="https://frontend.example")[2] == body  # Django's kept copy
+
+
+def test_with_a_shared_cache_django_keeps_a_copy_of_what_the_front_keeps(settings):
+    """A shared cache (Redis) serves the other processes: @cached keeps its copy there as well."""
+    from themepark.api.caching import FRONT_KEY, _front_keeps
+    from warehouse.api.views import ParkViewSet
+
+    asked_by_the_front = RequestFactory().get(RANKING, **{FRONT_KEY: "api:1:digest"})
+    assert _front_keeps(ParkViewSet(), asked_by_the_front)
+    assert not _front_keeps(ParkViewSet(), RequestFactory().get(RANKING))
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}  # not local memory
+    assert not _front_keeps(ParkViewSet(), asked_by_the_front)
 
 
 @pytest.mark.parametrize("accept", [None, "*/*", "application/json", "application/json; indent=2", "text/html",
