@@ -1,6 +1,7 @@
 """WSGI entry point: the Django application behind the cached-response front (themepark.api.front),
 which answers repeated anonymous public API reads from memory before Django runs, behind the
 trust of X-Forwarded-Proto from the local proxy (FORWARDED_ALLOW_IPS)."""
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -32,3 +33,6 @@ class ForwardedProto:
 
 
 application = ForwardedProto(CachedAPIFront(django_application), getattr(settings, "FORWARDED_ALLOW_IPS", ()))
+# What loading made (modules, settings, models, the front) lives as long as the process: kept out
+# of the collector's generations, so its full collections walk only what requests leave behind.
+gc.freeze()
