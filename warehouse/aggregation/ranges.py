@@ -17,6 +17,7 @@ next run sums the range again.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Iterable
 
 from django.db import connection, connections, router, transaction
@@ -53,10 +54,11 @@ PARK_SUMS = {
     "peak_wait_minutes": "MAX(peak_wait_minutes)"}
 
 
-def ranged_days(today: date) -> list[periods.DayRange]:
+@lru_cache(maxsize=64)
+def ranged_days(today: date) -> tuple[periods.DayRange, ...]:
     """The ranges kept for a park whose current park day is `today`: the RANGED_PERIODS and the
     ranges before them, the month to date through each complete day of the month so far, and the
-    year to date through the last complete day."""
+    year to date through the last complete day. Made once per day (every ranking asks)."""
     out = []
     for period in RANGED_PERIODS:
         days = periods.resolve(period, today=today)
@@ -66,7 +68,7 @@ def ranged_days(today: date) -> list[periods.DayRange]:
     out += [periods.DayRange(first, first + timedelta(days=n)) for n in range(1, (last - first).days + 1)]
     if last > last.replace(month=1, day=1):
         out.append(periods.DayRange(last.replace(month=1, day=1), last))
-    return list(dict.fromkeys(out))  # on the 7th, the last 7 days are the month to date; in January, the year's
+    return tuple(dict.fromkeys(out))  # on the 7th, the last 7 days are the month to date; in January, the year's
 
 
 def fresh_ranges(park_ids: Iterable[int], ranges: Iterable[periods.DayRange]) -> dict[tuple[int, date, date], tuple]:
