@@ -1,5 +1,6 @@
 """Rides' figures over a scope from their summed statistics rows (warehouse.ride_sums, docs/metrics.md
 §4, §8-§9), a tuple at a time: minutes, uptime, mean wait, reliability and downtime by kind. No database."""
+from .spells import mtbf_hours, mttr_minutes, opening_reliability
 
 # The columns of `_ride_totals`' rows, brief and full: the rows of these two are made into
 # `ride_sums.figure_of`'s dicts (the same keys in the same order, the same values) a tuple at a time.
@@ -47,9 +48,9 @@ def full_figures(rows) -> dict[int, dict]:
         # _by_kind: a breakdown's minutes are the rest of the downtime
         kinds = (float(park_wide or 0.0), float(late_opening or 0.0), float(stale_feed or 0.0))
         repair = max(0.0, float(all_downtime or 0.0) - sum(kinds))
-        figure["mtbf_hours"] = operating / 60.0 / breakdowns if breakdowns else None
-        figure["mttr_minutes"] = repair / breakdowns if breakdowns else None
-        figure["opening_reliability"] = (days_on_time or 0) / days_operated if days_operated else None
+        figure["mtbf_hours"] = mtbf_hours(operating, breakdowns)
+        figure["mttr_minutes"] = mttr_minutes(repair, breakdowns)
+        figure["opening_reliability"] = opening_reliability(days_on_time or 0, days_operated or 0)
         figure["downtime_minutes_by_kind"] = {"breakdown": repair, "park_wide": kinds[0], "late_opening": kinds[1],
                                               "stale_feed": kinds[2]}
     return figures
