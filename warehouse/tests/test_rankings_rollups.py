@@ -12,7 +12,7 @@ from django.utils import timezone as dj_timezone
 
 from themepark.tests.factories import make_park, make_ride
 from warehouse import periods
-from warehouse.aggregation.ranges import ranged_days, ranges_refresh
+from warehouse.aggregation.ranges import fresh_ranges, ranged_days, ranges_refresh
 from warehouse.ingest import Observation, ingest
 from warehouse.models import ParkDailyStats, ParkRangeStamp, RideDailyStats, RideRangeStats
 from warehouse import ride_sums
@@ -328,5 +328,44 @@ def test_a_day_recomputed_outside_a_kept_range_leaves_its_park_sums_fresh(season
     scope = scope_resolve(parks=season, now=NOW, period="7days")
     with CaptureQueriesContext(connection) as queries:
         totals = park_daily_totals(scope)
-    assert len(queries.captured_queries) == 1  # the ranges' freshness and park sums alone
+    assert len(queries.captured_queries) == 2  # the ranges' stamps and sums, then the days recomputed since
     close(totals, park_daily_totals(daily_only(scope)))
+
+
+def _index_reads():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_key', 'Handler_read_next')")
+        return sum(int(value) for _, value in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="the server's handler counters")
+def test_the_freshness_of_kept_ranges_reads_the_days_recomputed_since_not_the_parks_history():
+    """The check reads the stamps and the index entries of the days computed after the oldest of
+    them: with 20 parks' 2 x 200 days computed before their stamps, next to none of the 8,000
+    daily entries; one day recomputed since is found (sending its ranges back to the daily rows)
+    without reading the rest."""
+    today = date(2024, 7, 10)
+    spans = ranged_days(today)
+    parks = [make_park(timezone="America/New_York") for _ in range(20)]
+    long_ago = datetime(2024, 7, 10, 8, tzinfo=timezone.utc)
+    ParkDailyStats.objects.bulk_create(
+        ParkDailyStats(park=park, date=today - timedelta(days=n), metrics_version=2)
+        for park in parks for n in range(1, 401))
+    ParkDailyStats.objects.update(computed_at=long_ago)
+    ParkRangeStamp.objects.bulk_create(
+        ParkRangeStamp(park=park, first_day=span.start, last_day=span.end, computed_at=long_ago + timedelta(hours=1))
+        for park in parks for span in spans)
+    park_ids = [park.pk for park in parks]
+    before = _index_reads()
+    fresh = fresh_ranges(park_ids, spans)
+    reads = _index_reads() - before
+    assert len(fresh) == 20 * len(spans)  # every kept range of every park is fresh
+    assert reads < 2 * 20 * len(spans), reads  # the stamps, not the parks' 8,000 days
+    ParkDailyStats.objects.filter(park=parks[0], date=date(2024, 7, 8)).update(computed_at=dj_timezone.now())
+    before = _index_reads()
+    fresh = fresh_ranges(park_ids, spans)
+    reads = _index_reads() - before
+    stale = {span for span in spans if (parks[0].pk, span.start, span.end) not in fresh}
+    assert stale == {span for span in spans if span.start <= date(2024, 7, 8) <= span.end} != set()
+    assert all((park.pk, span.start, span.end) in fresh for park in parks[1:] for span in spans)
+    assert reads < 2 * 20 * len(spans), reads
