@@ -278,15 +278,24 @@ def ride_sources(scope: Scope) -> Sources:
                 have.add((park_id, ptype, start))
     by_ranges = {}
     for park_ids, wholes, ragged in plans:
-        per_park = {pk: list(ragged) for pk in park_ids}
-        for ptype, start, end in wholes:
+        missing = {pk: [] for pk in park_ids}  # per park, its wholes without a rollup
+        for whole in wholes:
+            ptype, start, _ = whole
             rolled_up = [pk for pk in park_ids if (pk, ptype, start) in have]
             if rolled_up:
                 out.rolled.append((rolled_up, ptype, start))
-            for pk in set(park_ids).difference(rolled_up):
-                per_park[pk].append(periods.DayRange(start, end))
-        for pk, ranges in per_park.items():  # parks with the same ranges share their terms
-            by_ranges.setdefault(tuple(_merged(ranges)), []).append(pk)
+            if len(rolled_up) < len(park_ids):
+                for pk in park_ids:
+                    if (pk, ptype, start) not in have:
+                        missing[pk].append(whole)
+        # parks with the same ranges share their terms (the days of each set of missing wholes are
+        # merged once: a year before without rollups is ~15 wholes for each of the scope's parks)
+        alike = {}
+        for pk, lacking in missing.items():
+            alike.setdefault(tuple(lacking), []).append(pk)
+        for lacking, group in alike.items():
+            ranges = [*ragged, *(periods.DayRange(start, end) for _, start, end in lacking)]
+            by_ranges.setdefault(tuple(_merged(ranges)), []).extend(group)
     for ranges, park_ids in by_ranges.items():
         out.daily += [(sorted(park_ids), days.start, days.end) for days in ranges]
     return out
