@@ -73,15 +73,15 @@ def _part(model, sql_of, columns, terms, ride_ids, prefix=("", ()), *, ride_key=
 _MANY_RIDES = 8
 
 
-def _sources_sql(scope: Scope, ride_ids, columns=_RIDE_COLUMNS):
+def _sources_sql(scope: Scope, ride_ids, columns=_RIDE_COLUMNS, *, with_previous=False):
     """(SQL, params, single) of the scope's ride rows (`columns` of _RIDE_COLUMNS), daily, rolled up
     and summed over ranges alike, or None when there can be none; `single` when every ride has at
-    most one row."""
+    most one row. `with_previous`: see `scopes.ride_sources`."""
     if ride_ids is not None:
         ride_ids = list(ride_ids)
         if not ride_ids:
             return None
-    found = ride_sources(scope)
+    found = ride_sources(scope, with_previous=with_previous)
     span = (min(a for _, a, _ in found.daily), max(b for _, _, b in found.daily)) if found.daily else ()
     types, starts = sorted({t for _, t, _ in found.rolled}), sorted({a for _, _, a in found.rolled})
     parts = [
@@ -111,7 +111,7 @@ def _ride_rows_sql(scope: Scope, ride_ids):
     return None if found is None else found[:2]
 
 
-def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
+def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False, with_previous=False):
     """Per-ride sums over the scope as (SQL, params, grouped) of a query, one row per ride; each
     aggregate appears once, so callers filter and order the rows by their names (in a HAVING
     and ORDER BY when `grouped`, from outside otherwise) and the server never evaluates the
@@ -122,7 +122,7 @@ def _ride_totals(scope: Scope, ride_ids=None, *, counts_only=False):
     if counts_only:
         excluded = {EXCLUDABLE[kind] for kind in scope.exclude}
         columns = tuple(column for column in _RIDE_COLUMNS if column in _BRIEF_COLUMNS or column in excluded)
-    source = _sources_sql(scope, ride_ids, columns)
+    source = _sources_sql(scope, ride_ids, columns, with_previous=with_previous)
     if source is None:
         return None
     rows, params, single = source
@@ -174,12 +174,13 @@ RIDE_FILTERS = {"ranked": "days_operated > 0 OR downtime > 0", "waits": "wait_mi
 
 
 def ride_figures(scope: Scope, *, ride_ids=None, order=None, limit=None, having=None,
-                 brief=False) -> dict[int, dict]:
+                 brief=False, trend=False) -> dict[int, dict]:
     """Per ride over the scope: sums of minutes, time-weighted mean wait, peaks, days operated;
     optionally filtered (`having`, a RIDE_FILTERS key), ordered (RIDE_ORDERS) and cut to `limit`
     in SQL. Dicts keep the order. `brief`: only minutes, uptime and days operated (no waits, peaks
-    or reliability; orders on those need the full figures)."""
-    totals = _ride_totals(scope, ride_ids, counts_only=brief)
+    or reliability; orders on those need the full figures). `trend`: the period before's figures
+    are asked for next (its rollups are looked for with this scope's)."""
+    totals = _ride_totals(scope, ride_ids, counts_only=brief, with_previous=trend)
     if totals is None:
         return {}
     sql, params, grouped = totals

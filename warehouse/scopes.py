@@ -37,6 +37,8 @@ class Scope:
     found: tuple | None = field(default=None, init=False, compare=False, repr=False)
     # the scope of the period before (`previous`), once made; `later`: this is one
     before: "Scope | None" = field(default=None, init=False, compare=False, repr=False)
+    # its ride rows' sources, when read with the scope it is the period before of (`ride_sources`)
+    sources: "Sources | None" = field(default=None, init=False, compare=False, repr=False)
     later: bool = field(default=False, init=False, compare=False, repr=False)
 
     def q(self, prefix=""):
@@ -120,9 +122,13 @@ def _cover(days: periods.DayRange, complete: date | None):
     wholes, ragged, day = [], [], days.start
     limit = None if complete is None else min(days.end, complete)
     while day <= days.end:
-        for ptype in (PeriodType.YEAR, PeriodType.MONTH, PeriodType.WEEK):
+        # the periods that start on `day` (a year's ragged ends are most of its days)
+        for ptype, starts in ((PeriodType.YEAR, day.day == 1 and day.month == 1), (PeriodType.MONTH, day.day == 1),
+                              (PeriodType.WEEK, day.weekday() == 0)):
+            if not starts or limit is None:
+                continue
             first, last = period_bounds(ptype, day)
-            if limit is not None and first == day and last <= limit:
+            if last <= limit:
                 wholes.append((ptype, first, last))
                 day = last + timedelta(days=1)
                 break
@@ -239,16 +245,42 @@ class Sources:
     ranged: list = field(default_factory=list)
 
 
-def ride_sources(scope: Scope) -> Sources:
+def ride_sources(scope: Scope, *, with_previous=False) -> Sources:
     """Where a scope's ride rows come from. A range summed whole by the statistics run (the last 7
     or 30 complete days and the ranges before them) gives one row per ride; so does the year or
     month to date that ends a longer range (`_to_date`); before it, or otherwise, whole weeks,
     months and years come from the period rollups of the parks that have them (rolled up from the
     same daily rows, so the sums are the same), the ragged ends and any period not rolled up from
-    daily rows: a 30-day or a year's ranking reads about as many rows as a 7-day one."""
-    out, (whole, to_date, _) = Sources(), _ranged(scope)
+    daily rows: a 30-day or a year's ranking reads about as many rows as a 7-day one.
+    `with_previous` (a ranking whose trend reads the period before's rows next): when this scope
+    looks for rollups, the period before's are looked for in the same query and its sources kept
+    for it (`Scope.sources`)."""
+    if scope.sources is not None:
+        return scope.sources
+    together = [(scope, _plan(scope))]
+    if with_previous and together[0][1][2] and not scope.later and scope.period != periods.LIVE:
+        before = scope.previous()
+        if before.sources is None and (plan := _plan(before))[2]:
+            together.append((before, plan))
+    have = set()
+    if any(keys for _, (_, _, keys) in together):
+        # a rollup counts once computed after its last day ended (then it holds every day)
+        park_ids = {pk for _, (_, plans, _) in together for park_ids, _, _ in plans for pk in park_ids}
+        for park_id, ptype, start, end, computed in _rollups(sorted(park_ids), set().union(
+                *(keys for _, (_, _, keys) in together))):
+            if computed >= periods.day_bounds_utc(end, scope.parks[park_id].timezone)[1]:
+                have.add((park_id, ptype, start))
+    for each, (ranged, plans, _) in together[1:]:
+        each.sources = _sources(ranged, plans, have)
+    return _sources(*together[0][1][:2], have)
+
+
+def _plan(scope: Scope):
+    """(range terms, plans, rollup keys) of `ride_sources`: the kept ranges' terms, per group of parks
+    the whole periods and ragged days left to read, and the (period type, first day) of those wholes."""
+    ranged, (whole, to_date, _) = [], _ranged(scope)
     for days, park_ids in sorted(whole.items(), key=lambda item: (item[0].start, item[0].end)):
-        out.ranged.append((sorted(park_ids), days.start, days.end))
+        ranged.append((sorted(park_ids), days.start, days.end))
     plans, leading = [], {}
     for days, park_ids in scope.groups.items():
         by_last = {}
@@ -268,14 +300,13 @@ def ride_sources(scope: Scope) -> Sources:
                 ragged.append(periods.DayRange(span.end + ONE_DAY, days.end))
             plans.append((group, wholes, ragged))
     for (first, last), park_ids in sorted(leading.items()):
-        out.ranged.append((sorted(park_ids), first, last))
-    keys = {(ptype, start) for _, wholes, _ in plans for ptype, start, _ in wholes}
-    have = set()
-    if keys:  # a rollup counts once computed after its last day ended (then it holds every day)
-        for park_id, ptype, start, end, computed in _rollups([pk for park_ids, _, _ in plans for pk in park_ids],
-                                                             keys):
-            if computed >= periods.day_bounds_utc(end, scope.parks[park_id].timezone)[1]:
-                have.add((park_id, ptype, start))
+        ranged.append((sorted(park_ids), first, last))
+    return ranged, plans, {(ptype, start) for _, wholes, _ in plans for ptype, start, _ in wholes}
+
+
+def _sources(ranged, plans, have) -> Sources:
+    """The Sources of `_plan`'s terms and plans, given the (park, period type, first day) rolled up."""
+    out = Sources(ranged=list(ranged))
     by_ranges = {}
     for park_ids, wholes, ragged in plans:
         missing = {pk: [] for pk in park_ids}  # per park, its wholes without a rollup

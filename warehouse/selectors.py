@@ -211,9 +211,9 @@ def ride_downtime_ranking(scope: Scope, *, sort_by: str, limit: int):
     """Rides that operated in the period, ranked by downtime (most first), uptime (least first),
     trend (most increased first) or live state (down first, then by downtime)."""
     if sort_by in RIDE_ORDERS:
-        figures = ride_figures(scope, having="ranked", order=sort_by, limit=limit)
+        figures = ride_figures(scope, having="ranked", order=sort_by, limit=limit, trend=True)
         return _ride_rows(scope, figures, list(figures), trend_of="downtime_hours")
-    figures = ride_figures(scope, having="ranked", order="downtime_hours")
+    figures = ride_figures(scope, having="ranked", order="downtime_hours", trend=True)
     rows = _ride_rows(scope, figures, list(figures), trend_of="downtime_hours")
     if sort_by == "trend_percentage":
         rows = _sorted(rows, "trend_percentage")
@@ -230,5 +230,5 @@ def ride_wait_ranking(scope: Scope, *, limit: int):
                    .order_by("-wait_time", "ride_id").values_list("ride_id", flat=True)[:limit])
         figures = ride_figures(scope, ride_ids=ids)
         return _ride_rows(scope, figures, ids)
-    figures = ride_figures(scope, having="waits", order="avg_wait", limit=limit)
+    figures = ride_figures(scope, having="waits", order="avg_wait", limit=limit, trend=True)
     return _ride_rows(scope, figures, list(figures), trend_of="avg_wait")
