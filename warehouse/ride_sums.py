@@ -9,6 +9,7 @@ from .metrics import mtbf_hours, mttr_minutes, opening_reliability
 from .metrics.summed import BRIEF_COLUMNS, FULL_COLUMNS, brief_figures, full_figures
 from .models import ParkDailyStats, RideDailyStats, RidePeriodStats, RideRangeStats
 from .aggregation.ranges import PARK_SUMS
+from .periods import LIVE
 from .scopes import Scope, park_sources, ride_sources
 
 
@@ -274,27 +275,38 @@ def park_sums(scope: Scope, park_ids=None, columns=PARK_SUMS, *, by_day=False) -
     it and its other days' daily rows (`scopes.park_sources`); `by_day`: from the daily rows alone
     (`columns` that depend on each day, as with downtime left out). One query, or none when the
     ranges cover every park."""
-    summed, daily = ({}, dict(scope.groups)) if by_day else park_sources(scope)
-    if park_ids is not None:
-        summed = {pk: sums for pk, sums in summed.items() if pk in park_ids}
-        daily = {days: ids for days, ids in ((days, [pk for pk in ids if pk in park_ids])
-                                             for days, ids in daily.items()) if ids}
-    out = {pk: dict(zip(PARK_SUMS, sums)) for pk, sums in summed.items() if sums[0]}  # sums[0]: days
-    if daily:
-        where, params = _days_where(daily)
-        sql = (f"SELECT park_id, {', '.join(columns.values())} FROM {ParkDailyStats._meta.db_table} WHERE {where}"
-               " GROUP BY park_id ORDER BY NULL")
+    return _park_sums_of([scope], park_ids, columns, by_day=by_day)[0]
+
+
+def _park_sums_of(scopes, park_ids=None, columns=PARK_SUMS, *, by_day=False) -> list[dict[int, dict]]:
+    """`park_sums` of each of `scopes`, their daily rows read in one query (a branch of a UNION ALL
+    per scope that has any)."""
+    plans, parts, params = [], [], []
+    for n, scope in enumerate(scopes):
+        summed, daily = ({}, dict(scope.groups)) if by_day else park_sources(scope)
+        if park_ids is not None:
+            summed = {pk: sums for pk, sums in summed.items() if pk in park_ids}
+            daily = {days: ids for days, ids in ((days, [pk for pk in ids if pk in park_ids])
+                                                 for days, ids in daily.items()) if ids}
+        plans.append({pk: dict(zip(PARK_SUMS, sums)) for pk, sums in summed.items() if sums[0]})  # sums[0]: days
+        if daily:
+            where, values = _days_where(daily)
+            parts.append(f"SELECT {n}, park_id, {', '.join(columns.values())} FROM {ParkDailyStats._meta.db_table}"
+                         f" WHERE {where} GROUP BY park_id")
+            params += values
+    if parts:
+        sql = " UNION ALL ".join(parts) if len(parts) > 1 else f"{parts[0]} ORDER BY NULL"
         with _read_cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        for park_id, *values in rows:
-            sums = out.setdefault(park_id, {})
+        for n, park_id, *values in rows:
+            sums = plans[n].setdefault(park_id, {})
             for column, value in zip(columns, values):
                 if column == "peak_wait_minutes":
                     sums[column] = value if sums.get(column) is None else max(sums[column], value or sums[column])
                 else:
                     sums[column] = _add(sums.get(column), value)
-    return dict(sorted(out.items()))  # in park order, as the server groups them (rankings keep it for ties)
+    return [dict(sorted(out.items())) for out in plans]  # in park order, as the server groups them (ties)
 
 
 def park_coverage(scope: Scope, park_ids=None) -> dict[int, dict]:
@@ -352,10 +364,16 @@ def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
-def park_daily_totals(scope: Scope) -> dict[int, dict]:
+def park_daily_totals(scope: Scope, *, with_previous=False) -> dict[int, dict]:
     """Per park over the scope, from its daily rows (or their sums over kept ranges, `park_sums`):
     mean daily shame over open days, summed hours, reliability sums and the mean wait weighted by
-    open hours (what trend percentages compare)."""
+    open hours (what trend percentages compare). `with_previous` (a ranking whose trend compares
+    the period before's totals next): those are read in the same query and kept on its scope."""
+    if scope.totals is not None:
+        return scope.totals
+    together = [scope]
+    if with_previous and not scope.later and scope.period != LIVE and scope.previous().totals is None:
+        together.append(scope.previous())
     columns = dict(PARK_SUMS)
     if scope.exclude:  # each day's score again without the excluded hours (docs/metrics.md §5, §9)
         total, weighted = "total_downtime_hours", "weighted_downtime_hours"
@@ -369,8 +387,17 @@ def park_daily_totals(scope: Scope) -> dict[int, dict]:
         columns.update(shame_sum=f"SUM(CASE WHEN open_hours > 0.0e0 THEN {shame} ELSE NULL END)",
                        total_downtime_hours=f"SUM({total})", weighted_downtime_hours=f"SUM({weighted})",
                        all_downtime_hours="SUM(total_downtime_hours)")  # the daily rows alone then
+    found = [_park_totals(each, sums) for each, sums in zip(together, _park_sums_of(together, columns=columns,
+                                                                                    by_day=bool(scope.exclude)))]
+    for each, totals in zip(together[1:], found[1:]):
+        each.totals = totals
+    return found[0]
+
+
+def _park_totals(scope: Scope, park_sums_of) -> dict[int, dict]:
+    """`park_daily_totals` of the scope from its parks' sums."""
     out = {}
-    for park_id, sums in park_sums(scope, columns=columns, by_day=bool(scope.exclude)).items():
+    for park_id, sums in park_sums_of.items():
         zero = {column: 0.0 if sums.get(column) is None else sums[column]  # COALESCE(SUM(...), 0)
                 for column in ("total_downtime_hours", "weighted_downtime_hours", "park_wide_minutes",
                                "late_opening_minutes", "stale_feed_minutes", "all_downtime_hours")}
@@ -387,10 +414,11 @@ def park_daily_totals(scope: Scope) -> dict[int, dict]:
     return out
 
 
-def park_figures(scope: Scope) -> dict[int, dict]:
-    """Per park over the scope: the daily totals plus ride counts and weights."""
+def park_figures(scope: Scope, *, with_previous=False) -> dict[int, dict]:
+    """Per park over the scope: the daily totals plus ride counts and weights (`with_previous`:
+    see `park_daily_totals`)."""
     counts = _park_ride_counts(scope)
-    parks = park_daily_totals(scope)
+    parks = park_daily_totals(scope, with_previous=with_previous)
     for park_id, row in parks.items():
         down, operated, weight, uptime, reporting = counts.get(park_id, (0, 0, 0, None, 0))
         row.update({"rides_down": int(down or 0), "rides_operated": int(operated or 0),

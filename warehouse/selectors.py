@@ -68,7 +68,7 @@ def _live_parks(park_ids) -> dict[int, _LivePark]:
 def park_downtime_ranking(scope: Scope, *, sort_by: str, limit: int):
     """Parks ranked by `sort_by` with the aggregate figures over all of them."""
     live = _live_parks(scope.parks)
-    figures = park_figures(scope)
+    figures = park_figures(scope, with_previous=True)
     is_live = scope.period == periods.LIVE
     rows = []
     for park_id in (live if is_live else figures):
@@ -115,7 +115,7 @@ def park_wait_ranking(scope: Scope, *, limit: int):
                                   peak_wait_minutes=state.max_wait_time,
                                   rides_reporting=reporting.get(state.park_id, 0)))
     else:
-        for park_id, fig in park_figures(scope).items():
+        for park_id, fig in park_figures(scope, with_previous=True).items():
             if fig["avg_wait"] is None:
                 continue
             rows.append(_park_row(scope.parks[park_id], avg_wait_minutes=fig["avg_wait"],
