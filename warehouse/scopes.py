@@ -40,7 +40,7 @@ class Scope:
     # its ride rows' sources, when read with the scope it is the period before of (`ride_sources`)
     sources: "Sources | None" = field(default=None, init=False, compare=False, repr=False)
     # its parks' daily totals, when read with the scope it is the period before of
-    # (`ride_sums.park_daily_totals`)
+    # (`park_totals.park_daily_totals`)
     totals: dict | None = field(default=None, init=False, compare=False, repr=False)
     later: bool = field(default=False, init=False, compare=False, repr=False)
 

@@ -1,5 +1,5 @@
 """Rankings of parks and rides for the public API (docs/metrics.md §5-§6), from the figures
-summed over a scope (warehouse.ride_sums); live rankings from the live state tables."""
+summed over a scope (warehouse.ride_sums, warehouse.park_totals); live rankings from the live state tables."""
 from typing import NamedTuple
 
 from django.db.models import Count
@@ -8,8 +8,9 @@ from themepark.models import Ride
 
 from . import periods
 from .models import LiveParkState, LiveRideState
-from .ride_sums import (EXCLUDABLE, RIDE_ORDERS, _ratio, _read_cursor, park_coverage, park_daily_totals,  # noqa: F401
-                        park_figures, reliability_figures, ride_figures)
+from .park_totals import park_daily_totals, park_figures  # noqa: F401
+from .ride_sums import (EXCLUDABLE, RIDE_ORDERS, _ratio, _read_cursor, park_coverage,  # noqa: F401
+                        reliability_figures, ride_figures)
 from .scopes import Scope, scope_resolve  # noqa: F401
 
 

@@ -16,7 +16,8 @@ from warehouse.aggregation.ranges import fresh_ranges, ranged_days, ranges_refre
 from warehouse.ingest import Observation, ingest
 from warehouse.models import ParkDailyStats, ParkRangeStamp, RideDailyStats, RideRangeStats
 from warehouse import ride_sums
-from warehouse.ride_sums import _ride_rows_sql, park_coverage, park_daily_totals
+from warehouse.park_totals import park_daily_totals
+from warehouse.ride_sums import _ride_rows_sql, park_coverage
 from warehouse.scopes import _cover
 from warehouse.selectors import (park_downtime_ranking, park_wait_ranking, ride_downtime_ranking, ride_figures,
                                  ride_wait_ranking, scope_resolve)
