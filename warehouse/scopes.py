@@ -312,20 +312,18 @@ def _sources(ranged, plans, have) -> Sources:
     out = Sources(ranged=list(ranged))
     by_ranges = {}
     for park_ids, wholes, ragged in plans:
-        missing = {pk: [] for pk in park_ids}  # per park, its wholes without a rollup
-        for whole in wholes:
+        rolled = {}  # per whole, the parks that read its rollup
+        for whole in wholes if have else ():
             ptype, start, _ = whole
             rolled_up = [pk for pk in park_ids if (pk, ptype, start) in have]
             if rolled_up:
                 out.rolled.append((rolled_up, ptype, start))
-            if len(rolled_up) < len(park_ids):
-                for pk in park_ids:
-                    if (pk, ptype, start) not in have:
-                        missing[pk].append(whole)
+                rolled[whole] = set(rolled_up)
         # parks with the same ranges share their terms (the days of each set of missing wholes are
         # merged once: a year before without rollups is ~15 wholes for each of the scope's parks)
         alike = {}
-        for pk, lacking in missing.items():
+        for pk in park_ids:
+            lacking = tuple(whole for whole in wholes if pk not in rolled.get(whole, ())) if rolled else wholes
             alike.setdefault(tuple(lacking), []).append(pk)
         for lacking, group in alike.items():
             ranges = [*ragged, *(periods.DayRange(start, end) for _, start, end in lacking)]
