@@ -9,6 +9,7 @@ from themepark.models import Ride
 from . import periods
 from .models import LiveParkState, LiveRideState
 from .park_totals import park_daily_totals, park_figures  # noqa: F401
+from .recipes import Recipe
 from .ride_sums import (EXCLUDABLE, RIDE_ORDERS, _ratio, _read_cursor, park_coverage,  # noqa: F401
                         reliability_figures, ride_figures)
 from .scopes import Scope, scope_resolve  # noqa: F401
@@ -29,6 +30,13 @@ def _sorted(rows, key, *, descending=True):
     present = [r for r in rows if r[key] is not None]
     missing = [r for r in rows if r[key] is None]
     return sorted(present, key=lambda r: r[key], reverse=descending) + missing
+
+
+def _sorted_by(rows, key, *, descending=True):
+    """Sort by the function `key`, nulls last whichever the direction."""
+    present = [r for r in rows if key(r) is not None]
+    missing = [r for r in rows if key(r) is None]
+    return sorted(present, key=key, reverse=descending) + missing
 
 
 PARK_SORTS = {"shame_score": True, "total_downtime_hours": True, "uptime_percentage": False, "rides_down": True}
@@ -159,77 +167,91 @@ def _ride_facts(ride_ids) -> dict[int, tuple]:
     return {row[0]: (*row[1:8], None if row[8] is None else bool(row[8])) for row in rows}
 
 
-def _ride_rows(scope: Scope, figures: dict[int, dict], ride_ids, *, trend_of=None):
-    """Ranking rows for `ride_ids` (in order) with names, the live state, data health and, given
-    `trend_of` (a ride figure key), its % change against the previous period."""
+# A ride ranking row from one ride's parts (the items of `_ride_rows`): its id, its facts (`_ride_facts`),
+# its figures (`ride_figures`; empty without), what its park's rows repeat and its trend against the
+# period before; each key's value written once, as an expression of those (warehouse.recipes).
+RIDE_ROW = Recipe(
+    "ride_id, (name, park_id, tier, tier_source, tier_reason, status, wait_time, park_open), fig,"
+    " (location, park_pk, park_name, never_down, coverage, comparable), trend",
+    {
+        "location": "location", "park_is_open": "park_open",
+        "current_is_open": "None if not status else status == 'OPERATING'",  # _is_open
+        "is_down": "status == 'DOWN' or (status == 'CLOSED' and never_down)",
+        "trend_percentage": "trend",
+        "cumulative_wait_hours": "None if (wait_sum := fig.get('wait_sum')) is None else wait_sum / 3600",
+        "ride_id": "ride_id", "ride_name": "name", "park_id": "park_pk", "park_name": "park_name",
+        "tier": "tier", "downtime_hours": "fig.get('downtime_hours', 0.0)",
+        "uptime_percentage": "fig.get('uptime_percentage')", "status_changes": "fig.get('changes') or 0",
+        "longest_downtime_minutes": "fig.get('longest') or 0.0",
+        "avg_wait_time": "fig.get('avg_wait')", "peak_wait_time": "fig.get('peak_wait')",
+        "avg_wait_minutes": "fig.get('avg_wait')", "peak_wait_minutes": "fig.get('peak_wait')",
+        "current_status": "status", "current_wait_time": "wait_time",
+        "tier_source": "tier_source", "tier_reason": "tier_reason",
+        "breakdowns": "fig.get('breakdowns')", "mtbf_hours": "fig.get('mtbf_hours')",
+        "mttr_minutes": "fig.get('mttr_minutes')", "opening_reliability": "fig.get('opening_reliability')",
+        "downtime_minutes_by_kind": "fig.get('downtime_minutes_by_kind')",
+        "coverage_percentage": "coverage", "comparable": "comparable",
+    })
+
+
+def _ride_rows(scope: Scope, figures: dict[int, dict], ride_ids, *, trend_of=None, sort_by=None, limit=None,
+               shape=None):
+    """Ranking rows for `ride_ids` (in order, or re-sorted by `sort_by`: trend_percentage or
+    current_is_open; cut to `limit`) with names, the live state, data health and, given `trend_of` (a
+    ride figure key), its % change against the previous period. `shape`: an output serializer's shape
+    for the rows (RIDE_ROW); plain dicts of every value without."""
     facts = _ride_facts(ride_ids)
     health = park_coverage(scope, {fact[1] for fact in facts.values()})
     before = {}
     if trend_of is not None and scope.period != periods.LIVE and ride_ids:
         # downtime needs only the brief figures; mean waits need the full ones
         before = ride_figures(scope.previous(), ride_ids=ride_ids, brief=trend_of == "downtime_hours")
-    rows = []
+    items = []
     parks = {}  # per park: what each of its rows repeats
     no_figures = {}
     for ride_id in ride_ids:
-        name, park_id, tier, tier_source, tier_reason, status, wait_time, park_open = facts[ride_id]
+        fact = facts[ride_id]
+        park_id = fact[1]
         fig = figures.get(ride_id, no_figures)
         place = parks.get(park_id)
         if place is None:
             park, park_health = scope.parks[park_id], health[park_id]
             place = parks[park_id] = (park.location, park.pk, park.name, not park.reports_down,
                                       park_health["coverage_percentage"], park_health["comparable"])
-        location, park_pk, park_name, never_down, coverage, comparable = place
-        wait_sum, avg_wait, peak_wait = fig.get("wait_sum"), fig.get("avg_wait"), fig.get("peak_wait")
         if trend_of:
             old = before.get(ride_id)
             trend = change_percentage(fig.get(trend_of), None if old is None else old.get(trend_of))
         else:
             trend = None
-        rows.append({
-            "location": location, "park_is_open": park_open,
-            "current_is_open": None if not status else status == "OPERATING",  # _is_open
-            "is_down": status == "DOWN" or (status == "CLOSED" and never_down),
-            "trend_percentage": trend,
-            "cumulative_wait_hours": wait_sum / 3600 if wait_sum is not None else None,
-            "ride_id": ride_id, "ride_name": name, "park_id": park_pk, "park_name": park_name,
-            "tier": tier, "downtime_hours": fig.get("downtime_hours", 0.0),
-            "uptime_percentage": fig.get("uptime_percentage"), "status_changes": fig.get("changes") or 0,
-            "longest_downtime_minutes": fig.get("longest") or 0.0,
-            "avg_wait_time": avg_wait, "peak_wait_time": peak_wait,
-            "avg_wait_minutes": avg_wait, "peak_wait_minutes": peak_wait,
-            "current_status": status, "current_wait_time": wait_time,
-            "tier_source": tier_source, "tier_reason": tier_reason,
-            "breakdowns": fig.get("breakdowns"), "mtbf_hours": fig.get("mtbf_hours"),
-            "mttr_minutes": fig.get("mttr_minutes"), "opening_reliability": fig.get("opening_reliability"),
-            "downtime_minutes_by_kind": fig.get("downtime_minutes_by_kind"),
-            "coverage_percentage": coverage, "comparable": comparable,
-        })
-    return _ranked(rows)
+        items.append((ride_id, fact, fig, place, trend))
+    if sort_by == "trend_percentage":
+        items = _sorted_by(items, lambda item: item[4])
+    elif sort_by == "current_is_open":
+        items.sort(key=lambda item: _OPEN_ORDER[_is_open(item[1][5])])
+    if limit is not None:
+        items = items[:limit]
+    return RIDE_ROW.rows(items, shape)
 
 
-def ride_downtime_ranking(scope: Scope, *, sort_by: str, limit: int):
+def ride_downtime_ranking(scope: Scope, *, sort_by: str, limit: int, shape=None):
     """Rides that operated in the period, ranked by downtime (most first), uptime (least first),
-    trend (most increased first) or live state (down first, then by downtime)."""
+    trend (most increased first) or live state (down first, then by downtime). `shape`: as for `_ride_rows`."""
     if sort_by in RIDE_ORDERS:
         figures = ride_figures(scope, having="ranked", order=sort_by, limit=limit, trend=True)
-        return _ride_rows(scope, figures, list(figures), trend_of="downtime_hours")
+        return _ride_rows(scope, figures, list(figures), trend_of="downtime_hours", shape=shape)
     figures = ride_figures(scope, having="ranked", order="downtime_hours", trend=True)
-    rows = _ride_rows(scope, figures, list(figures), trend_of="downtime_hours")
-    if sort_by == "trend_percentage":
-        rows = _sorted(rows, "trend_percentage")
-    else:
-        rows = sorted(rows, key=lambda r: _OPEN_ORDER[r["current_is_open"]])
-    return _ranked(rows[:limit])
+    return _ride_rows(scope, figures, list(figures), trend_of="downtime_hours", sort_by=sort_by, limit=limit,
+                      shape=shape)
 
 
-def ride_wait_ranking(scope: Scope, *, limit: int):
-    """Rides by standby wait: current wait when live, time-weighted mean over the period otherwise."""
+def ride_wait_ranking(scope: Scope, *, limit: int, shape=None):
+    """Rides by standby wait: current wait when live, time-weighted mean over the period otherwise.
+    `shape`: as for `_ride_rows`."""
     if scope.period == periods.LIVE:
         ids = list(LiveRideState.objects.filter(park_id__in=list(scope.parks), status="OPERATING",
                                                 wait_time__isnull=False)
                    .order_by("-wait_time", "ride_id").values_list("ride_id", flat=True)[:limit])
         figures = ride_figures(scope, ride_ids=ids)
-        return _ride_rows(scope, figures, ids)
+        return _ride_rows(scope, figures, ids, shape=shape)
     figures = ride_figures(scope, having="waits", order="avg_wait", limit=limit, trend=True)
-    return _ride_rows(scope, figures, list(figures), trend_of="avg_wait")
+    return _ride_rows(scope, figures, list(figures), trend_of="avg_wait", shape=shape)

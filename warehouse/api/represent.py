@@ -13,10 +13,10 @@ from django.db.models import Manager
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
-from .serializers import Rounded
+from .serializers import Rounded, Whole
 
 _PLANS: dict[type, object] = {}  # the compiled plan of each class
-_LEAF, _ONE, _MANY, _OWN, _ROUND, _INT, _STR, _BOOL = range(8)
+_LEAF, _ONE, _MANY, _OWN, _ROUND, _INT, _STR, _BOOL, _WHOLE = range(9)
 
 
 def _custom(serializer) -> bool:
@@ -30,6 +30,8 @@ def _leaf(field):
     own = type(field).to_representation
     if own is Rounded.to_representation:
         return _ROUND, field.places
+    if own is Whole.to_representation:
+        return _WHOLE, None
     if own is serializers.IntegerField.to_representation:
         return _INT, None
     if own is serializers.CharField.to_representation:
@@ -72,6 +74,8 @@ def _value(plan, instance) -> dict:
             out[name] = None
         elif kind == _ROUND:  # serializers.Rounded
             out[name] = round(float(value), nested)
+        elif kind == _WHOLE:
+            out[name] = int(round(float(value)))
         elif kind == _INT:
             out[name] = int(value)
         elif kind == _STR:
@@ -81,6 +85,9 @@ def _value(plan, instance) -> dict:
         elif kind == _ONE:
             out[name] = _value(nested, value)
         elif kind == _MANY:
+            if type(value) is Shaped and value.serializer is type(field.child):
+                out[name] = value
+                continue
             items = value.all() if isinstance(value, Manager) else value
             out[name] = [_value(nested, item) for item in items]
         else:
@@ -100,34 +107,44 @@ def _attribute(field, instance):
 _SKIP = object()
 
 
+def _expression(i: str, field, kind, nested, names) -> str:
+    """The expression of field `i`'s output for a value `v` that is not None (what `_value` does for
+    its kind); what it calls is added to `names` under names ending in `i`."""
+    names[f"f{i}"] = field
+    if kind == _ROUND:
+        return f"round(float(v), {nested!r})"
+    if kind == _WHOLE:
+        return "int(round(float(v)))"
+    if kind == _INT:  # int() of an int is the same int: skipped (half the time of the call)
+        return "v if type(v) is int else int(v)"
+    if kind == _STR:
+        return "str(v)"
+    if kind == _BOOL:
+        return f"v if type(v) is bool else f{i}.to_representation(v)"
+    if kind == _ONE:
+        names[f"n{i}"] = _compiled(nested)
+        return f"n{i}(v)"
+    if kind == _MANY:
+        names[f"n{i}"], names[f"c{i}"] = _compiled(nested), type(field.child)
+        names.setdefault("_Manager", Manager)
+        names.setdefault("_Shaped", Shaped)
+        return (f"v if type(v) is _Shaped and v.serializer is c{i} else "
+                f"[n{i}(item) for item in (v.all() if isinstance(v, _Manager) else v)]")
+    return f"f{i}.to_representation(v)"
+
+
 def _compiled(plan):
     """A function of one instance giving `_value(plan, instance)`, made once per plan: for a dict,
     the fields' reads and their inline expressions written out one after the other (nested plans
     compiled too), so no row walks the plan; anything but a dict goes through `_value`."""
-    names = {"_value": _value, "_plan": plan, "_Manager": Manager, "_KeyError": KeyError, "_dict": dict,
-             "_attribute": _attribute, "_SKIP": _SKIP}
+    names = {"_value": _value, "_plan": plan, "_KeyError": KeyError, "_dict": dict, "_attribute": _attribute,
+             "_SKIP": _SKIP}
     lines = ["def value(instance):",
              "    if type(instance) is not _dict:",
              "        return _value(_plan, instance)",
              "    out = {}"]
     for i, (name, key, field, kind, nested) in enumerate(plan):
-        names[f"f{i}"] = field
-        if kind == _ROUND:
-            expression = f"round(float(v), {nested!r})"
-        elif kind == _INT:
-            expression = "int(v)"
-        elif kind == _STR:
-            expression = "str(v)"
-        elif kind == _BOOL:
-            expression = f"v if type(v) is bool else f{i}.to_representation(v)"
-        elif kind == _ONE:
-            names[f"n{i}"] = _compiled(nested)
-            expression = f"n{i}(v)"
-        elif kind == _MANY:
-            names[f"n{i}"] = _compiled(nested)
-            expression = f"[n{i}(item) for item in (v.all() if isinstance(v, _Manager) else v)]"
-        else:
-            expression = f"f{i}.to_representation(v)"
+        expression = _expression(f"{i}", field, kind, nested, names)
         store = f"out[{name!r}] = None if v is None else {expression}"
         if key is None:
             lines += [f"    v = _attribute(f{i}, instance)", "    if v is not _SKIP:", f"        {store}"]
@@ -155,3 +172,63 @@ def represent(serializer_class, body):
             return serializer_class(body).data
         value = _PLANS[serializer_class] = _compiled(_plan(serializer))
     return value(body)
+
+
+class Shaped(list):
+    """Rows already in the output shape of the row serializer `serializer` (made by `Shape`): a list
+    field of that serializer takes them as they are."""
+
+    __slots__ = ("serializer",)
+
+    def __init__(self, serializer):
+        super().__init__()
+        self.serializer = serializer
+
+
+class Shape:
+    """The output of a row serializer for rows made from a recipe (`warehouse.recipes`): the
+    serializer's fields in its order, each the recipe's value of the field's key represented as
+    `represent` represents it; a field the recipe has no value for is what the serializer gives for a
+    row without that key (null, its default, or left out)."""
+
+    def __init__(self, serializer_class):
+        serializer = serializer_class()
+        if _custom(serializer):
+            raise ValueError(f"{serializer_class.__name__} has its own to_representation: no shape")
+        self.serializer, self.plan = serializer_class, _plan(serializer)
+
+    def new(self):
+        return Shaped(self.serializer)
+
+    def fields(self, recipe) -> tuple[list[tuple[str, str]], dict]:
+        """(output name, expression of the recipe's names) per field, and what the expressions call."""
+        names, fields = {}, []
+        for i, (name, key, field, kind, nested) in enumerate(self.plan):
+            if key is None:
+                raise ValueError(f"{self.serializer.__name__}.{name}: no single key to take from a recipe")
+            source = recipe.values.get(key)
+            if source is None:  # as for a row without the key: decided once
+                try:
+                    missing = _attribute(field, {})
+                except (KeyError, AttributeError):  # a required field
+                    raise ValueError(f"{self.serializer.__name__}.{name}: no value in the recipe") from None
+                if missing is _SKIP:
+                    continue
+                if missing is not None:
+                    raise ValueError(f"{self.serializer.__name__}.{name}: no value in the recipe")
+                fields.append((name, "None"))
+                continue
+            expression = _expression(f"_shape{i}", field, kind, nested, names)
+            fields.append((name, f"(None if (v := ({source})) is None else {expression})"))
+        return fields, names
+
+
+_SHAPES: dict[type, Shape] = {}
+
+
+def shape_of(serializer_class) -> Shape:
+    """The (one) shape of a row serializer."""
+    shape = _SHAPES.get(serializer_class)
+    if shape is None:
+        shape = _SHAPES[serializer_class] = Shape(serializer_class)
+    return shape

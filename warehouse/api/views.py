@@ -17,13 +17,19 @@ from . import charts, params, queries, serializers as s, serializers_rides as sr
 from . import reliability as rel, serializers_reliability as sx
 from .filters import parks_in_scope
 from .nearby import rides_nearby
-from .represent import represent
+from .represent import represent, shape_of
 
 
 def _scope(q, *, park_id=None):
     """The parks and periods of a ranking's parsed parameters (params.ranking)."""
     parks = parks_in_scope(q.filter, park_id=park_id)
     return scope_resolve(parks=parks, period=q.period, now=timezone.now(), start=q.start, end=q.end, exclude=q.exclude)
+
+
+def _ride_shape(scope, row_serializer):
+    """The rows of a ride ranking made straight in the serializer's output shape (represent.Shape),
+    except live, where `rel.with_live_estimates` adds each row's estimate to plain rows."""
+    return None if scope.period == periods.LIVE else shape_of(row_serializer)
 
 
 def _common(request, scope):
@@ -129,8 +135,9 @@ class RideViewSet(_PublicViewSet):
         q = params.ranking(request.query_params, limit=(200, 100), exclude=True,
                            choices={"sort_by": (list(RIDE_SORTS), "downtime_hours")})
         scope, exclude, sort_by, limit = _scope(q), q.exclude, q.sort_by, q.limit
-        rows = rel.with_live_estimates(ride_downtime_ranking(scope, sort_by=sort_by, limit=limit), now=timezone.now(),
-                                       period=scope.period)
+        shape = _ride_shape(scope, sx.RideDowntimeRowSerializer)
+        rows = ride_downtime_ranking(scope, sort_by=sort_by, limit=limit, shape=shape)
+        rows = rel.with_live_estimates(rows, now=timezone.now(), period=scope.period)
         body = {**_common(request, scope), "sort_by": sort_by, "data": rows, "exclude": sorted(exclude)}
         return Response(represent(sx.RideDowntimeSerializer, body))
 
@@ -142,7 +149,8 @@ class RideViewSet(_PublicViewSet):
         name = "mode" if request.query_params.get("mode") and not request.query_params.get("period") else "period"
         q = params.ranking(request.query_params, limit=(200, 100), name=name)
         scope, limit = _scope(q), q.limit
-        rows = rel.with_live_estimates(ride_wait_ranking(scope, limit=limit), now=timezone.now(), period=scope.period)
+        rows = ride_wait_ranking(scope, limit=limit, shape=_ride_shape(scope, sx.RideWaitRowSerializer))
+        rows = rel.with_live_estimates(rows, now=timezone.now(), period=scope.period)
         body = {**_common(request, scope), "data": rows}
         return Response(represent(sx.RideWaitSerializer, body))
 
