@@ -107,30 +107,30 @@ def _attribute(field, instance):
 _SKIP = object()
 
 
-def _expression(i: str, field, kind, nested, names) -> str:
-    """The expression of field `i`'s output for a value `v` that is not None (what `_value` does for
-    its kind); what it calls is added to `names` under names ending in `i`."""
+def _expression(i: str, field, kind, nested, names, v="v") -> str:
+    """The expression of field `i`'s output for a value (the name `v`) that is not None (what `_value`
+    does for its kind); what it calls is added to `names` under names ending in `i`."""
     names[f"f{i}"] = field
     if kind == _ROUND:
-        return f"round(float(v), {nested!r})"
+        return f"round(float({v}), {nested!r})"
     if kind == _WHOLE:
-        return "int(round(float(v)))"
+        return f"int(round(float({v})))"
     if kind == _INT:  # int() of an int is the same int: skipped (half the time of the call)
-        return "v if type(v) is int else int(v)"
+        return f"{v} if type({v}) is int else int({v})"
     if kind == _STR:
-        return "str(v)"
+        return f"str({v})"
     if kind == _BOOL:
-        return f"v if type(v) is bool else f{i}.to_representation(v)"
+        return f"{v} if type({v}) is bool else f{i}.to_representation({v})"
     if kind == _ONE:
         names[f"n{i}"] = _compiled(nested)
-        return f"n{i}(v)"
+        return f"n{i}({v})"
     if kind == _MANY:
         names[f"n{i}"], names[f"c{i}"] = _compiled(nested), type(field.child)
         names.setdefault("_Manager", Manager)
         names.setdefault("_Shaped", Shaped)
-        return (f"v if type(v) is _Shaped and v.serializer is c{i} else "
-                f"[n{i}(item) for item in (v.all() if isinstance(v, _Manager) else v)]")
-    return f"f{i}.to_representation(v)"
+        return (f"{v} if type({v}) is _Shaped and {v}.serializer is c{i} else "
+                f"[n{i}(item) for item in ({v}.all() if isinstance({v}, _Manager) else {v})]")
+    return f"f{i}.to_representation({v})"
 
 
 def _compiled(plan):
@@ -218,9 +218,30 @@ class Shape:
                     raise ValueError(f"{self.serializer.__name__}.{name}: no value in the recipe")
                 fields.append((name, "None"))
                 continue
-            expression = _expression(f"_shape{i}", field, kind, nested, names)
+            if kind == _ONE and all(_reads_as_get(entry) for entry in nested):
+                expression = _inlined(f"_shape{i}", nested, names)
+            else:
+                expression = _expression(f"_shape{i}", field, kind, nested, names)
             fields.append((name, f"(None if (v := ({source})) is None else {expression})"))
         return fields, names
+
+
+def _reads_as_get(entry) -> bool:
+    """Whether a field of a plan is a leaf read as `dict.get` reads it (a key missing is None)."""
+    _, key, field, kind, _ = entry
+    return key is not None and field.default is empty and field.allow_null and kind not in (_ONE, _MANY, _OWN)
+
+
+def _inlined(i: str, nested, names) -> str:
+    """The output of a nested serializer of such leaves for a value `v`, written out as one dict
+    display when `v` is a dict (a function call less per row: a ranking's downtime by kind), through
+    its compiled plan otherwise."""
+    names[f"n{i}"] = _compiled(nested)
+    entries = []
+    for j, (name, key, field, kind, argument) in enumerate(nested):
+        expression = _expression(f"{i}_{j}", field, kind, argument, names, v=f"w{i}")
+        entries.append(f"{name!r}: (None if (w{i} := v.get({key!r})) is None else {expression})")
+    return "{" + ", ".join(entries) + f"}} if type(v) is dict else n{i}(v)"
 
 
 _SHAPES: dict[type, Shape] = {}
