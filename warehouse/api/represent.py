@@ -72,8 +72,9 @@ def _value(plan, instance) -> dict:
                 continue
         if value is None:
             out[name] = None
-        elif kind == _ROUND:  # serializers.Rounded
-            out[name] = round(float(value), nested)
+        elif kind == _ROUND:  # serializers.Rounded (a float with no fraction rounds to itself)
+            whole = type(value) is float and value.is_integer() and nested >= 0
+            out[name] = value if whole else round(float(value), nested)
         elif kind == _WHOLE:
             out[name] = int(round(float(value)))
         elif kind == _INT:
@@ -112,6 +113,8 @@ def _expression(i: str, field, kind, nested, names, v="v") -> str:
     does for its kind); what it calls is added to `names` under names ending in `i`."""
     names[f"f{i}"] = field
     if kind == _ROUND:
+        if nested >= 0:  # a float with no fraction (0.0, 100.0, -0.0) rounds to itself: a fifth of the time
+            return f"{v} if type({v}) is float and {v}.is_integer() else round(float({v}), {nested!r})"
         return f"round(float({v}), {nested!r})"
     if kind == _WHOLE:
         return f"int(round(float({v})))"

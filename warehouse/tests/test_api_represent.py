@@ -3,12 +3,16 @@ ranking bodies: same keys in the same order, same values, defaults, nulls, neste
 serializers with their own to_representation (sparse award rows), dates and day ranges."""
 import json
 from datetime import date, datetime, timezone
+from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
+from rest_framework import serializers
 
 from warehouse import periods
 from warehouse.api import serializers as s, serializers_reliability as sx, serializers_trends as st
 from warehouse.api.represent import represent
+from warehouse.api.serializers import Rounded
 
 
 def ride_row(rank, **extra):
@@ -80,8 +84,6 @@ def test_the_plan_gives_what_the_serializer_gives(serializer, body):
 def test_the_compiled_plan_reads_dotted_sources_missing_keys_and_objects():
     """Fields of a dotted source, keys left out (a default, a field skipped) and rows that are not
     dicts give what the serializer gives."""
-    from types import SimpleNamespace
-
     from warehouse.api import serializers_rides as sr
 
     ride = {"pk": 7, "name": "R", "park_id": 2, "park": {"name": "P", "location": "Paris, FR"}, "tier": None,
@@ -97,3 +99,20 @@ def test_the_compiled_plan_reads_dotted_sources_missing_keys_and_objects():
     got = represent(s.CurrentStatusSerializer, status)
     assert "uptime_percentage" not in got and got["rides_open"] == 0  # a field skipped; a default
     assert got == s.CurrentStatusSerializer(status).data
+
+
+class _Places(serializers.Serializer):
+    p0, p1, p2, p3 = Rounded(0), Rounded(1), Rounded(2), Rounded(3)
+    negative = Rounded(-1)
+
+
+@pytest.mark.parametrize("value", [0.0, -0.0, 1.0, 100.0, 645.0, -3.0, 2.0 ** 53, 2.0 ** 53 + 2, 1e300, -1e300,
+                                   float("inf"), float("-inf"), float("nan"), 0.5, 2.5, -2.5, 2.675, 1e-12, 99.95,
+                                   3, True, Decimal("2.50"), Decimal("7")])
+def test_roundings_are_rounds(value):
+    """A float with no fraction is written as it is, without round(): the same float, sign and all,
+    as round() gives for 0 or more places (not for fewer: 645.0 to -1 places is 640.0)."""
+    row = dict.fromkeys(("p0", "p1", "p2", "p3", "negative"), value)
+    expected = repr(list(_Places(row).data.values()))
+    assert repr(list(represent(_Places, row).values())) == expected  # the compiled plan
+    assert repr(list(represent(_Places, SimpleNamespace(**row)).values())) == expected  # an object: _value
