@@ -20,6 +20,7 @@ kept ranges to each park's today as the statistics run (every 10 minutes in prod
 have: a park whose day turned since the fill otherwise ranks from daily rows.
 
     .venv/bin/python bench/api.py --server production [--duration 60] [--replica] [--skip-fill]
+    .venv/bin/python bench/api.py --server production --layouts 2x2,1x4 [--rounds 3] [--duration 40] --skip-fill
 
 Production serving under 50 clients, production server beside runserver: see bench/api_serving.py.
 """
@@ -168,6 +169,9 @@ def main():
     parser.add_argument("--server", choices=["production"], help="Production serving under 50 clients (see above)")
     parser.add_argument("--duration", type=int, default=60, help="Seconds of each --server production load")
     parser.add_argument("--replica", action="store_true", help="--server production: also through a read replica")
+    parser.add_argument("--layouts", help="--server production: only the uncached row, for each worker layout "
+                                          "WORKERSxTHREADS of this comma-separated list (e.g. 2x2,1x4), alternated")
+    parser.add_argument("--rounds", type=int, default=3, help="--layouts: rounds of the alternation")
     parser.add_argument("--python-clients", action="store_true",
                         help="--server production: Python clients instead of wrk")
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)  # a server subprocess

@@ -21,6 +21,10 @@ request, where a Python client costs hundreds and would take most of the shared 
 
 Targets (production): 0 errors, cached p95 < 20 ms, uncached p95 < 250 ms. The clients run on
 the same machine and take their share of its cores.
+
+--layouts 2x2,1x4 [--rounds 3] compares worker layouts instead (WEB_CONCURRENCY x SERVE_THREADS):
+bin/serve started with each in turn, round after round, each measured as the uncached production
+row (warm-up, --duration seconds, drain); no runserver, cached or floor rows.
 """
 import itertools
 import json
@@ -232,6 +236,41 @@ def start_floor(env, log_path):
     return process, base
 
 
+def layouts_benchmark(args, url, knobs, tmp):
+    """The uncached production row for each worker layout of --layouts, alternated --rounds times."""
+    from themepark.tests.serving import connections_per_worker, production_env, start_serve, stop_serve
+
+    layouts = [tuple(int(n) for n in layout.lower().split("x")) for layout in args.layouts.split(",")]
+    load = load_wrk if not args.python_clients and wrk_available() else load_python
+    print(f"== worker layouts {args.layouts}, {args.rounds} rounds of {args.duration} s uncached rows; "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    for round_ in range(1, args.rounds + 1):
+        for workers, threads in layouts:
+            env = production_env(url, **knobs, WEB_CONCURRENCY=workers, SERVE_THREADS=threads,
+                                 PROMETHEUS_MULTIPROC_DIR=tmp / f"prometheus-{workers}x{threads}")
+            proc, base = start_serve(PRODUCTION_PORT, env, log_path=tmp / "layout.log")
+            try:
+                load(base, uncached=True, seconds=5)
+                drain(lambda pid=proc.pid: _cpu_seconds(pid, group=True))
+                before = _cpu_seconds(proc.pid, group=True)
+                spread = {}
+                held = connections_per_worker
+                timer = threading.Timer(args.duration / 2,
+                                        lambda pid=proc.pid: spread.update(held(pid, PRODUCTION_PORT)))
+                timer.start()
+                figures = load(base, uncached=True, seconds=args.duration)
+                timer.cancel()
+                figures["drain_s"] = drain(lambda pid=proc.pid: _cpu_seconds(pid, group=True))
+                requests = max(1, figures["requests"])
+                figures["app_cpu_ms"] = 1000 * (_cpu_seconds(proc.pid, group=True) - before) / requests
+                figures["client_cpu_ms"] = 1000 * figures.pop("client_cpu_s") / requests
+                figures["connections_per_worker"] = sorted(spread.values(), reverse=True)
+                print(f"  round {round_}, {workers} x {threads}: " + _row("production", "uncached", figures).strip(),
+                      f"load {os.getloadavg()[0]:.1f}", flush=True)
+            finally:
+                stop_serve(proc)
+
+
 def production_benchmark(args):
     sys.path.insert(0, str(HERE.parent))
     from themepark.tests.mariadb_cluster import ReplicationCluster
@@ -248,6 +287,12 @@ def production_benchmark(args):
     # Request lines off: 50 clients' logs would go to a file on the same disks.
     knobs = {"API_ANON_RATE": "100000000/min", "DATABASE_CONN_MAX_AGE": 60, "STATIC_ROOT": tmp / "static",
              "PROMETHEUS_MULTIPROC_DIR": tmp / "prometheus", "REQUEST_LOG_LEVEL": "WARNING"}
+    if args.layouts:
+        try:
+            return layouts_benchmark(args, url, {k: v for k, v in knobs.items() if k != "PROMETHEUS_MULTIPROC_DIR"},
+                                     tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     servers, processes, cluster = {}, [], None
     try:
         proc, servers["runserver"] = serve(url, RUNSERVER_PORT)
