@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, ProgrammingError, connections
 
 PRIMARY = "default"
 logger = logging.getLogger(__name__)
@@ -67,11 +67,13 @@ def pin_primary():
 # Health
 # ---------------------------------------------------------------------------------------------
 def _status_row(cursor):
-    """SHOW REPLICA STATUS (MariaDB 10.5+, MySQL 8.0.22+) or SHOW SLAVE STATUS (older servers)."""
+    """SHOW REPLICA STATUS (MariaDB 10.5+, MySQL 8.0.22+) or SHOW SLAVE STATUS (older servers). Only a
+    statement the server does not know moves on to the next; any other error (a server gone away
+    under a kept connection) is the caller's: the replica is unreachable, not "not a replica"."""
     for statement in ("SHOW REPLICA STATUS", "SHOW SLAVE STATUS"):
         try:
             cursor.execute(statement)
-        except DatabaseError:
+        except ProgrammingError:
             continue
         row = cursor.fetchone()
         return None if row is None else dict(zip([c[0] for c in cursor.description], row))
