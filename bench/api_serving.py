@@ -236,6 +236,35 @@ def start_floor(env, log_path):
     return process, base
 
 
+def _measured(load, base, *, uncached, seconds, cpu, name, held=None):
+    """One row: the load for `seconds` after its warm-up (uncached: 5 s, then the server drained, so
+    every worker has connected and made its first plans; cached: 10 s, so every worker keeps each
+    answer), then the server drained again (the requests still in hand count in the row). Returns
+    the figures, with the CPU per request of the server (`cpu[name]`, steadier than wall time on a
+    busy machine) and of the clients and, given `held`, the connections per worker halfway through
+    (how evenly the workers share them), and what each of `cpu`'s counters used over the row."""
+    if uncached:
+        load(base, uncached=True, seconds=5)
+        drain(cpu[name])
+    else:
+        load(base, uncached=False, seconds=10)
+    before = {key: measure() for key, measure in cpu.items()}
+    spread, timer = {}, None
+    if held is not None:
+        timer = threading.Timer(seconds / 2, lambda: spread.update(held()))
+        timer.start()
+    figures = load(base, uncached=uncached, seconds=seconds)
+    if timer is not None:
+        timer.cancel()
+        figures["connections_per_worker"] = sorted(spread.values(), reverse=True)
+    figures["drain_s"] = drain(cpu[name])
+    used = {key: measure() - before[key] for key, measure in cpu.items()}
+    requests = max(1, figures["requests"])
+    figures["app_cpu_ms"] = 1000 * used[name] / requests
+    figures["client_cpu_ms"] = 1000 * figures.pop("client_cpu_s") / requests
+    return figures, used
+
+
 def layouts_benchmark(args, url, knobs, tmp):
     """The uncached production row for each worker layout of --layouts, alternated --rounds times."""
     from themepark.tests.serving import connections_per_worker, production_env, start_serve, stop_serve
@@ -250,21 +279,9 @@ def layouts_benchmark(args, url, knobs, tmp):
                                  PROMETHEUS_MULTIPROC_DIR=tmp / f"prometheus-{workers}x{threads}")
             proc, base = start_serve(PRODUCTION_PORT, env, log_path=tmp / "layout.log")
             try:
-                load(base, uncached=True, seconds=5)
-                drain(lambda pid=proc.pid: _cpu_seconds(pid, group=True))
-                before = _cpu_seconds(proc.pid, group=True)
-                spread = {}
-                held = connections_per_worker
-                timer = threading.Timer(args.duration / 2,
-                                        lambda pid=proc.pid: spread.update(held(pid, PRODUCTION_PORT)))
-                timer.start()
-                figures = load(base, uncached=True, seconds=args.duration)
-                timer.cancel()
-                figures["drain_s"] = drain(lambda pid=proc.pid: _cpu_seconds(pid, group=True))
-                requests = max(1, figures["requests"])
-                figures["app_cpu_ms"] = 1000 * (_cpu_seconds(proc.pid, group=True) - before) / requests
-                figures["client_cpu_ms"] = 1000 * figures.pop("client_cpu_s") / requests
-                figures["connections_per_worker"] = sorted(spread.values(), reverse=True)
+                figures, _ = _measured(load, base, uncached=True, seconds=args.duration, name="production",
+                                       cpu={"production": lambda pid=proc.pid: _cpu_seconds(pid, group=True)},
+                                       held=lambda pid=proc.pid: connections_per_worker(pid, PRODUCTION_PORT))
                 print(f"  round {round_}, {workers} x {threads}: " + _row("production", "uncached", figures).strip(),
                       f"load {os.getloadavg()[0]:.1f}", flush=True)
             finally:
@@ -335,30 +352,10 @@ def production_benchmark(args):
         results = {}
         for label, uncached in (("uncached", True), ("cached", False)):
             for name, base in servers.items() if uncached else [*servers.items(), ("server floor", floor)]:
-                if not uncached:
-                    load(base, uncached=False, seconds=10)  # every worker computes and keeps each answer
-                else:  # every worker connected to the database, its first requests' imports and plans made
-                    load(base, uncached=True, seconds=5)
-                    drain(cpu[name])
-                before = {key: measure() for key, measure in cpu.items()}
-                # the clients' connections per worker, halfway through (how evenly the workers share them)
-                spread = {}
-                if name in held:
-                    timer = threading.Timer(args.duration / 2, lambda: spread.update(held[name]()))
-                    timer.start()
-                figures = load(base, uncached=uncached, seconds=args.duration)
-                if name in held:
-                    timer.cancel()
-                    figures["connections_per_worker"] = sorted(spread.values(), reverse=True)
-                drained = drain(cpu[name])
-                used = {key: measure() - before[key] for key, measure in cpu.items()}
-                # Server CPU per request: steadier than wall time on a busy machine.
-                requests = max(1, figures["requests"])
-                figures["app_cpu_ms"] = 1000 * used[name] / requests
-                figures["client_cpu_ms"] = 1000 * figures.pop("client_cpu_s") / requests
+                figures, used = _measured(load, base, uncached=uncached, seconds=args.duration, cpu=cpu, name=name,
+                                          held=held.get(name))
                 if name == "production+replica":
-                    figures["replica_db_cpu_ms"] = 1000 * used["replica mariadbd"] / requests
-                figures["drain_s"] = drained
+                    figures["replica_db_cpu_ms"] = 1000 * used["replica mariadbd"] / max(1, figures["requests"])
                 results[f"{name} {label}"] = figures
                 print(_row(name, label, figures), flush=True)
     finally:
