@@ -142,8 +142,9 @@ def refresh_size(size):
     """Runs in a subprocess: a database filled earlier brought to what the statistics run (every 10
     minutes in production) would have left by now: a park whose day turned since the fill has its
     new week, month or year rolled up and its kept ranges summed for its new today (otherwise its
-    rankings fall back to daily rows)."""
-    setup_django(size_url(size), migrate=False)
+    rankings fall back to daily rows). Migrates first: a database filled by an earlier version gets
+    the columns the statistics run now keeps."""
+    setup_django(size_url(size))
     from themepark.models import Park
     from warehouse.models import RideDailyStats
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from warehouse.aggregation.classify import tiers_csv, tiers_csv_import, tiers_return_to_rules, tiers_set_by_staff
+from warehouse.aggregation.ranges import forget_ride_counts
 
 from .location import LocationSource, fill_location
 from .choices import TierSource
@@ -102,6 +103,8 @@ class RideAdmin(admin.ModelAdmin):
         if "tier" in form.changed_data:
             obj.tier_source, obj.tier_reason, obj.tier_set_at = TierSource.STAFF, "set by staff", timezone.now()
         super().save_model(request, obj, form, change)
+        if "tier" in form.changed_data:  # the park rankings' kept ride counts weighed the old tier
+            forget_ride_counts([obj.park_id])
 
     @admin.action(description="Return to rules (classify now)")
     def return_to_rules(self, request, queryset):

@@ -56,3 +56,10 @@ class ParkRangeStamp(models.Model):
     wait_sum = models.FloatField(null=True, help_text="Sum of mean wait x open hours")
     wait_hours = models.FloatField(null=True, help_text="Open hours of the days with a mean wait")
     peak_wait_minutes = models.IntegerField(null=True)
+    # What a park ranking counts of the park's rides over the range (`ranges.RIDE_COUNTS`), with the
+    # rides' tiers when it was summed: not known (rides_operated empty) once a ride's tier changes.
+    rides_down = models.IntegerField(null=True)
+    rides_operated = models.IntegerField(null=True, help_text="Rides operated; empty: the counts are not known")
+    effective_weight = models.FloatField(null=True, help_text="Sum of the tier weights of the rides operated")
+    ride_uptime_mean = models.FloatField(null=True, help_text="Mean uptime of the rides operated")
+    rides_reporting = models.IntegerField(null=True, help_text="Rides with a known wait")

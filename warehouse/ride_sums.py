@@ -2,14 +2,11 @@
 public API (docs/metrics.md §4-§9). Never scans raw observations."""
 from django.db import connections, router
 
-from themepark.constants import TIER_WEIGHTS
-from themepark.models import Ride
-
 from .metrics import mtbf_hours, mttr_minutes, opening_reliability
 from .metrics.summed import BRIEF_COLUMNS, FULL_COLUMNS, brief_figures, full_figures
 from .models import ParkDailyStats, RideDailyStats, RidePeriodStats, RideRangeStats
-from .aggregation.ranges import PARK_SUMS
-from .scopes import Scope, park_sources, ride_sources
+from .aggregation.ranges import PARK_SUMS, ride_counts_sql
+from .scopes import Scope, kept_whole, park_sources, ride_sources
 
 
 def _ratio(numerator, denominator):
@@ -331,33 +328,28 @@ def _read_cursor():
     return connections[router.db_for_read(RideDailyStats)].cursor()
 
 
-def _tier_weight_sql(column):
-    cases = " ".join(f"WHEN {tier} THEN {weight}" for tier, weight in TIER_WEIGHTS.items() if tier is not None)
-    return f"CASE {column} {cases} ELSE {TIER_WEIGHTS[None]} END"
-
-
 def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
     """Per park, from its rides' totals (grouped again in SQL, so 1 row per park comes back):
-    rides down, rides operated, effective weight, mean uptime of operated rides, rides with a wait."""
+    rides down, rides operated, effective weight, mean uptime of operated rides, rides with a wait.
+    A scope served whole by kept ranges reads them from the ranges' stamps instead."""
+    kept = _kept_ride_counts(scope)
+    if kept is not None:
+        return kept
     totals = _ride_totals(scope, counts_only=True)
     if totals is None:
         return {}
     inner, params, _ = totals
-    cursor = _read_cursor()
-    # STRAIGHT_JOIN (MySQL's): the server would rather walk every ride and look up its row of the
-    # totals, which costs it twice the CPU of reading the totals and looking up their rides.
-    join = "STRAIGHT_JOIN" if cursor.db.vendor == "mysql" else "JOIN"
-    # MariaDB joins the rides through a hash of them (join cache level 4) rather than a lookup per
-    # total: a quarter less of the query's server time for a park ranking of 1,000 rides.
-    hashed = "SET STATEMENT join_cache_level = 4 FOR " if getattr(cursor.db, "mysql_is_mariadb", False) else ""
-    sql = hashed + (
-        "SELECT t.of_park, SUM(CASE WHEN t.downtime > 0 THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN t.days_operated > 0 THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN t.days_operated > 0 THEN {_tier_weight_sql('r.tier')} ELSE 0 END),"
-        " AVG(CASE WHEN t.days_operated > 0 AND t.operating + t.downtime > 0"
-        " THEN 100.0 * t.operating / (t.operating + t.downtime) END),"
-        " SUM(CASE WHEN t.wait_minutes > 0 THEN 1 ELSE 0 END)"
-        f" FROM ({inner}) t {join} {Ride._meta.db_table} r ON r.id = t.ride_id GROUP BY t.of_park")
-    with cursor:
-        cursor.execute(sql, params)
+    with _read_cursor() as cursor:
+        cursor.execute(ride_counts_sql(inner, cursor.db), params)
         return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _kept_ride_counts(scope: Scope) -> dict[int, tuple] | None:
+    """`_park_ride_counts` from the stamps of the kept ranges when each park's range is one (the
+    last 7 or 30 days), or None: some park's rows come from elsewhere, a kind of downtime is left
+    out, or a stamp's counts are not known (a ride's tier changed since it was summed)."""
+    kept = None if scope.exclude else kept_whole(scope)
+    if kept is None:
+        return None
+    counts = {park_id: sums[len(PARK_SUMS):] for park_id, sums in kept.items()}
+    return None if any(each[1] is None for each in counts.values()) else counts

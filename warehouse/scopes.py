@@ -215,6 +215,18 @@ def _found(scope: Scope, exact, leading, fresh):
     return whole, to_date, fresh
 
 
+def kept_whole(scope: Scope) -> dict[int, tuple] | None:
+    """Per park, the stamp's sums of the fresh kept range that is its whole range (`fresh_ranges`),
+    or None unless every park's range is one (the last 7 or 30 complete days, kept and fresh)."""
+    whole, _, fresh = _ranged(scope)
+    out = {}
+    for days, park_ids in scope.groups.items():
+        if len(whole.get(days, ())) != len(park_ids):
+            return None
+        out.update((pk, fresh[pk, days.start, days.end]) for pk in park_ids)
+    return out
+
+
 def park_sources(scope: Scope):
     """Where a scope's park totals come from: the park sums of the fresh kept ranges that serve
     its parks' rides (`ride_sources`), as {park_id: sums}, and the days left to read from the

@@ -16,6 +16,7 @@ from themepark.models import Park, Ride
 
 from ..metrics.tiers import DEMAND_DAYS, TierInput, classify_park, thin_data_reason
 from ..models import ParkDailyStats, RideDailyStats
+from .ranges import forget_ride_counts
 
 
 @dataclass
@@ -71,7 +72,7 @@ def classify_rides(*, park_ids=None, dry_run: bool = False, now: datetime | None
     parks = Park.objects.all() if park_ids else Park.objects.filter(is_active=True)
     if park_ids:
         parks = parks.filter(pk__in=list(park_ids))
-    out, pending = ClassifySummary(), []
+    out, pending, moved = ClassifySummary(), [], set()  # moved: parks whose rides changed tier
     for park in parks.order_by("pk"):
         rides = list(Ride.objects.filter(park=park, entity_type=EntityType.ATTRACTION)
                      .select_related("metadata"))
@@ -92,6 +93,7 @@ def classify_rides(*, park_ids=None, dry_run: bool = False, now: datetime | None
             if ride.tier != decision.tier:
                 out.changes.append(TierChange(ride_id, ride.name, park.name, ride.tier, decision.tier,
                                               decision.reason))
+                moved.add(park.pk)
             if (ride.tier, ride.tier_source, ride.tier_reason) != (decision.tier, TierSource.RULES, decision.reason):
                 ride.tier, ride.tier_source, ride.tier_reason = decision.tier, TierSource.RULES, decision.reason
                 ride.tier_set_at = now
@@ -111,6 +113,8 @@ def classify_rides(*, park_ids=None, dry_run: bool = False, now: datetime | None
         if not dry_run:
             pending.extend(changed)
     _write_tiers(pending)
+    if not dry_run:
+        forget_ride_counts(moved)
     return out
 
 
@@ -149,8 +153,11 @@ def tiers_return_to_rules(ride_ids, *, now: datetime | None = None) -> ClassifyS
 
 def tiers_set_by_staff(ride_ids, tier: int | None, *, now: datetime | None = None) -> int:
     """Staff set the tier of these rides: the rules will never overwrite it."""
-    return Ride.objects.filter(pk__in=list(ride_ids)).update(
-        tier=tier, tier_source=TierSource.STAFF, tier_reason="set by staff", tier_set_at=now or timezone.now())
+    rides = Ride.objects.filter(pk__in=list(ride_ids))
+    count = rides.update(tier=tier, tier_source=TierSource.STAFF, tier_reason="set by staff",
+                         tier_set_at=now or timezone.now())
+    forget_ride_counts(set(rides.values_list("park_id", flat=True)))
+    return count
 
 
 # ---------------------------------------------------------------------------------------------
