@@ -5,7 +5,7 @@ from django.db import models
 
 class RideRangeStats(models.Model):
     """A ride's sums over one range of park days (first_day..last_day, both inclusive) that the
-    rankings ask for often (the last 7 and 30 complete days and the ranges before them), summed
+    rankings ask for often (the last 7 and 30 complete days, last week, last month and the ranges before them), summed
     from its daily rows by the statistics run (warehouse.aggregation.ranges): a ranking over such a
     range reads one row per ride. Derived data, valid while its park's stamp is newer than every
     daily row of the range (`ParkRangeStamp`). Keyed (clustered) by range, park and ride: a ranking

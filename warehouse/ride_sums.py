@@ -346,7 +346,7 @@ def _park_ride_counts(scope: Scope) -> dict[int, tuple]:
 
 def _kept_ride_counts(scope: Scope) -> dict[int, tuple] | None:
     """`_park_ride_counts` from the stamps of the kept ranges when each park's range is one (the
-    last 7 or 30 days), or None: some park's rows come from elsewhere, a kind of downtime is left
+    last 7 or 30 days, last week or month), or None: some park's rows come from elsewhere, a kind of downtime is left
     out, or a stamp's counts are not known (a ride's tier changed since it was summed)."""
     kept = None if scope.exclude else kept_whole(scope)
     if kept is None:

@@ -1,10 +1,12 @@
 """Each ride's sums over the ranges of park days the rankings ask for most: the last 7 and the last
-30 complete days of its park, the 7 and 30 days before them (what trend percentages compare), and
-the month to date: from the first of the month of its park's last complete day through each day
-of that month so far (at least two days; up to 30 ranges), and the year to date through that day.
+30 complete days of its park, last week and last month, the range before each of them (what trend
+percentages compare), and the month to date: from the first of the month of its park's last
+complete day through each day of that month so far (at least two days; up to 30 ranges), and the
+year to date through that day.
 
-A ranking over one of the first four then reads one row per ride (`warehouse.scopes.ride_sources`)
-instead of 7 or 30 daily rows, or a few rollups and up to 12 ragged days; a longer range ending
+A ranking over one of the first eight then reads one row per ride (`warehouse.scopes.ride_sources`)
+instead of 7 or 30 daily rows, or a few rollups and up to 12 ragged days, and a park ranking its
+rides' counts from the park's stamp (`RIDE_COUNTS`) instead of its rides' rows; a longer range ending
 in the current month reads its month to date as one row instead of its weeks and ragged days, and
 one through yesterday (a year's ranking) its year to date as one row instead of its months too. The sums are those the
 rankings take over the daily rows (`warehouse.ride_sums`), so the figures are the same. Each
@@ -29,7 +31,10 @@ from themepark.models import Ride
 from .. import periods
 from ..models import ParkDailyStats, ParkRangeStamp, RideDailyStats, RideRangeStats
 
-RANGED_PERIODS = ("7days", "30days")
+# The named periods of the site's rankings longer than a day. Not today (the day in progress, which
+# every 10-minute run recomputes) nor yesterday: a day is one daily row per ride and per park, read
+# with the day before (its trend) in one query, where a kept range costs two reads of its freshness.
+RANGED_PERIODS = ("7days", "30days", "last_week", "last_month")
 
 _COLUMNS = ("ride_id", "park_id", "first_day", "last_day", "operating_minutes", "downtime_minutes", "wait_minutes",
             "wait_sum", "status_changes", "longest_downtime_minutes", "peak_wait_minutes", "breakdowns",

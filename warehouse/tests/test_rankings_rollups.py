@@ -111,8 +111,8 @@ def test_a_period_not_complete_or_not_rolled_up_comes_from_daily_rows(season):
     assert "rideperiodstats" not in _ride_rows_sql(scope, None)[0]
     # a park without rollups (daily rows written by other means) is read from its daily rows
     bare = make_park(timezone="America/New_York")
-    scope = scope_resolve(parks=[*season, bare], now=NOW, period=periods.CUSTOM, start=date(2024, 5, 1),
-                          end=date(2024, 5, 31))
+    scope = scope_resolve(parks=[*season, bare], now=NOW, period=periods.CUSTOM, start=date(2024, 4, 22),
+                          end=date(2024, 5, 19))  # four whole ISO weeks (May is a kept range: the month before last)
     sql, _ = _ride_rows_sql(scope, None)
     assert "rideperiodstats" in sql and "ridedailystats" in sql
 
