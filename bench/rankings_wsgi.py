@@ -32,10 +32,11 @@ from io import BytesIO
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api import ENDPOINTS  # noqa: E402
+from api import ENDPOINTS, ROLLING_YEAR  # noqa: E402
 from common import QueryTimer, setup_django  # noqa: E402
 
 PATHS = [path for name, path in ENDPOINTS if name.startswith(("parks/", "rides/"))]
+EXTRA = [path for _, path in ROLLING_YEAR]  # measured after the others, outside their mean
 
 
 def environ(path, n):
@@ -87,6 +88,8 @@ def main():
     parser.add_argument("--save")
     parser.add_argument("--compare")
     parser.add_argument("--only", help="Only paths containing this")
+    parser.add_argument("--rolling-year", action="store_true",
+                        help="Also the rankings of the named rolling year (period=365days), after the mean")
     args = parser.parse_args()
     base, _, name = os.environ.get("BENCH_DATABASE_URL", "mysql://root:@127.0.0.1:3306/bench_api").rpartition("/")
     os.environ.update({"DJANGO_SETTINGS_MODULE": "themepark.settings.production", "DJANGO_SECRET_KEY": "bench-" * 9,
@@ -116,7 +119,7 @@ def main():
     total_min = total_median = total_server = 0.0
     print(f"{'request':72s} {'CPU min':>8s} {'median':>7s} {'db ms':>6s} {'db CPU':>6s} {'queries':>7s}")
     with connection.execute_wrapper(db):
-        for path in PATHS:
+        for path in PATHS + (EXTRA if args.rolling_year else []):
             if args.only and args.only not in path:
                 continue
             cpu, wall, queries = [], [], []
@@ -134,19 +137,21 @@ def main():
                 wall.append(db.seconds * 1000)
                 queries.append(db.queries)
             server = ((server_cpu() - server_before) * 1000 / args.repeat) if server_cpu else float("nan")
-            total_server += server
             bodies[path] = body.decode()
             note = ""
-            if saved is not None and saved.get(path) != bodies[path]:
+            if saved is not None and path not in saved:
+                note = "  (not in the saved bodies)"
+            elif saved is not None and saved.get(path) != bodies[path]:
                 same = saved.get(path) is not None and json.loads(saved[path]) == json.loads(body)
                 note = "  DIFFERENT BYTES, same JSON" if same else "  DIFFERENT"
             elif saved is not None:
                 note = "  same bytes"
-            total_min += min(cpu)
-            total_median += statistics.median(cpu)
+            if path in PATHS:  # the mean is the production load's paths'
+                total_min, total_median, total_server = (total_min + min(cpu), total_median + statistics.median(cpu),
+                                                         total_server + server)
             print(f"{path:72s} {min(cpu):8.2f} {statistics.median(cpu):7.2f} {statistics.median(wall):6.1f} "
                   f"{server:6.1f} {statistics.median(queries):7.0f}{note}", flush=True)
-    count = len(bodies) or 1
+    count = len(bodies.keys() & set(PATHS)) or 1
     print(f"{'mean per request':72s} {total_min / count:8.2f} {total_median / count:7.2f} {'':6s} "
           f"{total_server / count:6.1f}")
     if args.save:

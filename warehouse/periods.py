@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from .engine_constants import PARK_DAY_START_HOUR
 
 LIVE = "live"
-PERIODS = ("live", "today", "yesterday", "last_week", "last_month", "7days", "30days")
+PERIODS = ("live", "today", "yesterday", "last_week", "last_month", "7days", "30days", "365days")
 CUSTOM = "custom"
 # Ranges of more than a year are refused: rankings stay cheap and year-over-year stays meaningful.
 MAX_RANGE_DAYS = 366
@@ -69,11 +69,15 @@ def _month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+_LAST_DAYS = {"7days": 7, "30days": 30, "365days": 365}
+
+
 def resolve(period: str, *, today: date) -> DayRange:
     """Park days of a named period for a park whose current park day is `today`.
 
     `live` and `today` are today so far; `last_week` the previous Monday-Sunday; `last_month` the
-    previous calendar month; `7days`/`30days` the last 7/30 complete park days.
+    previous calendar month; `7days`/`30days`/`365days` the last 7/30/365 complete park days (365: a
+    rolling year).
     """
     if period in (LIVE, "today"):
         return DayRange(today, today)
@@ -86,8 +90,8 @@ def resolve(period: str, *, today: date) -> DayRange:
     if period == "last_month":
         end = _month_start(today) - timedelta(days=1)
         return DayRange(_month_start(end), end)
-    if period in ("7days", "30days"):
-        n = 7 if period == "7days" else 30
+    if period in _LAST_DAYS:
+        n = _LAST_DAYS[period]
         return DayRange(today - timedelta(days=n), today - timedelta(days=1))
     raise ValueError(f"unknown period {period!r}")
 

@@ -1,10 +1,10 @@
-"""Each ride's sums over the ranges of park days the rankings ask for most: the last 7 and the last
-30 complete days of its park, last week and last month, the range before each of them (what trend
+"""Each ride's sums over the ranges of park days the rankings ask for most: the last 7, 30 and 365
+complete days of its park, last week and last month, the range before each of them (what trend
 percentages compare), and the month to date: from the first of the month of its park's last
 complete day through each day of that month so far (at least two days; up to 30 ranges), and the
 year to date through that day.
 
-A ranking over one of the first eight then reads one row per ride (`warehouse.scopes.ride_sources`)
+A ranking over one of the first ten then reads one row per ride (`warehouse.scopes.ride_sources`)
 instead of 7 or 30 daily rows, or a few rollups and up to 12 ragged days, and a park ranking its
 rides' counts from the park's stamp (`RIDE_COUNTS`) instead of its rides' rows; a longer range ending
 in the current month reads its month to date as one row instead of its weeks and ragged days, and
@@ -34,7 +34,7 @@ from ..models import ParkDailyStats, ParkRangeStamp, RideDailyStats, RideRangeSt
 # The named periods of the site's rankings longer than a day. Not today (the day in progress, which
 # every 10-minute run recomputes) nor yesterday: a day is one daily row per ride and per park, read
 # with the day before (its trend) in one query, where a kept range costs two reads of its freshness.
-RANGED_PERIODS = ("7days", "30days", "last_week", "last_month")
+RANGED_PERIODS = ("7days", "30days", "365days", "last_week", "last_month")
 
 _COLUMNS = ("ride_id", "park_id", "first_day", "last_day", "operating_minutes", "downtime_minutes", "wait_minutes",
             "wait_sum", "status_changes", "longest_downtime_minutes", "peak_wait_minutes", "breakdowns",

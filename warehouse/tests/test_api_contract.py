@@ -138,7 +138,7 @@ def test_the_schema_documents_every_parameter_with_its_allowed_values(api):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     params = {p["name"]: p for p in schema["paths"]["/api/parks/downtime/"]["get"]["parameters"]}
     assert set(params["period"]["schema"]["enum"]) == {"live", "today", "yesterday", "last_week", "last_month",
-                                                       "7days", "30days"}
+                                                       "7days", "30days", "365days"}
     assert set(params["sort_by"]["schema"]["enum"]) == {"shame_score", "total_downtime_hours",
                                                         "uptime_percentage", "rides_down"}
     assert set(params["filter"]["schema"]["enum"]) == {"all-parks", "disney-universal"}

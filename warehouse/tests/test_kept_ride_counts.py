@@ -1,4 +1,4 @@
-"""A park ranking over a kept range (the last 7 or 30 days, last week or last month) counts its
+"""A park ranking over a kept range (the last 7, 30 or 365 days, last week or month) counts its
 rides from the range's stamp: the same counts as its rides' rows give, forgotten as soon as a ride
 changes tier and summed again by the next statistics run."""
 import pytest
@@ -27,7 +27,7 @@ def known(park):
     return {row[0] for row in ParkRangeStamp.objects.filter(park=park).values_list("rides_operated")} != {None}
 
 
-@pytest.mark.parametrize("period", ["7days", "30days", "last_week", "last_month"])
+@pytest.mark.parametrize("period", ["7days", "30days", "365days", "last_week", "last_month"])
 def test_the_counts_of_a_kept_range_are_its_rides_counts_read_from_the_stamp(season, period):  # noqa: F811
     scope = scope_resolve(parks=season, now=NOW, period=period)
     with CaptureQueriesContext(connection) as queries:

@@ -137,7 +137,7 @@ def _rides_ranking_rows(scope, **kwargs):
     return dict(enumerate(ride_downtime_ranking(scope, **kwargs)))
 
 
-@pytest.mark.parametrize("period", ["7days", "30days"])
+@pytest.mark.parametrize("period", ["7days", "30days", "365days"])
 def test_the_last_7_and_30_days_read_one_range_row_per_ride(season, period):
     scope = scope_resolve(parks=season, now=NOW, period=period)
     sql, _ = _ride_rows_sql(scope, None)
@@ -147,7 +147,7 @@ def test_the_last_7_and_30_days_read_one_range_row_per_ride(season, period):
     assert "ridedailystats" not in _ride_rows_sql(before, None)[0]
 
 
-@pytest.mark.parametrize("period", ["7days", "30days"])
+@pytest.mark.parametrize("period", ["7days", "30days", "365days"])
 def test_range_rows_give_the_figures_of_the_daily_rows(season, period):
     for exclude in ((), ("park_wide",), ("park_wide", "stale_feed")):
         scope = scope_resolve(parks=season, now=NOW, period=period, exclude=exclude)
@@ -223,18 +223,21 @@ def test_a_day_recomputed_in_the_period_before_sends_only_that_period_back_to_da
 def test_the_run_sums_a_range_again_only_when_one_of_its_days_was_recomputed(season):
     park = season[0]
     assert ranges_refresh({park: [date(2024, 7, 10)]}, NOW) == 0  # the day in progress: no kept range holds it
-    # 3 rides x (7 days, 30 days, the month to date through each of July 2-9, the year to date)
-    assert ranges_refresh({park: [date(2024, 7, 1)]}, NOW) == 3 * (2 + 8 + 1)
-    assert ranges_refresh({park: [date(2024, 7, 8)]}, NOW) == 3 * (2 + 2 + 1)  # month to date through July 8, 9
+    # 3 rides x (7 days, 30 days, the month to date through each of July 2-9 (through the 7th: last
+    # week), the year to date, 365 days)
+    assert ranges_refresh({park: [date(2024, 7, 1)]}, NOW) == 3 * (2 + 8 + 1 + 1)
+    assert ranges_refresh({park: [date(2024, 7, 8)]}, NOW) == 3 * (2 + 2 + 1 + 1)  # month to date through July 8, 9
     # a day recomputed since by a run that did not get to its refresh: the ranges holding it are stale
     ParkDailyStats.objects.filter(park=park, date=date(2024, 7, 5)).update(computed_at=dj_timezone.now())
-    assert ranges_refresh({park: []}, NOW) == 3 * (2 + 5 + 1)  # month to date through July 5-9
+    assert ranges_refresh({park: []}, NOW) == 3 * (2 + 5 + 1 + 1)  # month to date through July 5-9
     assert ranges_refresh({park: []}, NOW) == 0
     later = NOW + timedelta(days=1)  # a new park day: the kept ranges move on, the old ones go
     ranges_refresh({park: []}, later)
     kept = set(ParkRangeStamp.objects.filter(park=park).values_list("first_day", "last_day"))
     assert kept == {(r.start, r.end) for r in ranged_days(date(2024, 7, 11))}
-    assert set(RideRangeStats.objects.filter(park=park).values_list("first_day", "last_day").distinct()) == kept
+    # every kept range has its rides' rows but the year before the last 365 days, which holds no day of data
+    assert set(RideRangeStats.objects.filter(park=park).values_list("first_day", "last_day").distinct()) == {
+        (first, last) for first, last in kept if last >= FIRST}
     scope = scope_resolve(parks=season, now=later, period="7days")
     fast, slow = ride_figures(scope), ride_figures(daily_only(scope))
     for ride_id in slow:
