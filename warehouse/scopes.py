@@ -217,7 +217,8 @@ def _found(scope: Scope, exact, leading, fresh):
 
 def kept_whole(scope: Scope) -> dict[int, tuple] | None:
     """Per park, the stamp's sums of the fresh kept range that is its whole range (`fresh_ranges`),
-    or None unless every park's range is one (a kept period: the last 7 or 30 days, last week or month; fresh)."""
+    or None unless every park's range is one (a kept period: the last 7, 30 or 365 days, last week or
+    month; fresh)."""
     whole, _, fresh = _ranged(scope)
     out = {}
     for days, park_ids in scope.groups.items():

@@ -1,5 +1,6 @@
 """Rankings of parks and rides for the public API (docs/metrics.md §5-§6), from the figures
 summed over a scope (warehouse.ride_sums, warehouse.park_totals); live rankings from the live state tables."""
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db.models import Count
@@ -26,10 +27,8 @@ def change_percentage(current, previous):
 
 
 def _sorted(rows, key, *, descending=True):
-    """Sort by `key`, nulls last whichever the direction."""
-    present = [r for r in rows if r[key] is not None]
-    missing = [r for r in rows if r[key] is None]
-    return sorted(present, key=lambda r: r[key], reverse=descending) + missing
+    """Sort dict rows by their value of `key`, nulls last whichever the direction."""
+    return _sorted_by(rows, itemgetter(key), descending=descending)
 
 
 def _sorted_by(rows, key, *, descending=True):
