@@ -42,3 +42,13 @@ ensure_mariadb() {
     echo "MariaDB did not start on 127.0.0.1:3306" >&2
     exit 1
 }
+
+ensure_native() {
+    # The import's native fast path (importer/parser/_scan.c, docs/import.md), built beside its
+    # source when missing or older than it. Without Python's headers or a C compiler the import
+    # runs on its pure Python path; bin/test requires the native one (its tests compare the two).
+    local include
+    include=$(.venv/bin/python -c "import sysconfig; print(sysconfig.get_paths()['include'])")
+    [ -f "$include/Python.h" ] || ensure_debian_packages python3-dev
+    .venv/bin/python -m importer.parser.build_native
+}

@@ -17,6 +17,7 @@ import msgspec
 from warehouse.rows import QUEUE_TYPES, STANDBY, STATUSES, WAIT_TEXT, NULL, queue_tail, queue_wait_piece, \
     snapshot_pieces, utc_text_from_iso
 
+from .native import formatted_native
 from .limits import COLUMN_LIMITS, EARLIEST_TIME, ParsedFile, _entity, _entity_problem, _queue_problem, _time, \
     _too_long
 
@@ -148,6 +149,11 @@ def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_des
 
     Per event it only looks things up: the time text is cut from eventTime, and the rest of each
     line comes from the event's `data` text, decoded and formatted once per distinct text."""
+    line_ends: dict = {}
+    done = formatted_native(text, parsed, lambda raw: _data_lines(raw, line_ends, horizon),
+                            lambda queue_type, raw: _queue_piece(queue_type, raw, horizon), horizon, file_destination)
+    if done is not None:
+        return done
     try:
         events = _DECODER.decode(text).events
     except (msgspec.DecodeError, RecursionError):  # invalid JSON, a wrong type, a missing field, a deep
