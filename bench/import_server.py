@@ -18,12 +18,17 @@ load made the server do, whatever else the shared server does) and the whole ser
 - files-import: as the import: a transaction per file, snapshots without IGNORE, queue rows
   with IGNORE, short-form wait-only queue lines; -noignore: without IGNORE;
 - files-txn / files-auto: a transaction per file / autocommit, full 14-column queue lines;
-- files-import-2lanes: files-import on two connections at once (the import's two lanes).
+- files-import-2lanes: files-import on two connections at once (the import's two lanes);
+- files-import-2lanes-tables: the same, but a lane waits while the other loads into the same
+  table (one loads snapshots while the other loads queue rows);
+- files-import-2lanes-serial: two lanes, one file's loads at a time (the other lane's commit and
+  round trips overlap them).
 """
 import os
 import sys
 import threading
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import MySQLdb
@@ -156,16 +161,31 @@ def fresh(c, nonempty=False):
     c.commit()
 
 
-def run_files(c, files, *, ignore_snap, ignore_queue, short, txn, extra=None, lanes=1):
+def run_files(c, files, *, ignore_snap, ignore_queue, short, txn, extra=None, lanes=1, table_turns=False,
+              one_load=False):
+    turns = {table: threading.Lock() for table in ("x_ride_status_snapshots", "x_queue_data")}
+    loading = threading.Lock()
+
+    def load_turn(cur, table, columns, text, ignore):
+        if not table_turns:
+            return load(cur, table, columns, text, ignore)
+        with turns[table]:
+            return load(cur, table, columns, text, ignore)
+
     def work(conn, part):
         cur = conn.cursor()
         for key, (snap, qfull, qshort) in part:
             if txn:
                 cur.execute("START TRANSACTION")
-            load(cur, "x_ride_status_snapshots", SNAP, snap, ignore_snap)
+            if one_load:
+                loading.acquire()
+            load_turn(cur, "x_ride_status_snapshots", SNAP, snap, ignore_snap)
             if short:
-                load(cur, "x_queue_data", QUEUE, qfull, ignore_queue)
-                load(cur, "x_queue_data", QUEUE[:4], qshort, ignore_queue)
+                with turns["x_queue_data"] if table_turns else nullcontext():
+                    load(cur, "x_queue_data", QUEUE, qfull, ignore_queue)
+                    load(cur, "x_queue_data", QUEUE[:4], qshort, ignore_queue)
+                if one_load:
+                    loading.release()
             else:
                 full = qfull + "".join(line[:-1] + "\t\\N" * 10 + "\n" for line in qshort.splitlines(True))
                 load(cur, "x_queue_data", QUEUE, full, ignore_queue)
@@ -194,6 +214,23 @@ def run_files(c, files, *, ignore_snap, ignore_queue, short, txn, extra=None, la
     out = time.perf_counter() - t0, sum(thread_cpu(t) for t in tids) - sum(before), server_cpu() - s0
     for x in conns:
         x.close()
+    return out
+
+
+def _key(line):
+    ride, at, _ = line.split("\t", 2)
+    return int(ride), at
+
+
+def grouped(files, size, ordered=True):
+    """Each `size` consecutive files as one, every text's lines in key order (or file after file)."""
+    out = []
+    for start in range(0, len(files), size):
+        part = files[start:start + size]
+        texts = ["".join(f[1][i] for f in part) for i in range(3)]
+        if ordered:
+            texts = ["".join(sorted(text.splitlines(True), key=_key)) for text in texts]
+        out.append((part[0][0], texts))
     return out
 
 
@@ -226,6 +263,19 @@ def main():
             res = run_files(c, files, ignore_snap=False, ignore_queue=False, short=True, txn=True)
         elif name == "files-import-2lanes":
             res = run_files(c, files, ignore_snap=False, ignore_queue=True, short=True, txn=True, lanes=2)
+        elif name == "files-import-2lanes-serial":  # two lanes, one LOAD DATA at a time
+            res = run_files(c, files, ignore_snap=False, ignore_queue=True, short=True, txn=True, lanes=2,
+                            one_load=True)
+        elif name == "files-import-2lanes-tables":  # two lanes, never both loading into one table
+            res = run_files(c, files, ignore_snap=False, ignore_queue=True, short=True, txn=True, lanes=2,
+                            table_turns=True)
+        elif name.startswith("files-import-group"):  # N files in one transaction, their rows in key order
+            size = int(name.removeprefix("files-import-group"))
+            res = run_files(c, grouped(files, size), ignore_snap=False, ignore_queue=True, short=True, txn=True)
+        elif name.startswith("files-import-cat"):  # N files in one transaction, file after file
+            size = int(name.removeprefix("files-import-cat"))
+            res = run_files(c, grouped(files, size, ordered=False), ignore_snap=False, ignore_queue=True, short=True,
+                            txn=True)
         else:
             raise SystemExit(f"unknown {variant}")
         wall, thread, server = res

@@ -14,6 +14,12 @@ but commit in file order (`loader.Turn`): the checkpoint is updated only once ev
 has committed. It reads the run's status before loading and again, locked, just before its
 commit: pause and cancel take effect at this file boundary.
 
+Consecutive files may load as one group (`run.py`, IMPORT_LOAD_GROUP_ROWS events, 30,000 by
+default): their rows, quality-log entries and the checkpoint's advance over all of them commit in
+one transaction, which costs the server less than a transaction and three loads per small file.
+Pause and cancel then take effect at the group's boundary. A group whose load fails rolls back and
+its files are committed one by one, so a bad file still fails alone.
+
 A file is also the unit of failure: whatever goes wrong while reading, parsing (`parser.
 read_and_parse`), mapping (`file_prepare`) or loading it (`file_commit`) is caught here. Its rows
 roll back; in its turn the file is written down as failed (checkpoint `failed_files` and
@@ -109,10 +115,31 @@ def file_prepare(*, archive_file: ArchiveFile, parsed: ParsedFile, resolver) -> 
                         park_ids=parks, rides_created=resolver.rides_created - created, review=resolver.review - review)
 
 
-def file_commit(prepared: PreparedFile, turn: Turn = SOLO, *, checkpoint: ImportCheckpoint, summary,
+def file_commit(job: PreparedFile | list, turn: Turn = SOLO, *, checkpoint: ImportCheckpoint, summary,
                 started: float, progress=None, total: int = 0, lock=None) -> bool:
-    """Commit one prepared file in its turn (`loader.Turn`); False (nothing written) when the run
-    was paused or cancelled, or the loader stopped."""
+    """Commit one prepared file, or a group of consecutive ones (`file_group`: a list) in one
+    transaction, in its turn (`loader.Turn`); False (nothing written) when the run was paused or
+    cancelled, or the loader stopped. A group whose load fails is rolled back and its files are
+    committed one by one, so that a bad file fails alone."""
+    group = job if isinstance(job, list) else [job]
+    if len(group) > 1:
+        if not _running(checkpoint, summary):
+            return False
+        turn.register(_session(connection))
+        try:
+            loaded = _load(checkpoint, group, summary, started, turn, lock)
+        except LockLost:
+            raise
+        except Exception:  # noqa: BLE001 - rolled back: each file again on its own
+            loaded = None
+        if loaded is not None:
+            for prepared in group if loaded else ():
+                _counted(prepared, summary, progress, total)
+            return loaded
+    return all(_commit_one(prepared, turn, checkpoint, summary, started, progress, total, lock) for prepared in group)
+
+
+def _commit_one(prepared, turn, checkpoint, summary, started, progress, total, lock) -> bool:
     if not _running(checkpoint, summary):  # before loading anything
         return False
     archive_file, parsed = prepared.file, prepared.parsed
@@ -120,7 +147,7 @@ def file_commit(prepared: PreparedFile, turn: Turn = SOLO, *, checkpoint: Import
     error = parsed.read_error
     if not error:
         try:
-            if not _load(checkpoint, prepared, summary, started, turn, lock):
+            if not _load(checkpoint, [prepared], summary, started, turn, lock):
                 return False
         except LockLost:  # another process holds the run now: stop, this file is not a failure
             raise
@@ -133,11 +160,15 @@ def file_commit(prepared: PreparedFile, turn: Turn = SOLO, *, checkpoint: Import
             lock.ensure_held()
         _record_failure(checkpoint, archive_file, error, prepared.claim)
         summary.files_failed += 1
-    summary.files += 1
-    summary.days.append(archive_file.day)
-    if progress:
-        progress("file", file=archive_file, parsed=parsed, summary=summary, total=total)
+    _counted(prepared, summary, progress, total)
     return True
+
+
+def _counted(prepared, summary, progress, total):
+    summary.files += 1
+    summary.days.append(prepared.file.day)
+    if progress:
+        progress("file", file=prepared.file, parsed=prepared.parsed, summary=summary, total=total)
 
 
 class _Halted(Exception):
@@ -179,15 +210,15 @@ def _waits_on_lock(sessions) -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def _load(cp, prepared, summary, started, turn, lock=None) -> bool:
-    """Load the file, wait for its turn, advance the checkpoint, commit. When it has to let an
-    earlier file go first (YieldTurn: at most once, its turn has come after), or InnoDB picked it
-    to break a deadlock or timed out a lock wait, it rolls back, waits for its turn holding
-    nothing, and loads again."""
+def _load(cp, group, summary, started, turn, lock=None) -> bool:
+    """Load the group's files, wait for its turn, advance the checkpoint, commit. When it has to
+    let an earlier job go first (YieldTurn: at most once, its turn has come after), or InnoDB
+    picked it to break a deadlock or timed out a lock wait, it rolls back, waits for its turn
+    holding nothing, and loads again."""
     lock_errors = 0
     while True:
         try:
-            _load_once(cp, prepared, summary, started, turn, lock)
+            _load_once(cp, group, summary, started, turn, lock)
             return True
         except _Halted:
             return False
@@ -201,44 +232,54 @@ def _load(cp, prepared, summary, started, turn, lock=None) -> bool:
             return False
 
 
-def _load_once(cp, prepared, summary, started, turn, lock=None):
-    archive_file, parsed = prepared.file, prepared.parsed
+def _load_once(cp, group, summary, started, turn, lock=None):
+    parsed_all = [prepared.parsed for prepared in group]
+    rows = sum(prepared.rows for prepared in group)
     with transaction.atomic():
         if cp.replace:
-            _delete_day(archive_file, prepared.ride_ids)
-        result = (ingest_prepared(prepared.snapshot_text, prepared.queue_text, rows=prepared.rows,
-                                  queue_wait_text=prepared.queue_wait_text)
-                  if prepared.rows else IngestResult())
-        file_problems_record(parsed=parsed, result=result, archive_file=archive_file, import_id=cp.import_id)
+            for prepared in group:
+                _delete_day(prepared.file, prepared.ride_ids)
+        result = (ingest_prepared("".join(p.snapshot_text for p in group), "".join(p.queue_text for p in group),
+                                  rows=rows, queue_wait_text="".join(p.queue_wait_text for p in group))
+                  if rows else IngestResult())
+        for i, prepared in enumerate(group):  # what ingest refused is told once, with the group's first file
+            file_problems_record(parsed=prepared.parsed, result=result if i == 0 else IngestResult(),
+                                 archive_file=prepared.file, import_id=cp.import_id)
         if not turn.wait(blocked=_waits_on_lock) or not _running(cp, summary, lock=True):
             raise _Halted()
         if lock is not None:
-            lock.ensure_held()  # LockLost rolls this file back: another process may hold the run now
-        dup = parsed.problems.get(DUPLICATES, {}).get("count", 0) + result.duplicates
-        bad = parsed.refused + result.invalid
-        failed = [k for k in cp.failed_files if k != archive_file.key]
-        last_file = max(cp.last_file, archive_file.key)
+            lock.ensure_held()  # LockLost rolls this group back: another process may hold the run now
+        keys = {prepared.file.key for prepared in group}
+        dup = sum(parsed.problems.get(DUPLICATES, {}).get("count", 0) for parsed in parsed_all) + result.duplicates
+        bad = sum(parsed.refused for parsed in parsed_all) + result.invalid
+        failed = [k for k in cp.failed_files if k not in keys]
+        last_file = max(cp.last_file, *keys)
         written = summary.written + result.written
         stats_days = cp.stats_days
-        if result.written or cp.replace:
-            stats_days = park_days_add(cp.stats_days, prepared.park_ids, archive_file.day)
+        for prepared in group:
+            if (result.written and prepared.rows) or cp.replace:
+                stats_days = park_days_add(stats_days, prepared.park_ids, prepared.file.day)
         ImportCheckpoint.objects.filter(pk=cp.pk).update(
-            files_done=F("files_done") + 1, files_corrupt=F("files_corrupt") + int(parsed.unreadable),
-            events_read=F("events_read") + parsed.events_read, events_imported=F("events_imported") + result.written,
+            files_done=F("files_done") + len(group),
+            files_corrupt=F("files_corrupt") + sum(parsed.unreadable for parsed in parsed_all),
+            events_read=F("events_read") + sum(parsed.events_read for parsed in parsed_all),
+            events_imported=F("events_imported") + result.written,
             duplicates=F("duplicates") + dup, invalid=F("invalid") + bad, last_file=last_file,
-            failed_files=failed, rides_created=F("rides_created") + prepared.rides_created,
-            mappings_review=F("mappings_review") + prepared.review, stats_days=stats_days,
+            failed_files=failed, rides_created=F("rides_created") + sum(p.rides_created for p in group),
+            mappings_review=F("mappings_review") + sum(p.review for p in group), stats_days=stats_days,
             rate=round(written / max(time.monotonic() - started, 1e-6), 1), updated_at=timezone.now())
-        _plan_mark(cp, archive_file.key, prepared.claim, PlannedFile.Status.DONE)
+        for prepared in group:
+            _plan_mark(cp, prepared.file.key, prepared.claim, PlannedFile.Status.DONE)
     cp.failed_files, cp.last_file, cp.stats_days = failed, last_file, stats_days
     summary.written = written
     summary.duplicates += dup
     summary.invalid += bad
-    summary.events_read += parsed.events_read
-    summary.skipped += prepared.skipped
-    summary.files_corrupt += parsed.unreadable
-    summary.rides_created += prepared.rides_created
-    summary.review += prepared.review
+    for prepared in group:
+        summary.events_read += prepared.parsed.events_read
+        summary.skipped += prepared.skipped
+        summary.files_corrupt += prepared.parsed.unreadable
+        summary.rides_created += prepared.rides_created
+        summary.review += prepared.review
 
 
 def _record_failure(cp, archive_file, error, claim=()):

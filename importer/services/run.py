@@ -2,16 +2,17 @@
 
 Three stages overlap: worker processes read, decompress, parse, validate and format each file
 into TSV line tails (at most `workers + 1` files ahead); the main thread maps entities to rides
-and prefixes the ride ids; loader threads (`loader.py`, two lanes on MySQL) load files side by
-side and commit them in file order.
+and prefixes the ride ids, gathering consecutive files into groups of at least
+IMPORT_LOAD_GROUP_ROWS events (a file that failed or holds no rows goes alone); loader threads
+(`loader.py`, two lanes on MySQL) load groups side by side and commit them in file order.
 
-Safety: a day file is the unit of work. Its observations, its quality-log entries and the
-checkpoint's counters/cursor commit in ONE transaction (`files.file_commit`), so a run killed at
+Safety: a day file (or a group of them) is the unit of work. Its observations, its quality-log
+entries and the checkpoint's counters/cursor commit in ONE transaction (`files.file_commit`), so a run killed at
 any instant resumes (`--resume`) with nothing lost and nothing doubled; mapping decisions commit
 just before, on their own (`files.file_prepare`). The run and destination locks are leases its
 process keeps renewing (`importer.run_locks`): a killed run's locks are free after the lease, and a
 run that lost its locks stops at the next file commit, before writing more. Pause/cancel are read
-at every file boundary. Memory stays flat.
+at every file (group) boundary. Memory stays flat.
 
 A new run's checkpoint is created only once its locks are held: a refused run leaves nothing.
 
@@ -152,11 +153,20 @@ def _run(cp, source, files, workers, progress, now, statistics, locks=None, retr
                         lanes=load_lanes(cp))
     loader.start()
     stream = _parsed(source, todo, workers, now, settings.IMPORT_MAX_FILE_MB * 1024 * 1024)
+    group: list = []  # consecutive files gathered for one load (IMPORT_LOAD_GROUP_ROWS)
     try:
         for archive_file, parsed in stream:
             if not loader.accepting:  # paused, cancelled or failed at a file boundary
                 break
-            loader.put(file_prepare(archive_file=archive_file, parsed=parsed, resolver=resolver))
+            prepared = file_prepare(archive_file=archive_file, parsed=parsed, resolver=resolver)
+            if prepared.parsed.read_error or not prepared.rows:  # on its own, after the files before it
+                _put_group(loader, group)
+                loader.put(prepared)
+                continue
+            group.append(prepared)
+            if sum(p.rows for p in group) >= settings.IMPORT_LOAD_GROUP_ROWS:
+                _put_group(loader, group)
+        _put_group(loader, group)
         loader.finish()
     except BaseException as exc:
         loader.abandon()
@@ -207,6 +217,14 @@ def run_finish(cp, summary, statistics, cancelled=False):
     else:
         summary.status = ImportCheckpoint.objects.filter(pk=cp.pk).values_list("status", flat=True).first()
     return summary
+
+
+def _put_group(loader, group: list) -> None:
+    """Hand the gathered files to the loader: one file as it is, several as one job (a list,
+    loaded in one transaction by `files.file_commit`)."""
+    if group and loader.accepting:
+        loader.put(group[0] if len(group) == 1 else group[:])
+    group.clear()
 
 
 def load_lanes(cp) -> int:

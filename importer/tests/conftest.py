@@ -11,6 +11,7 @@ from themepark.tests.processes import command_env
 
 DATA = Path(__file__).resolve().parent / "data"
 KILLED_RUN_LEASE = 2.0  # the job-lock lease of runs the tests kill: their locks are free this long after
+KILLED_RUN_GROUP_ROWS = 1800  # runs the tests kill load their files two by two (the clean archive's ~900 events each)
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def snapshot_rows():
 
 def import_command_env():
     """The environment of an import run in a child process (one the test may kill)."""
-    return command_env(JOB_LOCK_LEASE_SECONDS=KILLED_RUN_LEASE)
+    return command_env(JOB_LOCK_LEASE_SECONDS=KILLED_RUN_LEASE, IMPORT_LOAD_GROUP_ROWS=KILLED_RUN_GROUP_ROWS)
 
 
 def clear_observations():

@@ -222,13 +222,14 @@ def test_a_later_file_holding_locks_an_earlier_one_needs_rolls_back_and_loads_ag
     real_load, real_check, checks = file_service._load_once, file_service._waits_on_lock, []
     loads = []
 
-    def first_file_late(cp, prepared, *args, **kwargs):
+    def first_file_late(cp, group, *args, **kwargs):
+        (prepared,) = group  # files load one by one here (IMPORT_LOAD_GROUP_ROWS = 1)
         loads.append(prepared.file.key)
         if loads.count(first.key) == 1 and prepared.file.key == first.key:  # whichever lane it is in:
             deadline = time.monotonic() + 30  # held back until the second file has loaded and waits
             while not checks and time.monotonic() < deadline:
                 time.sleep(0.05)
-        return real_load(cp, prepared, *args, **kwargs)
+        return real_load(cp, group, *args, **kwargs)
 
     def watched(sessions):
         checks.append(real_check(sessions))

@@ -25,3 +25,7 @@ API_FRONT_CACHE_MB = 0
 # No look for statistics runs finished elsewhere (warehouse.cache): the queries a request makes do
 # not depend on when it runs (test_api_query_counts); test_api_front turns it on where it tests it.
 STATS_GENERATION_POLL_SECONDS = None
+# Day files load one by one: most import tests watch a run file by file (pause, failures, lanes
+# giving way). Grouped loads (IMPORT_LOAD_GROUP_ROWS, the production default) are tested where
+# they set it: importer/tests/test_load_groups.py and the SIGKILL tests' child runs.
+IMPORT_LOAD_GROUP_ROWS = env.int("IMPORT_LOAD_GROUP_ROWS", default=1)
