@@ -83,6 +83,17 @@ def server_cpu():
     return cpu(f"/proc/{PID}/stat")
 
 
+COUNTERS = ("Innodb_buffer_pool_reads", "Innodb_pages_written", "Innodb_buffer_pool_pages_flushed",
+            "Innodb_page_compression_saved", "Innodb_os_log_written", "Innodb_rows_inserted")
+
+
+def status(conn):
+    """The server's InnoDB counters that say what a load made it read, write and compress."""
+    cur = conn.cursor()
+    cur.execute(f"SHOW GLOBAL STATUS WHERE Variable_name IN ({', '.join(['%s'] * len(COUNTERS))})", COUNTERS)
+    return {name: int(value) for name, value in cur.fetchall()}
+
+
 SNAP = ("ride_id", "recorded_at", "status", "wait_time", "computed_is_open", "data_source")
 QUEUE = ("ride_id", "recorded_at", "queue_type", "wait_time_minutes", "return_time_start", "return_time_end",
          "state", "price_amount", "price_currency", "boarding_group_status", "boarding_group_current_start",
@@ -245,6 +256,7 @@ def main():
         fresh(c, nonempty=variant.endswith("-nonempty"))
         name = variant.removesuffix("-nonempty")
         time.sleep(2)
+        counters = status(c)
         if name == "whole":  # the bench's reference
             tid = tid_of(c)
             b, s0, w0 = thread_cpu(tid), server_cpu(), time.perf_counter()
@@ -282,6 +294,9 @@ def main():
         print(f"{variant:28s} wall {wall:6.1f} s  connection threads {thread:6.1f} s "
               f"({thread / events * 1e6:4.1f} us/ev)  "
               f"server {server:6.1f} s ({server / events * 1e6:4.1f} us/ev)  load {os.getloadavg()[0]:.1f}", flush=True)
+        after = status(c)
+        print("    " + ", ".join(f"{name.removeprefix('Innodb_')} {after[name] - counters.get(name, 0):,}"
+                                 for name in COUNTERS if name in after), flush=True)
     cur = c.cursor()
     cur.execute("DROP TABLE IF EXISTS x_ride_status_snapshots, x_queue_data")
 

@@ -14,7 +14,7 @@ but commit in file order (`loader.Turn`): the checkpoint is updated only once ev
 has committed. It reads the run's status before loading and again, locked, just before its
 commit: pause and cancel take effect at this file boundary.
 
-Consecutive files may load as one group (`run.py`, IMPORT_LOAD_GROUP_ROWS events, 30,000 by
+Consecutive files may load as one group (`run.py`, IMPORT_LOAD_GROUP_ROWS events, 60,000 by
 default): their rows, quality-log entries and the checkpoint's advance over all of them commit in
 one transaction, which costs the server less than a transaction and three loads per small file.
 Pause and cancel then take effect at the group's boundary. A group whose load fails rolls back and
@@ -36,9 +36,11 @@ that took its place.
 """
 from __future__ import annotations
 
+import heapq
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
@@ -68,9 +70,9 @@ class PreparedFile:
 
     file: ArchiveFile
     parsed: ParsedFile  # problems and counts; its blocks are dropped once joined
-    snapshot_text: str = ""
-    queue_text: str = ""
-    queue_wait_text: str = ""  # wait-only queue rows, short form
+    # Per ride, in ride order: (ride id, snapshot lines, queue lines, wait-only queue lines in their
+    # short form), joined when loaded (`_texts`), with the other files of its group by ride.
+    lines: list = field(default_factory=list)
     rows: int = 0
     skipped: int = 0  # events of entities rejected by staff
     ride_ids: tuple = ()
@@ -97,21 +99,19 @@ def file_prepare(*, archive_file: ArchiveFile, parsed: ParsedFile, resolver) -> 
                 continue  # another process of the run made the same destination, park or ride first: read it
             parsed.read_error, parsed.blocks = f"mapping: {type(exc).__name__}: {exc}"[:500], []
             return PreparedFile(archive_file, parsed)
-    snapshots, queues, waits, rows, skipped = [], [], [], 0, 0
+    lines, rows, skipped = [], 0, 0
     # In primary-key order (ride, then time within each block): the server walks its index forward.
     ordered = sorted(zip(ride_ids, parsed.blocks), key=lambda pair: -1 if pair[0] is None else pair[0])
     for ride_id, (snapshot_block, queue_block, count, wait_block) in ordered:
         if ride_id is None:  # entity rejected by staff
             skipped += count
             continue
-        snapshots.append(prefix_lines(ride_id, snapshot_block))
-        queues.append(prefix_lines(ride_id, queue_block))
-        waits.append(prefix_lines(ride_id, wait_block))
+        lines.append((ride_id, prefix_lines(ride_id, snapshot_block), prefix_lines(ride_id, queue_block),
+                      prefix_lines(ride_id, wait_block)))
         rows += count
     parsed.blocks = []
     parks = tuple(sorted({resolver.ride_parks[r] for r in ride_ids if r is not None}))
-    return PreparedFile(archive_file, parsed, snapshot_text="".join(snapshots), queue_text="".join(queues),
-                        queue_wait_text="".join(waits), rows=rows, skipped=skipped, ride_ids=tuple(ride_ids),
+    return PreparedFile(archive_file, parsed, lines=lines, rows=rows, skipped=skipped, ride_ids=tuple(ride_ids),
                         park_ids=parks, rides_created=resolver.rides_created - created, review=resolver.review - review)
 
 
@@ -239,9 +239,11 @@ def _load_once(cp, group, summary, started, turn, lock=None):
         if cp.replace:
             for prepared in group:
                 _delete_day(prepared.file, prepared.ride_ids)
-        result = (ingest_prepared("".join(p.snapshot_text for p in group), "".join(p.queue_text for p in group),
-                                  rows=rows, queue_wait_text="".join(p.queue_wait_text for p in group))
-                  if rows else IngestResult())
+        if rows:
+            snapshots, queues, waits = _texts(group)
+            result = ingest_prepared(snapshots, queues, rows=rows, queue_wait_text=waits)
+        else:
+            result = IngestResult()
         for i, prepared in enumerate(group):  # what ingest refused is told once, with the group's first file
             file_problems_record(parsed=prepared.parsed, result=result if i == 0 else IngestResult(),
                                  archive_file=prepared.file, import_id=cp.import_id)
@@ -280,6 +282,19 @@ def _load_once(cp, group, summary, started, turn, lock=None):
         summary.files_corrupt += prepared.parsed.unreadable
         summary.rides_created += prepared.rides_created
         summary.review += prepared.review
+
+
+def _texts(group) -> tuple[str, str, str]:
+    """The group's snapshot, queue and short queue lines, each ride's files one after the other
+    (their days in order), rides in key order: every ride's rows of the group go into the index
+    in one run, as a file's do."""
+    merged = heapq.merge(*(prepared.lines for prepared in group), key=itemgetter(0))  # stable: file order
+    snapshots, queues, waits = [], [], []
+    for _, snapshot_lines, queue_lines, wait_lines in merged:
+        snapshots.append(snapshot_lines)
+        queues.append(queue_lines)
+        waits.append(wait_lines)
+    return "".join(snapshots), "".join(queues), "".join(waits)
 
 
 def _record_failure(cp, archive_file, error, claim=()):

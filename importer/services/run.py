@@ -149,7 +149,8 @@ def _run(cp, source, files, workers, progress, now, statistics, locks=None, retr
     resolver = EntityResolver()
     loader = FileLoader(partial(file_commit, checkpoint=cp, summary=summary, started=started, progress=progress,
                                 total=len(todo), lock=locks),
-                        depth=2 if workers else 1, threaded=connection.vendor != "sqlite",
+                        depth=1 if settings.IMPORT_LOAD_GROUP_ROWS > 1 or not workers else 2,  # groups are large
+                        threaded=connection.vendor != "sqlite",
                         lanes=load_lanes(cp))
     loader.start()
     stream = _parsed(source, todo, workers, now, settings.IMPORT_MAX_FILE_MB * 1024 * 1024)

@@ -165,7 +165,7 @@ FUZZY_REVIEW_SCORE = env.int("FUZZY_REVIEW_SCORE", default=70)
 IMPORT_LOAD_LANES = env.int("IMPORT_LOAD_LANES", default=2)
 # Consecutive day files are loaded together, in one transaction, until they hold this many events
 # (1: each file on its own). Fewer, larger loads cost the server less (docs/import.md).
-IMPORT_LOAD_GROUP_ROWS = env.int("IMPORT_LOAD_GROUP_ROWS", default=30_000)
+IMPORT_LOAD_GROUP_ROWS = env.int("IMPORT_LOAD_GROUP_ROWS", default=60_000)
 # A day file that decompresses to more than this is refused (read up to the cap, no further).
 IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=512)
 
