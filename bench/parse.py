@@ -50,7 +50,7 @@ def main():
     from importer.parser import native
 
     if native._scan is None:
-        raise SystemExit("the native parser is not built: .venv/bin/python -m importer.parser.build_native")
+        raise SystemExit("the native parser is not built: .venv/bin/python importer/parser/build_native.py")
     folder = ROOT / ".bench-archives" / PRESETS[args.preset]
     paths = sorted(folder.glob("*/*/*/*.json.gz"))[:args.files]
     if not paths:

@@ -50,5 +50,5 @@ ensure_native() {
     local include
     include=$(.venv/bin/python -c "import sysconfig; print(sysconfig.get_paths()['include'])")
     [ -f "$include/Python.h" ] || ensure_debian_packages python3-dev
-    .venv/bin/python -m importer.parser.build_native
+    .venv/bin/python importer/parser/build_native.py
 }

@@ -1,6 +1,9 @@
 """Build the native fast path (`_scan.c`) beside its source, with the C compiler Python was built with.
 
-    .venv/bin/python -m importer.parser.build_native [--force]
+    .venv/bin/python importer/parser/build_native.py [--force]
+
+Run as a script, not with -m: it imports nothing of the project, so it also replaces a module
+that cannot be loaded.
 
 `bin/test` and `bin/demo` run it; a deployment runs it once after installing the requirements.
 It builds only when the module is missing or older than its sources. Without a C compiler or

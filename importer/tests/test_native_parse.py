@@ -48,7 +48,7 @@ def assert_same(text: bytes) -> bool | None:
 
 
 def test_the_native_module_is_built():
-    assert native._scan is not None, "build it: .venv/bin/python -m importer.parser.build_native"
+    assert native._scan is not None, "build it: .venv/bin/python importer/parser/build_native.py"
 
 
 @pytest.mark.parametrize("archive", ["clean_archive", "corrupt_archive"])
