@@ -177,29 +177,24 @@ def run_files(c, files, *, ignore_snap, ignore_queue, short, txn, extra=None, la
     turns = {table: threading.Lock() for table in ("x_ride_status_snapshots", "x_queue_data")}
     loading = threading.Lock()
 
-    def load_turn(cur, table, columns, text, ignore):
-        if not table_turns:
-            return load(cur, table, columns, text, ignore)
-        with turns[table]:
-            return load(cur, table, columns, text, ignore)
+    def turn(table):  # with table_turns, a lane waits while the other loads into the same table
+        return turns[table] if table_turns else nullcontext()
 
     def work(conn, part):
         cur = conn.cursor()
         for key, (snap, qfull, qshort) in part:
             if txn:
                 cur.execute("START TRANSACTION")
-            if one_load:
-                loading.acquire()
-            load_turn(cur, "x_ride_status_snapshots", SNAP, snap, ignore_snap)
-            if short:
-                with turns["x_queue_data"] if table_turns else nullcontext():
-                    load(cur, "x_queue_data", QUEUE, qfull, ignore_queue)
-                    load(cur, "x_queue_data", QUEUE[:4], qshort, ignore_queue)
-                if one_load:
-                    loading.release()
-            else:
-                full = qfull + "".join(line[:-1] + "\t\\N" * 10 + "\n" for line in qshort.splitlines(True))
-                load(cur, "x_queue_data", QUEUE, full, ignore_queue)
+            with loading if one_load else nullcontext():  # one_load: one lane's file loads at a time
+                with turn("x_ride_status_snapshots"):
+                    load(cur, "x_ride_status_snapshots", SNAP, snap, ignore_snap)
+                with turn("x_queue_data"):
+                    if short:
+                        load(cur, "x_queue_data", QUEUE, qfull, ignore_queue)
+                        load(cur, "x_queue_data", QUEUE[:4], qshort, ignore_queue)
+                    else:
+                        full = qfull + "".join(line[:-1] + "\t\\N" * 10 + "\n" for line in qshort.splitlines(True))
+                        load(cur, "x_queue_data", QUEUE, full, ignore_queue)
             if extra:
                 extra(cur, key)
             if txn:

@@ -10,7 +10,7 @@ leaves to that path, and what that path would refuse it refuses. The entities' o
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from warehouse.rows import STATUSES, snapshot_pieces
 
@@ -27,8 +27,7 @@ _STATUSES = tuple((status, *snapshot_pieces(status, "ARCHIVE")) for status in so
 
 
 def _micros(at: datetime) -> int:
-    delta = at - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return (at - _EPOCH) // timedelta(microseconds=1)
 
 
 def formatted_native(text: bytes, parsed: ParsedFile, data_lines, queue_piece, horizon: datetime,
