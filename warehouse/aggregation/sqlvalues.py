@@ -99,11 +99,46 @@ def _load(model, columns, rows) -> bool:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         with connection.cursor() as cursor:
-            cursor.execute(f"LOAD DATA LOCAL INFILE %s INTO TABLE {quote(model._meta.db_table)} CHARACTER SET utf8mb4 "
-                           f"{_LOAD_FORMAT} ({', '.join(quote(c) for c in columns)})", [path])
-            loaded, warnings = cursor.rowcount, connection.connection.warning_count()
+            checked = _parents_share(cursor, model, columns, rows)
+            if checked:
+                cursor.execute("SET SESSION foreign_key_checks = 0")
+            try:
+                cursor.execute(f"LOAD DATA LOCAL INFILE %s INTO TABLE {quote(model._meta.db_table)} CHARACTER SET "
+                               f"utf8mb4 {_LOAD_FORMAT} ({', '.join(quote(c) for c in columns)})", [path])
+                loaded, warnings = cursor.rowcount, connection.connection.warning_count()
+            finally:
+                if checked:
+                    cursor.execute("SET SESSION foreign_key_checks = 1")
     finally:
         os.unlink(path)
     if loaded != len(rows) or warnings:
         raise IntegrityError(f"{model._meta.db_table}: {loaded} of {len(rows)} rows loaded, {warnings} warning(s)")
+    return True
+
+
+def _parents_share(cursor, model, columns, rows) -> bool:
+    """What the server's foreign-key checks do for each loaded row, once per distinct parent: every
+    row the loaded rows point to (ride, park) exists, and is share-locked until the caller's
+    transaction ends, so it cannot vanish under them. IntegrityError when one does not exist. True
+    when the load may then run with foreign_key_checks off (the server's check per row is a share
+    lock on the parent's row, as here); False, nothing checked, when a reference is not to a
+    primary key (the server checks those)."""
+    quote = connection.ops.quote_name
+    references = [field for field in model._meta.concrete_fields if field.many_to_one and field.column in columns]
+    if any(not field.target_field.primary_key for field in references):
+        return False
+    for field in references:
+        position = columns.index(field.column)
+        wanted = {row[position] for row in rows} - {None}
+        if not wanted:
+            continue
+        parent = field.target_field
+        # By the primary key, value by value: a scan of a small table would lock every row it passed.
+        cursor.execute(f"SELECT COUNT(*) FROM {quote(parent.model._meta.db_table)} FORCE INDEX (PRIMARY) "
+                       f"WHERE {quote(parent.column)} IN "
+                       f"({', '.join(map(str, map(int, wanted)))}) LOCK IN SHARE MODE")
+        found = cursor.fetchone()[0]
+        if found != len(wanted):
+            raise IntegrityError(f"{model._meta.db_table}.{field.column}: {len(wanted) - found} of {len(wanted)} "
+                                 f"referenced {parent.model._meta.db_table} row(s) do not exist")
     return True
