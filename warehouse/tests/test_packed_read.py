@@ -71,17 +71,3 @@ def test_a_text_cut_by_the_server_falls_back_to_the_rows(monkeypatch):
     for name in ("ride", "at", "status", "wait", "live"):
         assert np.array_equal(getattr(by_rows, name), getattr(cut, name)), name
 
-
-@pytest.mark.django_db(transaction=True)
-def test_the_lean_and_the_wide_text_give_the_same_arrays(monkeypatch):
-    rides, _ = _rides_with_observations()
-    with connection.cursor() as cursor:
-        assert packed.lean_source_position(cursor, "ride_status_snapshots") == 1  # the compact store: LIVE first
-    lean, lean_calls = _read(rides, monkeypatch, packed_read=True)
-    monkeypatch.setitem(packed._LEAN_SHAPE, (connection.alias, "ride_status_snapshots"), None)
-    wide, wide_calls = _read(rides, monkeypatch, packed_read=True)
-    assert lean_calls[0] is not None and wide_calls[0] is not None
-    in_order = [rows[np.lexsort(rows.T[::-1])] for rows in (lean_calls[0], wide_calls[0])]
-    assert np.array_equal(*in_order)  # the same numbers, row for row
-    for name in ("ride", "at", "status", "wait", "live"):
-        assert np.array_equal(getattr(lean, name), getattr(wide, name)), name
