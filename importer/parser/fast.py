@@ -160,7 +160,7 @@ def _formatted_fast(text: bytes, parsed: ParsedFile, horizon: datetime, file_des
         return False  # nest: the full checks say which
     index: dict[str, int] = {}
     entities, snaps, queues, waits, times = [], [], [], [], []
-    parse_time, known, line_ends = datetime.fromisoformat, {}, {}
+    parse_time, known = datetime.fromisoformat, {}  # line_ends: what the native pass formatted already
     # Second texts ("YYYY-MM-DDTHH:MM:SS") already parsed and checked, whole seconds before the
     # horizon: an event of a checked second only needs its ".mmmZ" end checked (a poll stamps all
     # the rides of a park within the same second or two).

@@ -126,13 +126,8 @@ def file_commit(job: PreparedFile | list, turn: Turn = SOLO, *, checkpoint: Impo
         if not _running(checkpoint, summary):
             return False
         turn.register(_session(connection))
-        try:
-            loaded = _load(checkpoint, group, summary, started, turn, lock)
-        except LockLost:
-            raise
-        except Exception:  # noqa: BLE001 - rolled back: each file again on its own
-            loaded = None
-        if loaded is not None:
+        loaded = _try_load(checkpoint, group, summary, started, turn, lock)
+        if not isinstance(loaded, str):  # else rolled back: each file again on its own
             for prepared in group if loaded else ():
                 _counted(prepared, summary, progress, total)
             return loaded
@@ -146,13 +141,10 @@ def _commit_one(prepared, turn, checkpoint, summary, started, progress, total, l
     turn.register(_session(connection))
     error = parsed.read_error
     if not error:
-        try:
-            if not _load(checkpoint, [prepared], summary, started, turn, lock):
-                return False
-        except LockLost:  # another process holds the run now: stop, this file is not a failure
-            raise
-        except Exception as exc:  # noqa: BLE001 - rolled back; the file fails, the run goes on
-            error = f"load: {type(exc).__name__}: {exc}"[:500]
+        loaded = _try_load(checkpoint, [prepared], summary, started, turn, lock)
+        if loaded is False:
+            return False
+        error = "" if loaded is True else loaded
     if error:
         if not turn.wait_free() or not _running(checkpoint, summary):
             return False
@@ -162,6 +154,17 @@ def _commit_one(prepared, turn, checkpoint, summary, started, progress, total, l
         summary.files_failed += 1
     _counted(prepared, summary, progress, total)
     return True
+
+
+def _try_load(cp, group, summary, started, turn, lock) -> bool | str:
+    """`_load`'s answer (True committed, False halted), or why the load failed and was rolled
+    back. LockLost goes up: another process holds the run now, and no file has failed."""
+    try:
+        return _load(cp, group, summary, started, turn, lock)
+    except LockLost:
+        raise
+    except Exception as exc:  # noqa: BLE001 - rolled back; the file (or the group) fails, the run goes on
+        return f"load: {type(exc).__name__}: {exc}"[:500]
 
 
 def _counted(prepared, summary, progress, total):

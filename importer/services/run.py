@@ -155,20 +155,18 @@ def _run(cp, source, files, workers, progress, now, statistics, locks=None, retr
     loader.start()
     stream = _parsed(source, todo, workers, now, settings.IMPORT_MAX_FILE_MB * 1024 * 1024)
     group: list = []  # consecutive files gathered for one load (IMPORT_LOAD_GROUP_ROWS)
-    group_rows = 0
     try:
         for archive_file, parsed in stream:
             if not loader.accepting:  # paused, cancelled or failed at a file boundary
                 break
             prepared = file_prepare(archive_file=archive_file, parsed=parsed, resolver=resolver)
             if prepared.parsed.read_error or not prepared.rows:  # on its own, after the files before it
-                group_rows = _put_group(loader, group)
+                _put_group(loader, group)
                 loader.put(prepared)
                 continue
             group.append(prepared)
-            group_rows += prepared.rows
-            if group_rows >= settings.IMPORT_LOAD_GROUP_ROWS:
-                group_rows = _put_group(loader, group)
+            if sum(gathered.rows for gathered in group) >= settings.IMPORT_LOAD_GROUP_ROWS:
+                _put_group(loader, group)
         _put_group(loader, group)
         loader.finish()
     except BaseException as exc:
@@ -222,13 +220,12 @@ def run_finish(cp, summary, statistics, cancelled=False):
     return summary
 
 
-def _put_group(loader, group: list) -> int:
-    """Hand the gathered files to the loader: one file as it is, several as one job (a list,
-    loaded in one transaction by `files.file_commit`). The events left gathered: none."""
+def _put_group(loader, group: list) -> None:
+    """Hand the gathered files to the loader (and gather anew): one file as it is, several as one
+    job (a list, loaded in one transaction by `files.file_commit`)."""
     if group and loader.accepting:
         loader.put(group[0] if len(group) == 1 else group[:])
     group.clear()
-    return 0
 
 
 def load_lanes(cp) -> int:

@@ -70,40 +70,26 @@ def packed_rows(cursor, table: str, where: str, params: list) -> np.ndarray | No
     cursor.execute("SET SESSION group_concat_max_len = " + ("@@max_allowed_packet" if MAX_TEXT is None
                                                             else str(int(MAX_TEXT))))
     live = lean_source_position(cursor, table)
-    if live is None:
-        return _wide_rows(cursor, table, where, params)
-    cursor.execute(f"SELECT ride_id, COUNT(*), {_LEAN} FROM {table} WHERE {where} GROUP BY ride_id", params)
+    fields = FIELDS if live is None else LEAN_FIELDS
+    cursor.execute(f"SELECT ride_id, COUNT(*), {_PACKED if live is None else _LEAN} FROM {table} WHERE {where} "
+                   "GROUP BY ride_id", params)
     ride_ids, counts, parts = [], [], []
     for ride_id, count, text in cursor.fetchall():
         values = np.fromstring(text, np.int64, sep=",")
-        if values.size != count * LEAN_FIELDS:
+        if values.size != count * fields:
             return None
         ride_ids.append(ride_id)
         counts.append(count)
         parts.append(values)
-    if not parts:
-        return np.zeros((0, FIELDS), np.int64)
-    lean = np.concatenate(parts).reshape(-1, LEAN_FIELDS)
-    out = np.empty((len(lean), FIELDS), np.int64)
+    numbers = np.concatenate(parts).reshape(-1, fields) if parts else np.zeros((0, fields), np.int64)
+    if live is None:  # the wide columns (before migration 0009, or after it was reversed): as the server sent them
+        return numbers
+    out = np.empty((len(numbers), FIELDS), np.int64)
     out[:, 0] = np.repeat(np.array(ride_ids, np.int64), counts)
-    out[:, 1] = (lean[:, 0] - _YEAR_ZERO_TO_EPOCH) * 1_000_000
-    out[:, 2:4] = lean[:, 1:3]
-    out[:, 4] = lean[:, 3] == live
+    out[:, 1] = (numbers[:, 0] - _YEAR_ZERO_TO_EPOCH) * 1_000_000
+    out[:, 2:4] = numbers[:, 1:3]
+    out[:, 4] = numbers[:, 3] == live
     return out
-
-
-def _wide_rows(cursor, table, where, params):
-    """packed_rows for the wide columns (before migration 0009, or after it was reversed)."""
-    cursor.execute(f"SELECT COUNT(*), {_PACKED} FROM {table} WHERE {where} GROUP BY ride_id", params)
-    parts = []
-    for count, text in cursor.fetchall():
-        values = np.fromstring(text, np.int64, sep=",")
-        if values.size != count * FIELDS:
-            return None
-        parts.append(values)
-    if not parts:
-        return np.zeros((0, FIELDS), np.int64)
-    return np.concatenate(parts).reshape(-1, FIELDS)
 
 
 def packed_columns(packed: np.ndarray, place: dict[int, int]):
